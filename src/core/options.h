@@ -1,0 +1,75 @@
+#pragma once
+// Command line and configuration file, with ntopng's option names and meanings.
+// parseCommandLine() never exits the process: it returns what to do, or an error (exit code 2).
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "util/ip.h"
+
+namespace flowlens {
+
+struct ListenEndpoint {
+  std::string address;  // empty = all addresses
+  int port = 0;         // 0 = disabled
+  bool enabled() const { return port > 0; }
+  // civetweb listening_ports syntax: "3000", "127.0.0.1:3000", "[::1]:3000"; "s" suffix for TLS.
+  std::string civetwebSpec(bool tls) const;
+};
+
+struct RedisEndpoint {
+  std::string host = "127.0.0.1";
+  int port = 6379;
+  std::string password;
+  std::string unix_socket;
+  int db = 0;
+};
+
+struct Options {
+  std::vector<std::string> interfaces;                   // -i, repeatable
+  ListenEndpoint http{"", 3000};                         // -w
+  ListenEndpoint https{"", 0};                           // -W
+  std::string data_dir;                                  // -d
+  std::string install_dir;                               // -t
+  std::optional<RedisEndpoint> redis;                    // -r (absent: embedded store)
+  std::vector<util::IpPrefix> local_networks;            // -m
+  int dns_mode = 0;                                      // -n 0..3
+  int disable_login = -1;                                // -l: -1 login on, 0 localhost, 1 all
+  std::string user = "nobody";                           // -U
+  bool daemon = false;                                   // -e
+  std::string pid_path;                                  // -G
+  int verbose = 2;                                       // -v (trace level 0..4)
+  bool syslog = false;                                   // --syslog
+  std::string instance_name;                             // --instance-name
+  std::string http_prefix;                               // --http-prefix ("" or "/x/y")
+  // flowlens's own.
+  int http_threads = 64;                                 // --http-threads
+  int lua_states = 8;                                    // --lua-states
+  int lua_timeout_ms = 30000;                            // --lua-timeout
+  int lua_memory_mb = 256;                               // --lua-memory
+  bool allow_exec = false;                               // --allow-exec
+  uint64_t http_max_body = 16ull << 20;                  // --http-max-body
+  std::string command_line;                              // as given, for ntop.getInfo()
+  std::string config_file;                               // when one was used
+};
+
+struct Command {
+  enum class Action { kRun, kHelp, kVersion, kLuaApi };
+  Action action = Action::kRun;
+  Options options;
+  std::string text;  // help or version text to print for kHelp / kVersion
+};
+
+Result<Command> parseCommandLine(int argc, const char* const* argv);
+
+// Reads an ntopng-style configuration file ("-i=eth0", "--http-port=3000", "-v=", "# comment")
+// into argument words.
+Result<std::vector<std::string>> readConfigFile(const std::string& path);
+
+Result<ListenEndpoint> parseListenEndpoint(const std::string& text);
+Result<RedisEndpoint> parseRedisEndpoint(const std::string& text);
+
+}  // namespace flowlens

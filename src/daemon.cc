@@ -1,0 +1,131 @@
+#include "daemon.h"
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "core/log.h"
+#include "core/process.h"
+
+namespace flowlens {
+
+Daemon::Daemon(Options options, int argc, const char* const* argv)
+    : options_(std::move(options)), argc_(argc), argv_(argv) {}
+
+Daemon::~Daemon() {
+  server_.reset();
+  pool_.reset();
+}
+
+Status Daemon::setUp() {
+  auto dirs = resolveDirs(options_);
+  if (!dirs) return Error{dirs.error()};
+  dirs_ = *dirs;
+
+  if (options_.interfaces.empty()) options_.interfaces.push_back(defaultInterfaceName());
+  auto registry = InterfaceRegistry::create(options_.interfaces);
+  if (!registry) return Error{registry.error()};
+  interfaces_ = std::make_unique<InterfaceRegistry>(std::move(*registry));
+
+  services_.options = &options_;
+  services_.dirs = &dirs_;
+  services_.interfaces = interfaces_.get();
+  services_.cpu = &cpu_;
+  services_.commands = &commands_;
+  services_.startup_epoch = std::time(nullptr);
+  cpu_.refresh();
+
+  lua::EngineConfig engine;
+  engine.modules_dir = dirs_.scriptdir + "/lua/modules";
+  engine.memory_limit_bytes = static_cast<size_t>(options_.lua_memory_mb) << 20;
+  pool_ = std::make_unique<lua::StatePool>(&services_, engine,
+                                           static_cast<size_t>(options_.lua_states));
+  if (Status st = pool_->warm(std::min(2, options_.lua_states)); !st) {
+    return Error{"Lua runtime: " + st.error()};
+  }
+
+  http::ServerConfig http;
+  if (options_.http.enabled()) http.listening_ports = options_.http.civetwebSpec(false);
+  if (options_.https.enabled()) {
+    const std::string cert = dirs_.httpdocsdir + "/ssl/ntopng-cert.pem";
+    if (std::filesystem::exists(cert)) {
+      if (!http.listening_ports.empty()) http.listening_ports += ",";
+      http.listening_ports += options_.https.civetwebSpec(true);
+      http.ssl_certificate = cert;
+      services_.https_enabled = true;
+    } else {
+      log::error("HTTPS disabled: certificate {} not found", cert);
+    }
+  }
+  if (http.listening_ports.empty()) {
+    log::warning("HTTP and HTTPS are both disabled: no web server");
+    return Status::Ok();
+  }
+  http.threads = options_.http_threads;
+  http.prefix = options_.http_prefix;
+  http.max_body = options_.http_max_body;
+  http.lua_timeout_ms = options_.lua_timeout_ms;
+  http.lua_root = dirs_.scriptdir + "/lua";
+  http.docs_root = dirs_.httpdocsdir;
+  server_ = std::make_unique<http::Server>(http, &services_, pool_.get());
+  if (Status st = server_->start(); !st) return Error{"HTTP server: " + st.error()};
+  log::normal("Web server listening on {} (scripts in {})", http.listening_ports, http.lua_root);
+  return Status::Ok();
+}
+
+void Daemon::reload() {
+  // What can change without a restart: the trace level (from the command line or config file).
+  auto cmd = parseCommandLine(argc_, argv_);
+  if (!cmd) {
+    log::error("SIGHUP: configuration not reloaded: {}", cmd.error());
+    return;
+  }
+  options_.verbose = cmd->options.verbose;
+  log::setLevel(options_.verbose);
+  log::normal("SIGHUP: configuration reloaded (trace level {})", log::levelName(options_.verbose));
+}
+
+int Daemon::run() {
+  if (options_.daemon) {
+    if (Status st = process::daemonize(); !st) {
+      log::error("{}", st.error());
+      return 1;
+    }
+  }
+  log::init({options_.verbose, options_.daemon || options_.syslog, "flowlens"});
+  process::installSignalHandlers();
+  if (!options_.pid_path.empty()) {
+    if (Status st = process::writePidFile(options_.pid_path); !st) {
+      log::error("{}", st.error());
+      return 1;
+    }
+  }
+  if (Status st = setUp(); !st) {
+    log::error("{}", st.error());
+    process::removePidFile(options_.pid_path);
+    return 1;
+  }
+  for (const auto& i : interfaces_->all()) {
+    log::normal("Interface {} [ifid {}] ({})", i->name(), i->id(), i->typeName());
+  }
+  log::normal("flowlens started (data directory {})", dirs_.workingdir);
+
+  auto next_sample = std::chrono::steady_clock::now();
+  while (!process::stopRequested()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (process::takeReloadRequest()) reload();
+    if (std::chrono::steady_clock::now() >= next_sample) {
+      cpu_.refresh();
+      next_sample += std::chrono::seconds(1);
+    }
+  }
+  log::normal("Shutting down");
+  services_.shutting_down.store(true);  // running scripts stop at their next hook check
+  server_.reset();
+  pool_.reset();
+  process::removePidFile(options_.pid_path);
+  log::normal("flowlens stopped");
+  return 0;
+}
+
+}  // namespace flowlens

@@ -1,0 +1,41 @@
+#pragma once
+// The flowlens daemon: builds the services from the options, starts the HTTP server on a pool
+// of warm Lua states, and runs until SIGTERM/SIGINT. Owns everything it starts.
+
+#include <memory>
+
+#include "core/dirs.h"
+#include "core/options.h"
+#include "core/system_stats.h"
+#include "http/server.h"
+#include "iface/registry.h"
+#include "lua/context.h"
+#include "lua/state_pool.h"
+#include "util/exec.h"
+
+namespace flowlens {
+
+class Daemon {
+ public:
+  Daemon(Options options, int argc, const char* const* argv);
+  ~Daemon();
+  // Returns the process exit code.
+  int run();
+
+ private:
+  Status setUp();
+  void reload();
+
+  Options options_;
+  int argc_;
+  const char* const* argv_;
+  Dirs dirs_;
+  std::unique_ptr<InterfaceRegistry> interfaces_;
+  CpuLoad cpu_;
+  util::CommandRunner commands_;
+  lua::Services services_;
+  std::unique_ptr<lua::StatePool> pool_;
+  std::unique_ptr<http::Server> server_;
+};
+
+}  // namespace flowlens

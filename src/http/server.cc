@@ -1,0 +1,272 @@
+#include "http/server.h"
+
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <sys/stat.h>
+
+#include <climits>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "core/log.h"
+#include "http/request_body.h"
+#include "http/url.h"
+
+namespace flowlens::http {
+namespace {
+
+std::string realPath(const std::string& p) {
+  char buf[PATH_MAX];
+  return ::realpath(p.c_str(), buf) ? std::string(buf) : std::string();
+}
+
+bool isUnder(const std::string& path, const std::string& root) {
+  return path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+         path[root.size()] == '/';
+}
+
+bool endsWith(const std::string& s, const char* suffix) {
+  const size_t n = std::strlen(suffix);
+  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+int logMessage(const mg_connection*, const char* message) {
+  log::info("http: {}", message);
+  return 1;
+}
+
+}  // namespace
+
+void sendResponse(mg_connection* conn, const lua::Response& r, bool head_only) {
+  mg_response_header_start(conn, r.status);
+  mg_response_header_add(conn, "Content-Type", r.content_type.c_str(), -1);
+  mg_response_header_add(conn, "Content-Length", std::to_string(r.body.size()).c_str(), -1);
+  mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
+  bool has_cache_control = false;
+  for (const auto& [k, v] : r.headers) {
+    if (strcasecmp(k.c_str(), "Cache-Control") == 0) has_cache_control = true;
+    mg_response_header_add(conn, k.c_str(), v.c_str(), static_cast<int>(v.size()));
+  }
+  if (!has_cache_control) mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+  mg_response_header_send(conn);
+  if (!head_only && !r.body.empty()) mg_write(conn, r.body.data(), r.body.size());
+}
+
+void sendError(mg_connection* conn, int status, const std::string& message) {
+  lua::Response r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = std::to_string(status) + " " + mg_get_response_code_text(conn, status) + ": " +
+           message + "\n";
+  sendResponse(conn, r, false);
+}
+
+void absorbPrintedHeaders(lua::Response& r) {
+  if (r.body.compare(0, 7, "HTTP/1.") != 0) return;
+  const size_t end = r.body.find("\r\n\r\n");
+  if (end == std::string::npos) return;
+  const std::string head = r.body.substr(0, end);
+  size_t line_end = head.find("\r\n");
+  const std::string status_line = head.substr(0, line_end);
+  const size_t sp = status_line.find(' ');
+  if (sp != std::string::npos) {
+    const int code = std::atoi(status_line.c_str() + sp + 1);
+    if (code >= 100 && code <= 599) r.status = code;
+  }
+  while (line_end != std::string::npos) {
+    const size_t start = line_end + 2;
+    line_end = head.find("\r\n", start);
+    const std::string line = head.substr(start, line_end == std::string::npos ? std::string::npos
+                                                                              : line_end - start);
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string name = line.substr(0, colon);
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    if (strcasecmp(name.c_str(), "Content-Type") == 0) r.content_type = value;
+    else if (strcasecmp(name.c_str(), "Content-Length") != 0 &&
+             strcasecmp(name.c_str(), "Connection") != 0 &&
+             strcasecmp(name.c_str(), "Date") != 0) {
+      r.headers.emplace_back(std::move(name), std::move(value));
+    }
+  }
+  r.body.erase(0, end + 4);
+}
+
+Server::Server(ServerConfig config, lua::Services* services, lua::StatePool* pool)
+    : config_(std::move(config)), services_(services), pool_(pool) {}
+
+Server::~Server() { stop(); }
+
+Status Server::start() {
+  lua_root_real_ = realPath(config_.lua_root);
+  docs_root_real_ = realPath(config_.docs_root);
+  if (lua_root_real_.empty()) return Error{"scripts directory '" + config_.lua_root + "' missing"};
+
+  const std::string threads = std::to_string(config_.threads);
+  std::vector<const char*> opts = {
+      "listening_ports", config_.listening_ports.c_str(),
+      "num_threads", threads.c_str(),
+      "enable_keep_alive", "yes",
+      "keep_alive_timeout_ms", "15000",
+      "request_timeout_ms", "30000",
+      "max_request_size", "16384",
+      "enable_directory_listing", "no",
+      "decode_url", "no",
+      "static_file_max_age", "86400",  // static files change only with a new release
+  };
+  if (!config_.ssl_certificate.empty()) {
+    opts.push_back("ssl_certificate");
+    opts.push_back(config_.ssl_certificate.c_str());
+  }
+  opts.push_back(nullptr);
+
+  mg_callbacks callbacks{};
+  callbacks.log_message = logMessage;
+  mg_init_library(config_.ssl_certificate.empty() ? 0 : MG_FEATURES_TLS);
+  ctx_ = mg_start(&callbacks, this, opts.data());
+  if (!ctx_) return Error{"cannot listen on " + config_.listening_ports + " (port in use?)"};
+  mg_set_request_handler(ctx_, "/", &Server::handle, this);
+  return Status::Ok();
+}
+
+void Server::stop() {
+  if (ctx_) {
+    mg_stop(ctx_);
+    ctx_ = nullptr;
+    mg_exit_library();
+  }
+}
+
+int Server::handle(mg_connection* conn, void* self) {
+  return static_cast<Server*>(self)->dispatch(conn);
+}
+
+int Server::dispatch(mg_connection* conn) {
+  ++stats_.requests;
+  const mg_request_info* ri = mg_get_request_info(conn);
+  // request_uri is the target as sent (decode_url is off); keep only the path part.
+  std::string raw = ri->request_uri ? ri->request_uri : "";
+  if (const auto q = raw.find('?'); q != std::string::npos) raw.resize(q);
+  auto path = sanitizePath(raw);
+  if (!path) {
+    ++stats_.bad_requests;
+    sendError(conn, 400, path.error());
+    return 400;
+  }
+  std::string p = *path;
+  const std::string& prefix = config_.prefix;
+  if (!prefix.empty()) {
+    if (p != prefix && p.compare(0, prefix.size() + 1, prefix + "/") != 0) {
+      sendError(conn, 404, "not found");
+      return 404;
+    }
+    p = p == prefix ? "/" : p.substr(prefix.size());
+  }
+  if (p == "/") {
+    lua::Response r;
+    r.status = 302;
+    r.headers.emplace_back("Location", prefix + "/lua/index.lua");
+    sendResponse(conn, r, false);
+    return 302;
+  }
+  if (p.compare(0, 5, "/lua/") == 0) return serveLua(conn, p.substr(4));
+  return serveStatic(conn, p);
+}
+
+int Server::serveLua(mg_connection* conn, const std::string& rel) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  if (!endsWith(rel, ".lua") || rel.compare(0, 9, "/modules/") == 0) {
+    sendError(conn, 404, "no such script");
+    return 404;
+  }
+  const std::string file = realPath(config_.lua_root + rel);
+  if (file.empty() || !isUnder(file, lua_root_real_)) {
+    sendError(conn, 404, "no such script");
+    return 404;
+  }
+
+  lua::Request req;
+  req.method = ri->request_method;
+  req.path = config_.prefix + "/lua" + rel;
+  req.remote_addr = ri->remote_addr;
+  if (ri->query_string) {
+    req.query = ri->query_string;
+    auto get = parseUrlEncoded(req.query);
+    if (!get) {
+      ++stats_.bad_requests;
+      sendError(conn, 400, get.error());
+      return 400;
+    }
+    req.get = std::move(*get);
+  }
+  if (req.method != "GET" && req.method != "HEAD") {
+    if (auto err = readRequestBody(conn, config_.max_body, req.post)) {
+      ++stats_.bad_requests;
+      sendError(conn, err->status, err->message);
+      return err->status;
+    }
+  }
+
+  auto lease = pool_->acquire(std::chrono::milliseconds(5000));
+  if (!lease) {
+    ++stats_.busy;
+    log::warning("HTTP {}: {}", req.path, lease.error());
+    lua::Response busy;
+    busy.status = 503;
+    busy.content_type = "text/plain; charset=utf-8";
+    busy.headers.emplace_back("Retry-After", "1");
+    busy.body = "503 Service Unavailable: server busy, retry\n";
+    sendResponse(conn, busy, false);
+    return 503;
+  }
+
+  lua::Response resp;
+  lua::ScriptContext ctx;
+  ctx.services = services_;
+  ctx.request = &req;
+  ctx.response = &resp;
+  ctx.deadline = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(config_.lua_timeout_ms);
+  ++stats_.lua_runs;
+  Status st = (*lease)->runFile(file, ctx);
+  if (ctx.lowered_priority &&
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 0) != 0) {
+    log::warning("cannot restore the priority of an HTTP thread");
+  }
+  if (!st) {
+    const bool timeout = st.error().find("exceeded its time limit") != std::string::npos;
+    ++(timeout ? stats_.timeouts : stats_.script_errors);
+    // Administrators see the error line; others only that the script failed.
+    std::string first_line = st.error().substr(0, st.error().find('\n'));
+    sendError(conn, 500, req.group == "administrator" ? first_line : "the script failed");
+    return 500;
+  }
+  absorbPrintedHeaders(resp);
+  sendResponse(conn, resp, req.method == "HEAD");
+  return resp.status;
+}
+
+int Server::serveStatic(mg_connection* conn, const std::string& path) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  if (strcmp(ri->request_method, "GET") != 0 && strcmp(ri->request_method, "HEAD") != 0) {
+    sendError(conn, 405, "static files answer GET and HEAD only");
+    return 405;
+  }
+  const std::string file = docs_root_real_.empty() ? "" : realPath(config_.docs_root + path);
+  struct stat st;
+  if (file.empty() || !isUnder(file, docs_root_real_) || ::stat(file.c_str(), &st) != 0 ||
+      !S_ISREG(st.st_mode)) {
+    sendError(conn, 404, "not found");
+    return 404;
+  }
+  // civetweb adds Cache-Control (static_file_max_age), ETag and Last-Modified, and answers 304.
+  mg_send_mime_file2(conn, file.c_str(), nullptr, "X-Content-Type-Options: nosniff\r\n");
+  return 200;
+}
+
+}  // namespace flowlens::http

@@ -1,0 +1,65 @@
+#pragma once
+// The HTTP server (civetweb): /lua/<path>.lua runs scripts/lua/<path>.lua on a warm Lua state,
+// everything else is a static file from httpdocs/. Every path is sanitised first.
+// start()/stop() from one thread; request handling runs on civetweb's worker threads.
+
+#include <civetweb.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "lua/context.h"
+#include "lua/state_pool.h"
+
+namespace flowlens::http {
+
+struct ServerConfig {
+  std::string listening_ports;     // civetweb syntax, e.g. "127.0.0.1:3000,3001s"
+  std::string ssl_certificate;     // needed when a port ends in 's'
+  int threads = 64;
+  std::string prefix;              // --http-prefix
+  uint64_t max_body = 16u << 20;
+  int lua_timeout_ms = 30000;
+  std::string lua_root;            // scripts/lua
+  std::string docs_root;           // httpdocs
+};
+
+struct ServerStats {
+  std::atomic<uint64_t> requests{0}, lua_runs{0}, script_errors{0}, timeouts{0},
+      bad_requests{0}, busy{0};
+};
+
+class Server {
+ public:
+  Server(ServerConfig config, lua::Services* services, lua::StatePool* pool);
+  ~Server();
+  Status start();
+  void stop();
+  const ServerStats& stats() const { return stats_; }
+
+ private:
+  static int handle(mg_connection* conn, void* self);
+  int dispatch(mg_connection* conn);
+  int serveLua(mg_connection* conn, const std::string& path);
+  int serveStatic(mg_connection* conn, const std::string& path);
+
+  ServerConfig config_;
+  lua::Services* services_;
+  lua::StatePool* pool_;
+  mg_context* ctx_ = nullptr;
+  std::string lua_root_real_, docs_root_real_;
+  ServerStats stats_;
+};
+
+// Writes a complete response (status line, headers, body) with Content-Length, keeping the
+// connection alive when the client allows it.
+void sendResponse(mg_connection* conn, const lua::Response& r, bool head_only);
+void sendError(mg_connection* conn, int status, const std::string& message);
+
+// A script may print a raw "HTTP/1.1 200 OK\r\nHeader: v\r\n\r\n" block first, as ntopng's own
+// lua_utils does: move it from the body into status and headers.
+void absorbPrintedHeaders(lua::Response& r);
+
+}  // namespace flowlens::http

@@ -1,0 +1,74 @@
+#pragma once
+// What a running script can reach. Services are process-wide and outlive every Lua state;
+// a ScriptContext lives for one script run (one HTTP request, or one test/CLI run).
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/dirs.h"
+#include "core/options.h"
+#include "core/system_stats.h"
+#include "iface/registry.h"
+#include "util/exec.h"
+
+namespace flowlens::lua {
+
+// Process-wide services the bindings call. Thread-safe (each member documents itself).
+struct Services {
+  const Options* options = nullptr;
+  const Dirs* dirs = nullptr;
+  InterfaceRegistry* interfaces = nullptr;
+  CpuLoad* cpu = nullptr;
+  util::CommandRunner* commands = nullptr;
+  time_t startup_epoch = 0;
+  std::atomic<bool> shutting_down{false};
+  // Counters of the (future) alert queues; nothing enqueues alerts yet.
+  std::atomic<uint64_t> alerts_written{0}, alerts_dropped{0};
+  bool https_enabled = false;
+};
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+  std::string method = "GET";
+  std::string path;          // decoded request path, e.g. /lua/rest/v2/get/x.lua
+  std::string query;         // raw query string
+  std::string remote_addr;
+  Params get, post;          // decoded parameters, in order
+  // _SESSION
+  std::string user = "admin";
+  std::string group = "administrator";
+  std::string csrf;
+  std::string session_id;
+  bool localuser = true;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type = "text/html; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct ScriptContext {
+  Services* services = nullptr;
+  Request* request = nullptr;    // null outside HTTP
+  Response* response = nullptr;  // null: print() goes to the log
+  std::string script_path;
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  int selected_ifid = 0;         // interface.select()
+  bool lowered_priority = false;
+
+  bool isAdministrator() const { return request == nullptr || request->group == "administrator"; }
+  std::chrono::milliseconds timeLeft() const {
+    if (deadline == std::chrono::steady_clock::time_point::max()) return std::chrono::hours(24);
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+  }
+};
+
+}  // namespace flowlens::lua

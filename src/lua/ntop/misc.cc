@@ -1,0 +1,143 @@
+// Spec section 33: Miscellaneous, the part delivered with the foundation. execCmd and friends
+// are for administrators only, and off unless flowlens runs with --allow-exec.
+
+#include <chrono>
+#include <thread>
+
+#include "core/log.h"
+#include "lua/args.h"
+#include "lua/registry.h"
+#include "lua/state.h"
+#include "util/text.h"
+
+namespace flowlens::lua::ntop {
+namespace {
+
+using std::chrono::milliseconds;
+
+int msleep(lua_State* L) {
+  Args a(L, "ntop.msleep");
+  const int64_t ms = a.integer(1, "ms");
+  // Never sleeps past the run's deadline: the time-limit hook then ends the run.
+  const auto left = LuaState::from(L)->context().timeLeft();
+  const auto until = std::chrono::steady_clock::now() +
+                     milliseconds(std::max<int64_t>(0, std::min<int64_t>(ms, left.count() + 1)));
+  const auto& stopping = LuaState::from(L)->services().shutting_down;
+  while (!stopping.load() && std::chrono::steady_clock::now() < until) {  // wakes on shutdown
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        milliseconds(50), until - std::chrono::steady_clock::now()));
+  }
+  return 0;
+}
+
+int md5(lua_State* L) {
+  pushString(L, util::md5Hex(Args(L, "ntop.md5").string(1, "data")));
+  return 1;
+}
+
+int getservbyport(lua_State* L) {
+  Args a(L, "ntop.getservbyport");
+  const int64_t port = a.integer(1, "port");
+  const auto proto = a.optString(2, "proto").value_or("tcp");
+  pushString(L, util::serviceName(static_cast<int>(port), proto));
+  return 1;
+}
+
+int getTLSVersionName(lua_State* L) {
+  const int64_t v = Args(L, "ntop.getTLSVersionName").integer(1, "id");
+  pushString(L, util::tlsVersionName(static_cast<uint32_t>(v)));
+  return 1;
+}
+
+int getMac64(lua_State* L) {
+  auto r = util::macToEui64(Args(L, "ntop.getMac64").string(1, "mac"));
+  if (!r) return failWithNil(L, "ntop.getMac64", "not a MAC address");
+  pushString(L, *r);
+  return 1;
+}
+
+int decodeMac64(lua_State* L) {
+  auto r = util::eui64ToMac(Args(L, "ntop.decodeMac64").string(1, "mac64"));
+  if (!r) return failWithNil(L, "ntop.decodeMac64", "not an EUI-64 made from a MAC address");
+  pushString(L, *r);
+  return 1;
+}
+
+int isDeadlineApproaching(lua_State* L) {
+  // Approaching when less than a tenth of the time limit (at least a second) is left.
+  const ScriptContext& ctx = LuaState::from(L)->context();
+  const int64_t limit = LuaState::from(L)->services().options->lua_timeout_ms;
+  const int64_t margin = std::max<int64_t>(1000, limit / 10);
+  lua_pushboolean(L, ctx.timeLeft().count() < margin);
+  return 1;
+}
+
+int getDeadline(lua_State* L) {
+  const ScriptContext& ctx = LuaState::from(L)->context();
+  if (ctx.deadline == std::chrono::steady_clock::time_point::max()) {
+    lua_pushinteger(L, 0);  // no deadline
+  } else {
+    lua_pushinteger(L, std::time(nullptr) + ctx.timeLeft().count() / 1000);
+  }
+  return 1;
+}
+
+// nullptr when allowed; otherwise why not.
+const char* execRefusal(lua_State* L) {
+  LuaState* s = LuaState::from(L);
+  if (!s->services().options->allow_exec) return "disabled (start flowlens with --allow-exec)";
+  if (!s->context().isAdministrator()) return "administrators only";
+  return nullptr;
+}
+
+int execCmd(lua_State* L) {
+  const std::string cmd(Args(L, "ntop.execCmd").string(1, "cmd"));
+  if (const char* why = execRefusal(L)) return failWithNil(L, "ntop.execCmd", why);
+  auto out = util::CommandRunner::run(cmd, LuaState::from(L)->context().timeLeft());
+  if (!out) return failWithNil(L, "ntop.execCmd", out.error());
+  pushString(L, *out);
+  return 1;
+}
+
+int execCmdAsync(lua_State* L) {
+  const std::string cmd(Args(L, "ntop.execCmdAsync").string(1, "cmd"));
+  if (const char* why = execRefusal(L)) return failWithNil(L, "ntop.execCmdAsync", why);
+  LuaState* s = LuaState::from(L);
+  auto handle = s->services().commands->start(
+      cmd, milliseconds(std::max(s->services().options->lua_timeout_ms, 300000)));
+  if (!handle) return failWithNil(L, "ntop.execCmdAsync", handle.error());
+  lua_pushinteger(L, *handle);
+  return 1;
+}
+
+int readResultCmdAsync(lua_State* L) {
+  const int64_t handle = Args(L, "ntop.readResultCmdAsync").integer(1, "handle");
+  if (const char* why = execRefusal(L)) return failWithNil(L, "ntop.readResultCmdAsync", why);
+  auto r = LuaState::from(L)->services().commands->take(static_cast<int>(handle));
+  if (!r) return failWithNil(L, "ntop.readResultCmdAsync", r.error());
+  if (!r->has_value()) {
+    lua_pushnil(L);  // still running
+    return 1;
+  }
+  pushString(L, **r);
+  return 1;
+}
+
+}  // namespace
+
+const luaL_Reg kMisc[] = {
+    {"msleep", msleep},
+    {"md5", md5},
+    {"getservbyport", getservbyport},
+    {"getTLSVersionName", getTLSVersionName},
+    {"getMac64", getMac64},
+    {"decodeMac64", decodeMac64},
+    {"isDeadlineApproaching", isDeadlineApproaching},
+    {"getDeadline", getDeadline},
+    {"execCmd", execCmd},
+    {"execCmdAsync", execCmdAsync},
+    {"readResultCmdAsync", readResultCmdAsync},
+    {nullptr, nullptr},
+};
+
+}  // namespace flowlens::lua::ntop

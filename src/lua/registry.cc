@@ -1,0 +1,55 @@
+#include "lua/registry.h"
+
+#include <algorithm>
+#include <set>
+
+namespace flowlens::lua {
+
+const std::vector<Section>& sections() {
+  static const std::vector<Section> kSections = {
+      {"ntop", "3 System & Information", ntop::kSystem},
+      {"ntop", "4 File System", ntop::kFileSystem},
+      {"ntop", "12 Logging", ntop::kLogging},
+      {"ntop", "23 Time & Ticks", ntop::kTime},
+      {"ntop", "26 Bitmap Utilities", ntop::kBitmap},
+      {"ntop", "28 Edition / Platform Checks", ntop::kEdition},
+      {"ntop", "33 Miscellaneous", ntop::kMisc},
+      {"interface", "interface.* (ntopng)", iface::kBasic},
+      {"flowlens", "HTTP response helpers", kResponse},
+  };
+  return kSections;
+}
+
+void registerBindings(lua_State* L) {
+  for (const auto& section : sections()) {
+    if (lua_getglobal(L, section.table) != LUA_TTABLE) {
+      lua_pop(L, 1);
+      lua_newtable(L);
+      lua_pushvalue(L, -1);
+      lua_setglobal(L, section.table);
+    }
+    luaL_setfuncs(L, section.functions, 0);
+    lua_pop(L, 1);
+  }
+  lua_register(L, "print", luaPrint);
+  static const std::pair<const char*, int> kTraceLevels[] = {
+      {"TRACE_ERROR", 0}, {"TRACE_WARNING", 1}, {"TRACE_NORMAL", 2},
+      {"TRACE_INFO", 3},  {"TRACE_DEBUG", 4},
+  };
+  for (const auto& [name, level] : kTraceLevels) {
+    lua_pushinteger(L, level);
+    lua_setglobal(L, name);
+  }
+}
+
+std::vector<std::string> registeredFunctionNames() {
+  std::set<std::string> names;
+  for (const auto& section : sections()) {
+    for (const luaL_Reg* r = section.functions; r->name; ++r) {
+      names.insert(std::string(section.table) + "." + r->name);
+    }
+  }
+  return {names.begin(), names.end()};
+}
+
+}  // namespace flowlens::lua

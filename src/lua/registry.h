@@ -1,0 +1,40 @@
+#pragma once
+// THE list of Lua API areas. Each spec section has one binding file exporting a luaL_Reg array;
+// this list puts them in their Lua tables. `flowlens --lua-api` prints what it registers.
+
+#include <lua.hpp>
+
+#include <string>
+#include <vector>
+
+namespace flowlens::lua {
+
+struct Section {
+  const char* table;        // "ntop", "interface" or "flowlens" (flowlens's own helpers)
+  const char* spec_section; // e.g. "3 System & Information"
+  const luaL_Reg* functions;
+};
+
+const std::vector<Section>& sections();
+// Registers every section, print(), and the TRACE_* constants into a fresh state.
+void registerBindings(lua_State* L);
+// "ntop.getDirs", "interface.select", ... sorted, each once.
+std::vector<std::string> registeredFunctionNames();
+
+// The binding arrays, one per file (terminated by {nullptr, nullptr}).
+namespace ntop {
+extern const luaL_Reg kSystem[];      // ntop/system.cc    section 3
+extern const luaL_Reg kFileSystem[];  // ntop/fs.cc        section 4
+extern const luaL_Reg kLogging[];     // ntop/logging.cc   section 12
+extern const luaL_Reg kTime[];        // ntop/time.cc      section 23
+extern const luaL_Reg kBitmap[];      // ntop/bitmap.cc    section 26
+extern const luaL_Reg kEdition[];     // ntop/edition.cc   section 28
+extern const luaL_Reg kMisc[];        // ntop/misc.cc      section 33 (part)
+}  // namespace ntop
+namespace iface {
+extern const luaL_Reg kBasic[];       // interface/basic.cc
+}  // namespace iface
+extern const luaL_Reg kResponse[];    // response.cc: flowlens.* helpers behind lua_utils
+int luaPrint(lua_State* L);           // response.cc: print() into the HTTP response
+
+}  // namespace flowlens::lua

@@ -1,0 +1,94 @@
+// print() and the flowlens.* helpers that lua_utils' sendHTTPHeader() family calls: how a
+// script shapes its HTTP response (spec section 1). Output is buffered in the Response so a
+// status set after printing still applies.
+
+#include <strings.h>
+
+#include <cstdio>
+
+#include "core/log.h"
+#include "lua/args.h"
+#include "lua/registry.h"
+#include "lua/state.h"
+
+namespace flowlens::lua {
+namespace {
+
+void appendValue(lua_State* L, int i, std::string& out) {
+  switch (lua_type(L, i)) {
+    case LUA_TSTRING:
+    case LUA_TNUMBER: {
+      size_t len = 0;
+      const char* s = lua_tolstring(L, i, &len);
+      out.append(s, len);
+      break;
+    }
+    case LUA_TNIL: out += "nil"; break;
+    case LUA_TBOOLEAN: out += lua_toboolean(L, i) ? "true" : "false"; break;
+    default: {
+      size_t len = 0;
+      const char* s = luaL_tolstring(L, i, &len);
+      out.append(s, len);
+      lua_pop(L, 1);
+    }
+  }
+}
+
+int setHTTPStatus(lua_State* L) {
+  Args a(L, "flowlens.setHTTPStatus");
+  const int64_t code = a.integer(1, "status");
+  if (code < 100 || code > 599) a.fail("status must be 100..599");
+  if (auto* r = LuaState::from(L)->context().response) r->status = static_cast<int>(code);
+  return 0;
+}
+
+int setHTTPHeader(lua_State* L) {
+  Args a(L, "flowlens.setHTTPHeader");
+  std::string name(a.string(1, "name"));
+  std::string value(a.string(2, "value"));
+  // Header injection: names are tokens, values one line.
+  if (name.empty() || name.find_first_of(" \t\r\n:") != std::string::npos ||
+      value.find_first_of("\r\n") != std::string::npos) {
+    a.fail("invalid header '" + name + "'");
+  }
+  auto* r = LuaState::from(L)->context().response;
+  if (!r) return 0;
+  if (strcasecmp(name.c_str(), "Content-Type") == 0) {
+    r->content_type = value;
+  } else {
+    r->headers.emplace_back(std::move(name), std::move(value));
+  }
+  return 0;
+}
+
+int setContentType(lua_State* L) {
+  Args a(L, "flowlens.setContentType");
+  std::string type(a.string(1, "content_type"));
+  if (type.find_first_of("\r\n") != std::string::npos) a.fail("invalid content type");
+  if (auto* r = LuaState::from(L)->context().response) r->content_type = std::move(type);
+  return 0;
+}
+
+}  // namespace
+
+int luaPrint(lua_State* L) {
+  std::string out;
+  const int n = lua_gettop(L);
+  for (int i = 1; i <= n; ++i) appendValue(L, i, out);
+  auto* r = LuaState::from(L)->context().response;
+  if (r) {
+    r->body += out;
+  } else {
+    log::normal("{}", out);
+  }
+  return 0;
+}
+
+const luaL_Reg kResponse[] = {
+    {"setHTTPStatus", setHTTPStatus},
+    {"setHTTPHeader", setHTTPHeader},
+    {"setContentType", setContentType},
+    {nullptr, nullptr},
+};
+
+}  // namespace flowlens::lua

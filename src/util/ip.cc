@@ -1,0 +1,62 @@
+#include "util/ip.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+namespace flowlens::util {
+
+std::string IpAddress::toString() const {
+  char buf[INET6_ADDRSTRLEN];
+  if (!inet_ntop(v6 ? AF_INET6 : AF_INET, bytes.data(), buf, sizeof(buf))) return "";
+  return buf;
+}
+
+Result<IpAddress> parseIp(std::string_view text) {
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return Error{"invalid IP address"};
+  char buf[INET6_ADDRSTRLEN];
+  std::memcpy(buf, text.data(), text.size());
+  buf[text.size()] = '\0';
+  IpAddress a;
+  if (inet_pton(AF_INET, buf, a.bytes.data()) == 1) return a;
+  a.v6 = true;
+  if (inet_pton(AF_INET6, buf, a.bytes.data()) == 1) return a;
+  return Error{"invalid IP address '" + std::string(text) + "'"};
+}
+
+IpAddress maskAddress(const IpAddress& a, int bits) {
+  const int width = a.v6 ? 128 : 32;
+  bits = std::clamp(bits, 0, width);
+  IpAddress m = a;
+  for (int i = 0; i < width / 8; ++i) {
+    const int keep = std::clamp(bits - i * 8, 0, 8);
+    m.bytes[i] &= static_cast<uint8_t>(keep == 0 ? 0 : (0xFF << (8 - keep)) & 0xFF);
+  }
+  return m;
+}
+
+Result<IpPrefix> parsePrefix(std::string_view text) {
+  const auto slash = text.find('/');
+  auto addr = parseIp(text.substr(0, slash));
+  if (!addr) return Error{"invalid network '" + std::string(text) + "'"};
+  const int width = addr->v6 ? 128 : 32;
+  int bits = width;
+  if (slash != std::string_view::npos) {
+    auto digits = text.substr(slash + 1);
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
+    if (ec != std::errc() || p != digits.data() + digits.size() || bits < 0 || bits > width) {
+      return Error{"invalid prefix length in '" + std::string(text) + "'"};
+    }
+  }
+  return IpPrefix{maskAddress(*addr, bits), bits};
+}
+
+bool IpPrefix::contains(const IpAddress& a) const {
+  return a.v6 == network.v6 && maskAddress(a, bits) == network;
+}
+
+std::string IpPrefix::toString() const { return network.toString() + "/" + std::to_string(bits); }
+
+}  // namespace flowlens::util
