@@ -1,0 +1,45 @@
+# flowlens: the commands a user and CI need.
+#   make run    install missing packages, build, run on the default interface, web UI on :3000
+#   make test   install, build (Release and ASan+UBSan), run every test through ctest
+#   make bench  build and run the benchmarks, printing figures and ratios against peers
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+# Until logins exist (see docs/compat.md) the web server listens on loopback only by default.
+HTTP       ?= 127.0.0.1:3000
+ARGS       ?=
+
+export CCACHE_DIR ?= $(HOME)/.cache/ccache
+
+.PHONY: all deps build run test test-release test-asan bench clean
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+run: build
+	$(BUILD)/flowlens -w $(HTTP) $(ARGS)
+
+test: build test-release test-asan
+
+test-release:
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
+
+# The sanitizer build runs the unit and Lua tests: decoders and bindings under ASan + UBSan.
+test-asan: deps
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFLOWLENS_SANITIZE=ON \
+	  -DFLOWLENS_BENCH=OFF >/dev/null
+	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target flowlens_unit_tests flowlens_lua_runner
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS) -L 'unit|lua'
+
+bench: build
+	@bash bench/run.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,132 @@
+"""Starts the real flowlens daemon on a free loopback port for end-to-end tests.
+
+    with Daemon(extra_args=["--lua-timeout", "500"], scripts={"t/x.lua": "print('hi')"}) as d:
+        status, headers, body = d.get("/lua/t/x.lua")
+
+`scripts` are installed into a private copy of the install directory (scripts/ and httpdocs/
+of the repository plus the given files), so tests never write into the source tree.
+"""
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+BIN = os.environ.get("FLOWLENS_BIN", os.path.join(os.path.dirname(__file__), "../../build/flowlens"))
+SOURCE = os.environ.get("FLOWLENS_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Daemon:
+    def __init__(self, extra_args=None, scripts=None, files=None, interfaces=("lo",),
+                 port=None, use_install_copy=True):
+        self.extra_args = list(extra_args or [])
+        self.scripts = scripts or {}
+        self.files = files or {}
+        self.interfaces = interfaces
+        self.port = port or free_port()
+        self.use_install_copy = use_install_copy or bool(self.scripts) or bool(self.files)
+        self.proc = None
+        self.tmp = None
+        self.log_path = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    def start(self):
+        self.tmp = tempfile.mkdtemp(prefix="flowlens-e2e-")
+        self.data_dir = os.path.join(self.tmp, "data")
+        self.install_dir = os.path.join(self.tmp, "install")
+        shutil.copytree(os.path.join(SOURCE, "scripts"), os.path.join(self.install_dir, "scripts"))
+        shutil.copytree(os.path.join(SOURCE, "httpdocs"), os.path.join(self.install_dir, "httpdocs"))
+        for rel, text in self.scripts.items():
+            self.write_file(os.path.join("scripts/lua", rel), text)
+        for rel, data in self.files.items():
+            self.write_file(rel, data)
+        args = [BIN, "-w", f"127.0.0.1:{self.port}", "-d", self.data_dir,
+                "-t", self.install_dir]
+        for i in self.interfaces:
+            args += ["-i", i]
+        args += self.extra_args
+        self.log_path = os.path.join(self.tmp, "flowlens.log")
+        self.log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        self.wait_ready()
+
+    def write_file(self, rel, data):
+        path = os.path.join(self.install_dir, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        mode = "wb" if isinstance(data, bytes) else "w"
+        with open(path, mode) as f:
+            f.write(data)
+
+    def wait_ready(self, timeout=10.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"flowlens exited with {self.proc.returncode}:\n{self.read_log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"flowlens did not listen on {self.port}:\n{self.read_log()}")
+
+    def stop(self, sig=signal.SIGTERM, timeout=5.0):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+        if self.tmp:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            self.tmp = None
+
+    def read_log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    # -- HTTP --------------------------------------------------------------------------------
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            conn.close()
+
+    def get(self, path, headers=None, timeout=30):
+        return self.request("GET", path, headers=headers, timeout=timeout)
+
+    def get_json(self, path, headers=None):
+        status, hdrs, body = self.get(path, headers)
+        return status, hdrs, json.loads(body)
+
+    def post_json(self, path, obj, headers=None):
+        h = {"Content-Type": "application/json"}
+        h.update(headers or {})
+        status, hdrs, body = self.request("POST", path, json.dumps(obj), h)
+        return status, hdrs, body

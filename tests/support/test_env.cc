@@ -1,0 +1,66 @@
+#include "test_env.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+#include "core/build_info.h"
+
+namespace flowlens::testing {
+
+TestEnv::TestEnv(Options options) : options_(std::move(options)) {
+  char tmpl[] = "/tmp/flowlens-test-XXXXXX";
+  options_.data_dir = mkdtemp(tmpl);
+  options_.install_dir = build::kSourceDir;
+  if (options_.interfaces.empty()) options_.interfaces = {"lo"};
+  auto dirs = resolveDirs(options_);
+  if (!dirs) {
+    std::fprintf(stderr, "TestEnv: %s\n", dirs.error().c_str());
+    std::abort();
+  }
+  dirs_ = *dirs;
+  auto reg = InterfaceRegistry::create(options_.interfaces);
+  if (!reg) {
+    std::fprintf(stderr, "TestEnv: %s\n", reg.error().c_str());
+    std::abort();
+  }
+  interfaces_ = std::make_unique<InterfaceRegistry>(std::move(*reg));
+  services_.options = &options_;
+  services_.dirs = &dirs_;
+  services_.interfaces = interfaces_.get();
+  services_.cpu = &cpu_;
+  services_.commands = &commands_;
+  services_.startup_epoch = std::time(nullptr);
+}
+
+TestEnv::~TestEnv() {
+  std::error_code ec;
+  std::filesystem::remove_all(options_.data_dir, ec);
+}
+
+lua::EngineConfig TestEnv::engineConfig() const {
+  lua::EngineConfig c;
+  c.modules_dir = dirs_.scriptdir + "/lua/modules";
+  c.memory_limit_bytes = static_cast<size_t>(options_.lua_memory_mb) << 20;
+  return c;
+}
+
+std::unique_ptr<lua::LuaState> TestEnv::newState() {
+  auto s = lua::LuaState::create(&services_, engineConfig());
+  if (!s) {
+    std::fprintf(stderr, "TestEnv: %s\n", s.error().c_str());
+    std::abort();
+  }
+  return std::move(s.value());
+}
+
+Status runLua(lua::LuaState& state, const std::string& code, lua::Response* response) {
+  lua::ScriptContext ctx;
+  ctx.services = &state.services();
+  ctx.response = response;
+  return state.runString(code, "test", ctx);
+}
+
+}  // namespace flowlens::testing

@@ -1,0 +1,42 @@
+#pragma once
+// A complete set of services for tests, as the daemon builds them: a temporary data
+// directory (removed on destruction), the repository's scripts, and interface "lo".
+
+#include <memory>
+#include <string>
+
+#include "core/dirs.h"
+#include "core/options.h"
+#include "core/system_stats.h"
+#include "iface/registry.h"
+#include "lua/context.h"
+#include "lua/state.h"
+#include "util/exec.h"
+
+namespace flowlens::testing {
+
+class TestEnv {
+ public:
+  explicit TestEnv(Options options = {});
+  ~TestEnv();
+
+  lua::Services& services() { return services_; }
+  Options& options() { return options_; }
+  const Dirs& dirs() const { return dirs_; }
+  lua::EngineConfig engineConfig() const;
+  // A new state, or a test failure.
+  std::unique_ptr<lua::LuaState> newState();
+
+ private:
+  Options options_;
+  Dirs dirs_;
+  std::unique_ptr<InterfaceRegistry> interfaces_;
+  CpuLoad cpu_;
+  util::CommandRunner commands_;
+  lua::Services services_;
+};
+
+// Runs `code` in `state` with a fresh HTTP-less context and returns the Status.
+Status runLua(lua::LuaState& state, const std::string& code, lua::Response* response = nullptr);
+
+}  // namespace flowlens::testing
