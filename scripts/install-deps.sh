@@ -8,6 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config ccache git
   # runtime libraries
   liblua5.4-dev lua5.4 lua-dkjson
+  libhiredis-dev redis-server redis-tools libsqlite3-dev
   libcivetweb-dev
   libssl-dev
   libspdlog-dev libfmt-dev

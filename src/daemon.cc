@@ -1,11 +1,14 @@
 #include "daemon.h"
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
 #include "core/log.h"
 #include "core/process.h"
+#include "store/embedded_store.h"
+#include "store/redis_store.h"
 
 namespace flowlens {
 
@@ -15,6 +18,27 @@ Daemon::Daemon(Options options, int argc, const char* const* argv)
 Daemon::~Daemon() {
   server_.reset();
   pool_.reset();
+  cache_.reset();
+}
+
+// Redis when -r names one, else the embedded store in the data directory.
+Status Daemon::openStore() {
+  if (options_.redis) {
+    store::RedisStore::Config config;
+    config.endpoint = *options_.redis;
+    auto redis = std::make_unique<store::RedisStore>(config);
+    if (!redis->ping()) {
+      log::warning("Redis is not reachable now; flowlens carries on and reconnects by itself");
+    }
+    cache_ = std::make_unique<store::CacheService>(std::move(redis));
+  } else {
+    auto embedded = store::EmbeddedStore::open({dirs_.workingdir + "/flowlens-store.sqlite"});
+    if (!embedded) return Error{embedded.error()};
+    cache_ = std::make_unique<store::CacheService>(std::move(embedded.value()));
+  }
+  const store::StoreInfo info = cache_->store().info();
+  log::normal("Key-value store: {} ({})", info.backend, info.location);
+  return Status::Ok();
 }
 
 Status Daemon::setUp() {
@@ -34,6 +58,9 @@ Status Daemon::setUp() {
   services_.commands = &commands_;
   services_.startup_epoch = std::time(nullptr);
   cpu_.refresh();
+  if (Status st = openStore(); !st) return st;
+  services_.cache = cache_.get();
+  services_.lua_cache = &lua_cache_;
 
   lua::EngineConfig engine;
   engine.modules_dir = dirs_.scriptdir + "/lua/modules";
@@ -121,8 +148,17 @@ int Daemon::run() {
   }
   log::normal("Shutting down");
   services_.shutting_down.store(true);  // running scripts stop at their next hook check
+  if (server_ && !server_->stop(std::chrono::milliseconds(1000))) {
+    // Idle keep-alive connections hold civetweb's workers up to 2 s more: do not wait for them,
+    // and do not destroy what they might still touch. Make the store durable and leave.
+    if (Status st = cache_->store().sync(); !st) log::error("store: {}", st.error());
+    process::removePidFile(options_.pid_path);
+    log::normal("flowlens stopped (idle HTTP connections dropped)");
+    std::_Exit(0);
+  }
   server_.reset();
   pool_.reset();
+  cache_.reset();  // the embedded store writes its last changes here
   process::removePidFile(options_.pid_path);
   log::normal("flowlens stopped");
   return 0;

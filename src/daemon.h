@@ -11,6 +11,8 @@
 #include "iface/registry.h"
 #include "lua/context.h"
 #include "lua/state_pool.h"
+#include "store/cache_service.h"
+#include "store/value_cache.h"
 #include "util/exec.h"
 
 namespace flowlens {
@@ -24,6 +26,7 @@ class Daemon {
 
  private:
   Status setUp();
+  Status openStore();
   void reload();
 
   Options options_;
@@ -33,6 +36,8 @@ class Daemon {
   std::unique_ptr<InterfaceRegistry> interfaces_;
   CpuLoad cpu_;
   util::CommandRunner commands_;
+  std::unique_ptr<store::CacheService> cache_;
+  store::ValueCache lua_cache_;
   lua::Services services_;
   std::unique_ptr<lua::StatePool> pool_;
   std::unique_ptr<http::Server> server_;

@@ -50,7 +50,7 @@ Result<Dirs> resolveDirs(const Options& options) {
     }
     d.installdir = canonical(options.install_dir);
   } else {
-    for (const std::string candidate :
+    for (const std::string& candidate :
          {d.bindir + "/..", d.bindir + "/../share/flowlens", std::string(build::kSourceDir)}) {
       if (isInstallDir(candidate)) {
         d.installdir = canonical(candidate);

@@ -143,6 +143,9 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
 
   CLI::App app{"flowlens - network traffic monitor with ntopng's Lua API", "flowlens"};
   app.set_help_flag("-h,--help", "Print this help and exit");
+  // Options apply in order, as in ntopng: a later value (the command line after the
+  // configuration file) replaces an earlier one. -i collects every value instead.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   app.get_formatter()->column_width(34);
 
   std::string http = "3000", https, redis, local_nets;
@@ -150,7 +153,8 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
   bool version = false, lua_api = false;
 
   app.add_option("-i,--interface", o.interfaces,
-                 "Interface name or pcap file to monitor (repeatable)");
+                 "Interface name or pcap file to monitor (repeatable)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("-w,--http-port", http, "HTTP port, [address:]port; 0 disables HTTP");
   app.add_option("-W,--https-port", https, "HTTPS port, [address:]port; 0 disables HTTPS");
   app.add_option("-d,--data-dir", o.data_dir, "Data directory (default /var/lib/flowlens)");

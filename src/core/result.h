@@ -10,6 +10,9 @@ namespace flowlens {
 
 struct Error {
   std::string message;
+  // The service behind the call is unreachable (already logged once by that service):
+  // callers report such failures quietly.
+  bool unavailable = false;
 };
 
 template <typename T>
@@ -26,7 +29,9 @@ class [[nodiscard]] Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
   const std::string& error() const { return std::get<Error>(v_).message; }
+  bool unavailable() const { return !ok() && std::get<Error>(v_).unavailable; }
 
  private:
   std::variant<T, Error> v_;
@@ -36,14 +41,17 @@ class [[nodiscard]] Result {
 class [[nodiscard]] Status {
  public:
   Status() = default;
-  Status(Error e) : failed_(true), message_(std::move(e.message)) {}  // NOLINT(runtime/explicit)
+  Status(Error e)  // NOLINT(runtime/explicit)
+      : failed_(true), unavailable_(e.unavailable), message_(std::move(e.message)) {}
   static Status Ok() { return Status(); }
   bool ok() const { return !failed_; }
   explicit operator bool() const { return ok(); }
   const std::string& error() const { return message_; }
+  bool unavailable() const { return unavailable_; }
 
  private:
   bool failed_ = false;
+  bool unavailable_ = false;
   std::string message_;
 };
 

@@ -76,11 +76,15 @@ std::optional<BodyError> readRequestBody(mg_connection* conn, uint64_t max_bytes
   char buf[16384];
   for (;;) {
     const int got = mg_read(conn, buf, sizeof(buf));
-    if (got <= 0) break;
+    if (got == 0) break;
+    if (got < 0) return BodyError{400, "malformed or interrupted request body"};
     body.append(buf, static_cast<size_t>(got));
     if (body.size() > max_bytes) {
       return BodyError{413, "request body larger than " + std::to_string(max_bytes) + " bytes"};
     }
+  }
+  if (ri->content_length > 0 && body.size() < static_cast<uint64_t>(ri->content_length)) {
+    return BodyError{400, "request body shorter than its Content-Length"};  // never run on half
   }
   if (body.empty()) return std::nullopt;
 

@@ -5,9 +5,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <climits>
+#include <thread>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -32,6 +37,29 @@ bool isUnder(const std::string& path, const std::string& root) {
 bool endsWith(const std::string& s, const char* suffix) {
   const size_t n = std::strlen(suffix);
   return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
+}
+
+void wakeListener(const mg_server_port& port) {
+  const bool v6 = port.protocol == 2;
+  const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  sockaddr_storage ss{};
+  socklen_t len;
+  if (v6) {
+    auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(static_cast<uint16_t>(port.port));
+    a->sin6_addr = in6addr_loopback;
+    len = sizeof(*a);
+  } else {
+    auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+    a->sin_family = AF_INET;
+    a->sin_port = htons(static_cast<uint16_t>(port.port));
+    a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    len = sizeof(*a);
+  }
+  ::connect(fd, reinterpret_cast<sockaddr*>(&ss), len);
+  ::close(fd);
 }
 
 int logMessage(const mg_connection*, const char* message) {
@@ -62,7 +90,7 @@ void sendError(mg_connection* conn, int status, const std::string& message) {
   r.content_type = "text/plain; charset=utf-8";
   r.body = std::to_string(status) + " " + mg_get_response_code_text(conn, status) + ": " +
            message + "\n";
-  sendResponse(conn, r, false);
+  sendResponse(conn, r, strcmp(mg_get_request_info(conn)->request_method, "HEAD") == 0);
 }
 
 void absorbPrintedHeaders(lua::Response& r) {
@@ -100,7 +128,9 @@ void absorbPrintedHeaders(lua::Response& r) {
 Server::Server(ServerConfig config, lua::Services* services, lua::StatePool* pool)
     : config_(std::move(config)), services_(services), pool_(pool) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  if (!stop()) log::warning("HTTP server did not stop within 60 s");
+}
 
 Status Server::start() {
   lua_root_real_ = realPath(config_.lua_root);
@@ -118,6 +148,7 @@ Status Server::start() {
       "enable_directory_listing", "no",
       "decode_url", "no",
       "static_file_max_age", "86400",  // static files change only with a new release
+      "tcp_nodelay", "1",              // headers and body go out in separate writes
   };
   if (!config_.ssl_certificate.empty()) {
     opts.push_back("ssl_certificate");
@@ -134,12 +165,31 @@ Status Server::start() {
   return Status::Ok();
 }
 
-void Server::stop() {
-  if (ctx_) {
-    mg_stop(ctx_);
-    ctx_ = nullptr;
-    mg_exit_library();
+bool Server::stop(std::chrono::milliseconds wait) {
+  if (!ctx_) return true;
+  if (!stopping_.valid()) {
+    // civetweb's master thread notices the stop flag only when poll() returns, up to 2 s later:
+    // connecting to our own listening sockets wakes it at once.
+    stopping_ = std::async(std::launch::async, [ctx = ctx_] {
+      mg_server_port ports[8];
+      const int n = mg_get_server_ports(ctx, 8, ports);
+      std::atomic<bool> stopped{false};
+      std::thread waker([&] {
+        while (!stopped.load()) {
+          for (int i = 0; i < n; ++i) wakeListener(ports[i]);
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+      });
+      mg_stop(ctx);
+      stopped.store(true);
+      waker.join();
+    });
   }
+  if (stopping_.wait_for(wait) != std::future_status::ready) return false;
+  stopping_.get();
+  ctx_ = nullptr;
+  mg_exit_library();
+  return true;
 }
 
 int Server::handle(mg_connection* conn, void* self) {
@@ -221,7 +271,7 @@ int Server::serveLua(mg_connection* conn, const std::string& rel) {
     busy.content_type = "text/plain; charset=utf-8";
     busy.headers.emplace_back("Retry-After", "1");
     busy.body = "503 Service Unavailable: server busy, retry\n";
-    sendResponse(conn, busy, false);
+    sendResponse(conn, busy, req.method == "HEAD");
     return 503;
   }
 

@@ -6,6 +6,8 @@
 #include <civetweb.h>
 
 #include <atomic>
+#include <chrono>
+#include <future>
 #include <memory>
 #include <string>
 
@@ -36,7 +38,10 @@ class Server {
   Server(ServerConfig config, lua::Services* services, lua::StatePool* pool);
   ~Server();
   Status start();
-  void stop();
+  // Stops accepting and waits for the workers; false when they did not all finish within
+  // `wait` (idle keep-alive connections notice the stop only every 2 s): the caller should then
+  // end the process without destroying what the workers may still touch.
+  bool stop(std::chrono::milliseconds wait = std::chrono::milliseconds(60000));
   const ServerStats& stats() const { return stats_; }
 
  private:
@@ -49,6 +54,7 @@ class Server {
   lua::Services* services_;
   lua::StatePool* pool_;
   mg_context* ctx_ = nullptr;
+  std::future<void> stopping_;
   std::string lua_root_real_, docs_root_real_;
   ServerStats stats_;
 };

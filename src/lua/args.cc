@@ -63,9 +63,10 @@ std::optional<bool> Args::optBoolean(int arg, const char* name) const {
   return boolean(arg, name);
 }
 
-int failWithNil(lua_State* L, const char* function, const std::string& message) {
+int failWithNil(lua_State* L, const char* function, const std::string& message, bool quiet) {
   luaL_where(L, 1);
-  log::warning("{}{}: {}", lua_tostring(L, -1), function, message);
+  log::write(quiet ? log::kDebug : log::kWarning,
+             fmt::format("{}{}: {}", lua_tostring(L, -1), function, message));
   lua_pop(L, 1);
   lua_pushnil(L);
   return 1;

@@ -68,6 +68,8 @@ inline void setField(lua_State* L, const char* k, double v) {
 
 // Logs `message` (with the calling script's file:line) and pushes nil: the policy for an
 // operation that failed although its arguments were right.
-int failWithNil(lua_State* L, const char* function, const std::string& message);
+// `quiet` (the service is down and said so once) logs at debug level only.
+int failWithNil(lua_State* L, const char* function, const std::string& message,
+                bool quiet = false);
 
 }  // namespace flowlens::lua

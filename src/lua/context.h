@@ -15,6 +15,11 @@
 #include "iface/registry.h"
 #include "util/exec.h"
 
+namespace flowlens::store {
+class CacheService;
+class ValueCache;
+}  // namespace flowlens::store
+
 namespace flowlens::lua {
 
 // Process-wide services the bindings call. Thread-safe (each member documents itself).
@@ -24,6 +29,8 @@ struct Services {
   InterfaceRegistry* interfaces = nullptr;
   CpuLoad* cpu = nullptr;
   util::CommandRunner* commands = nullptr;
+  store::CacheService* cache = nullptr;     // sections 5 and 6
+  store::ValueCache* lua_cache = nullptr;   // section 32
   time_t startup_epoch = 0;
   std::atomic<bool> shutting_down{false};
   // Counters of the (future) alert queues; nothing enqueues alerts yet.

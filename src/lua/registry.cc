@@ -9,13 +9,17 @@ const std::vector<Section>& sections() {
   static const std::vector<Section> kSections = {
       {"ntop", "3 System & Information", ntop::kSystem},
       {"ntop", "4 File System", ntop::kFileSystem},
+      {"ntop", "5 Redis / Cache", ntop::kCache},
+      {"ntop", "6 Preferences", ntop::kPrefs},
       {"ntop", "12 Logging", ntop::kLogging},
       {"ntop", "23 Time & Ticks", ntop::kTime},
       {"ntop", "26 Bitmap Utilities", ntop::kBitmap},
       {"ntop", "28 Edition / Platform Checks", ntop::kEdition},
+      {"ntop", "32 In-Memory Lua Cache", ntop::kLuaCache},
       {"ntop", "33 Miscellaneous", ntop::kMisc},
       {"interface", "interface.* (ntopng)", iface::kBasic},
       {"flowlens", "HTTP response helpers", kResponse},
+      {"flowlens", "JSON encoder for rest_utils", kJson},
   };
   return kSections;
 }

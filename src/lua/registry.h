@@ -30,11 +30,15 @@ extern const luaL_Reg kTime[];        // ntop/time.cc      section 23
 extern const luaL_Reg kBitmap[];      // ntop/bitmap.cc    section 26
 extern const luaL_Reg kEdition[];     // ntop/edition.cc   section 28
 extern const luaL_Reg kMisc[];        // ntop/misc.cc      section 33 (part)
+extern const luaL_Reg kCache[];       // ntop/cache.cc     section 5
+extern const luaL_Reg kPrefs[];       // ntop/prefs.cc     section 6
+extern const luaL_Reg kLuaCache[];    // ntop/lua_cache.cc section 32
 }  // namespace ntop
 namespace iface {
 extern const luaL_Reg kBasic[];       // interface/basic.cc
 }  // namespace iface
 extern const luaL_Reg kResponse[];    // response.cc: flowlens.* helpers behind lua_utils
+extern const luaL_Reg kJson[];        // json_encode.cc: flowlens.jsonEncode (dkjson-compatible)
 int luaPrint(lua_State* L);           // response.cc: print() into the HTTP response
 
 }  // namespace flowlens::lua

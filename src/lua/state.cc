@@ -8,6 +8,8 @@
 #include "core/log.h"
 #include "lua/args.h"
 #include "lua/registry.h"
+#include "lua/sandbox.h"
+#include "lua/shared_tables.h"
 
 namespace flowlens::lua {
 namespace {
@@ -19,8 +21,9 @@ constexpr int kHookInstructions = 1000;
 void pushParams(lua_State* L, const Params& params) {
   lua_createtable(L, 0, static_cast<int>(params.size()));
   for (const auto& [k, v] : params) {
+    lua_pushlstring(L, k.data(), k.size());  // names may hold NUL bytes: never truncate them
     lua_pushlstring(L, v.data(), v.size());
-    lua_setfield(L, -2, k.c_str());
+    lua_rawset(L, -3);
   }
 }
 
@@ -45,27 +48,34 @@ void* LuaState::allocate(void* ud, void* ptr, size_t osize, size_t nsize) {
     self->used_ -= old;
     return nullptr;
   }
-  if (nsize > old && self->used_ + (nsize - old) > self->limit_) return nullptr;
+  if (nsize > old && self->used_ + (nsize - old) > self->limit_ && !self->unlimited_) {
+    return nullptr;
+  }
   void* p = std::realloc(ptr, nsize);
   if (p) self->used_ = self->used_ - old + nsize;
   return p;
 }
 
-void LuaState::countHook(lua_State* L, lua_Debug*) {
-  LuaState* self = from(L);
-  if (!self->ctx_) return;
-  if (std::chrono::steady_clock::now() < self->ctx_->deadline &&
-      !self->services_->shutting_down.load(std::memory_order_relaxed)) {
-    return;
-  }
-  self->timed_out_ = true;
+bool LuaState::deadlinePassed() const {
+  return ctx_ && ctx_ != &idle_ctx_ &&
+         (std::chrono::steady_clock::now() >= ctx_->deadline ||
+          services_->shutting_down.load(std::memory_order_relaxed));
+}
+
+int LuaState::stopRun(lua_State* L) {
+  timed_out_ = true;
   // Yielding ends the run even inside pcall; where yielding is impossible (a callback from C),
   // raise an error, and the next check in Lua code yields.
-  if (lua_isyieldable(L)) {
-    lua_yield(L, 0);
-    return;
-  }
-  luaL_error(L, "script exceeded its time limit");
+  if (lua_isyieldable(L)) return lua_yield(L, 0);
+  // From here on the hook fires at every instruction, so that a pcall loop in this callback
+  // cannot catch the error for ever: its own instructions raise it again, outside the pcall.
+  lua_sethook(L, &LuaState::countHook, LUA_MASKCOUNT, 1);
+  return luaL_error(L, "script exceeded its time limit");
+}
+
+void LuaState::countHook(lua_State* L, lua_Debug*) {
+  LuaState* self = from(L);
+  if (self->deadlinePassed()) self->stopRun(L);
 }
 
 Result<std::unique_ptr<LuaState>> LuaState::create(Services* services,
@@ -79,8 +89,13 @@ Status LuaState::init(const EngineConfig& config) {
   L_ = lua_newstate(&LuaState::allocate, this);
   if (!L_) return Error{"cannot create a Lua state"};
   *static_cast<LuaState**>(lua_getextraspace(L_)) = this;
+  lua_atpanic(L_, [](lua_State* L) -> int {
+    log::error("Lua panic: {}", lua_tostring(L, -1) ? lua_tostring(L, -1) : "?");
+    return 0;  // Lua aborts after this
+  });
   ctx_ = &idle_ctx_;
   luaL_openlibs(L_);
+  applySandbox(L_);
   registerBindings(L_);
 
   // package.path: the modules directory first, then Lua's defaults (which find dkjson).
@@ -97,9 +112,11 @@ Status LuaState::init(const EngineConfig& config) {
 
   lua_newtable(L_);
   lua_setfield(L_, LUA_REGISTRYINDEX, kChunksKey);
-  lua_createtable(L_, 0, 1);
+  lua_createtable(L_, 0, 2);
   lua_pushglobaltable(L_);
   lua_setfield(L_, -2, "__index");
+  lua_pushboolean(L_, 0);
+  lua_setfield(L_, -2, "__metatable");  // getmetatable(_ENV) must not hand out the real _G
   lua_setfield(L_, LUA_REGISTRYINDEX, kEnvMetaKey);
 
   // Modules load into the real globals once, so every later run finds them warm.
@@ -113,6 +130,7 @@ Status LuaState::init(const EngineConfig& config) {
     }
   }
   lua_gc(L_, LUA_GCGEN, 0, 0);  // generational GC suits many short-lived request tables
+  protectSharedTables(L_);
   return Status::Ok();
 }
 
@@ -212,6 +230,8 @@ Status LuaState::runLoaded(ScriptContext& ctx) {
   ctx_ = &ctx;
   ++runs_;
   timed_out_ = false;
+  shared_dirty_ = false;
+  module_loads_ = 0;
 
   pushEnvironment();
   setRequestGlobals(true);
@@ -231,21 +251,25 @@ Status LuaState::runLoaded(ScriptContext& ctx) {
   }
 
   Status result;
+  // Clean-up may allocate (a traceback, closing the thread) although the run used all of its
+  // memory: it runs without the limit, and the state is then replaced.
+  unlimited_ = true;
   if (rc == LUA_YIELD || timed_out_) {
     result = Error{ctx.script_path + ": script exceeded its time limit"};
+    poisoned_ = true;
+  } else if (rc == LUA_ERRMEM) {
+    result = Error{ctx.script_path + ": script exceeded its memory limit"};
     poisoned_ = true;
   } else if (rc != LUA_OK) {
     const char* msg = lua_tostring(co, -1);
     luaL_traceback(L_, co, msg ? msg : "(error object is not a string)", 0);
     result = Error{lua_tostring(L_, -1)};
     lua_pop(L_, 1);
-    if (rc == LUA_ERRMEM) {
-      result = Error{ctx.script_path + ": script exceeded its memory limit"};
-      poisoned_ = true;
-    }
   }
   lua_resetthread(co);
   lua_settop(L_, base);
+  if (poisoned_) lua_gc(L_, LUA_GCCOLLECT);
+  unlimited_ = false;
 
   setRequestGlobals(false);
   lua_getglobal(L_, "package");  // scripts prepend to package.path on every run
@@ -254,6 +278,10 @@ Status LuaState::runLoaded(ScriptContext& ctx) {
   lua_pushstring(L_, package_cpath_.c_str());
   lua_setfield(L_, -2, "cpath");
   lua_pop(L_, 1);
+  if (shared_dirty_ && !poisoned_) {
+    log::debug("{} changed a shared library table: replacing its Lua state", ctx.script_path);
+    poisoned_ = true;
+  }
   ctx_ = &idle_ctx_;
   if (!result.ok()) log::error("Script error: {}", result.error());
   return result;

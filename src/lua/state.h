@@ -38,6 +38,16 @@ class LuaState {
   Status runString(std::string_view code, const std::string& chunkname, ScriptContext& ctx);
 
   static LuaState* from(lua_State* L);
+  // Ends the current run as its time limit does; call as `return s->stopRun(L);` from a binding
+  // that finds the deadline passed (or shutdown begun) after blocking.
+  int stopRun(lua_State* L);
+  bool deadlinePassed() const;
+  // Shared-table guard (shared_tables.h): writes inside require() are a module's set-up.
+  void beginModuleLoad() { ++module_loads_; }
+  void endModuleLoad() { --module_loads_; }
+  void noteSharedWrite() {
+    if (module_loads_ == 0) shared_dirty_ = true;
+  }
   // The context of the run in progress (never null inside a binding).
   ScriptContext& context() const { return *ctx_; }
   Services& services() const { return *services_; }
@@ -45,8 +55,8 @@ class LuaState {
 
   size_t memoryUsed() const { return used_; }
   uint64_t runs() const { return runs_; }
-  // True after a run was stopped by its time or memory limit: its globals may be half-updated,
-  // so the pool replaces it.
+  // True after a run was stopped by its time or memory limit (its globals may be half-updated)
+  // or changed a table every run shares: the pool replaces it.
   bool poisoned() const { return poisoned_; }
 
  private:
@@ -68,6 +78,9 @@ class LuaState {
   uint64_t runs_ = 0;
   bool timed_out_ = false;
   bool poisoned_ = false;
+  bool shared_dirty_ = false;
+  bool unlimited_ = false;  // the allocator ignores the limit (clean-up after a failed run)
+  int module_loads_ = 0;
   std::string package_path_, package_cpath_;
 };
 

@@ -11,6 +11,15 @@ StatePool::Lease::~Lease() {
   if (state_) pool_->release(std::move(state_));
 }
 
+StatePool::Lease& StatePool::Lease::operator=(Lease&& other) noexcept {
+  if (this != &other) {
+    if (state_) pool_->release(std::move(state_));
+    pool_ = other.pool_;
+    state_ = std::move(other.state_);
+  }
+  return *this;
+}
+
 Status StatePool::warm(size_t n) {
   std::vector<Lease> leases;
   for (size_t i = 0; i < n && i < max_states_; ++i) {

@@ -26,7 +26,7 @@ class StatePool {
     Lease(StatePool* pool, std::unique_ptr<LuaState> state)
         : pool_(pool), state_(std::move(state)) {}
     Lease(Lease&&) = default;
-    Lease& operator=(Lease&&) = default;
+    Lease& operator=(Lease&& other) noexcept;  // gives back the state it held
     ~Lease();
     LuaState* operator->() const { return state_.get(); }
     LuaState& operator*() const { return *state_; }

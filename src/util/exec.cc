@@ -60,9 +60,21 @@ Result<std::string> CommandRunner::run(const std::string& cmd, std::chrono::mill
     if (out.size() < kMaxOutput) out.append(buf, std::min<size_t>(got, kMaxOutput - out.size()));
   }
   close(fds[0]);
-  if (timed_out) kill(-pid, SIGKILL);
+  // The command may have closed its output and still run: it gets the rest of the time.
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (!timed_out) {
+    const pid_t w = waitpid(pid, &status, WNOHANG);
+    if (w == pid || (w < 0 && errno != EINTR)) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      timed_out = true;
+      break;
+    }
+    usleep(5000);
+  }
+  if (timed_out) {
+    kill(-pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (timed_out) return Error{"command timed out after " + std::to_string(timeout.count()) + " ms"};
   return out;
@@ -70,8 +82,21 @@ Result<std::string> CommandRunner::run(const std::string& cmd, std::chrono::mill
 
 Result<int> CommandRunner::start(const std::string& cmd, std::chrono::milliseconds timeout) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (static_cast<int>(jobs_.size()) >= kMaxJobs) {
+  // Only running commands count toward the limit; results nobody reads are dropped, oldest first.
+  int running = 0, unread = 0;
+  for (auto& [h, f] : jobs_) {
+    (f.wait_for(std::chrono::seconds(0)) == std::future_status::ready ? unread : running)++;
+  }
+  if (running >= kMaxJobs) {
     return Error{"too many commands running (" + std::to_string(kMaxJobs) + ")"};
+  }
+  for (auto it = jobs_.begin(); it != jobs_.end() && unread >= kMaxUnreadResults;) {
+    if (it->second.wait_for(std::chrono::seconds(0)) == std::future_status::ready) {
+      it = jobs_.erase(it);
+      --unread;
+    } else {
+      ++it;
+    }
   }
   const int handle = next_handle_++;
   jobs_[handle] = std::async(std::launch::async, [cmd, timeout] { return run(cmd, timeout); });

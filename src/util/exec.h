@@ -17,7 +17,8 @@ namespace flowlens::util {
 class CommandRunner {
  public:
   static constexpr size_t kMaxOutput = 4u << 20;
-  static constexpr int kMaxJobs = 16;
+  static constexpr int kMaxJobs = 16;          // running at once
+  static constexpr int kMaxUnreadResults = 64;  // finished, not taken: the oldest are dropped
 
   // Runs `/bin/sh -c cmd` and returns its standard output.
   static Result<std::string> run(const std::string& cmd, std::chrono::milliseconds timeout);

@@ -15,7 +15,10 @@ std::string IpAddress::toString() const {
 }
 
 Result<IpAddress> parseIp(std::string_view text) {
-  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) return Error{"invalid IP address"};
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN ||
+      text.find('\0') != std::string_view::npos) {
+    return Error{"invalid IP address"};
+  }
   char buf[INET6_ADDRSTRLEN];
   std::memcpy(buf, text.data(), text.size());
   buf[text.size()] = '\0';

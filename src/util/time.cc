@@ -22,10 +22,15 @@ uint64_t monotonicTicks() {
 
 int64_t roundTimeDown(int64_t epoch, int64_t secs, int64_t utc_offset_s) {
   if (secs <= 0) return epoch;
-  const int64_t local = epoch + utc_offset_s;
+  int64_t local, floored, out;
+  if (__builtin_add_overflow(epoch, utc_offset_s, &local)) return epoch;  // out of any range
   int64_t r = local % secs;
   if (r < 0) r += secs;  // floor for times before the epoch
-  return local - r - utc_offset_s;
+  if (__builtin_sub_overflow(local, r, &floored) ||
+      __builtin_sub_overflow(floored, utc_offset_s, &out)) {
+    return epoch;
+  }
+  return out;
 }
 
 std::optional<int64_t> utcOffset(const std::string& tz_name, int64_t epoch) {
@@ -38,7 +43,7 @@ std::optional<int64_t> utcOffset(const std::string& tz_name, int64_t epoch) {
   if (had) saved = old;
   if (!tz_name.empty()) {
     if (tz_name.find("..") != std::string::npos ||
-        !std::filesystem::exists("/usr/share/zoneinfo/" + tz_name)) {
+        !std::filesystem::is_regular_file("/usr/share/zoneinfo/" + tz_name)) {
       return std::nullopt;
     }
     setenv("TZ", tz_name.c_str(), 1);

@@ -15,9 +15,29 @@ import socket
 import subprocess
 import tempfile
 import time
+import urllib.parse
 
 BIN = os.environ.get("FLOWLENS_BIN", os.path.join(os.path.dirname(__file__), "../../build/flowlens"))
 SOURCE = os.environ.get("FLOWLENS_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "../.."))
+
+
+_LUA_API = None
+
+
+def lua_api_functions():
+    """The Lua functions the binary registers (`flowlens --lua-api`), e.g. {"ntop.getInfo", ...}.
+
+    Tests of bindings still being built skip themselves with
+    unittest.skipUnless("ntop.setCache" in lua_api_functions(), ...)."""
+    global _LUA_API
+    if _LUA_API is None:
+        try:
+            out = subprocess.run([BIN, "--lua-api"], capture_output=True, text=True, timeout=30,
+                                 check=False).stdout
+        except OSError:
+            out = ""
+        _LUA_API = frozenset(line.strip() for line in out.splitlines() if line.strip())
+    return _LUA_API
 
 
 def free_port():
@@ -118,6 +138,10 @@ class Daemon:
         finally:
             conn.close()
 
+    def connection(self, timeout=30):
+        """A keep-alive capable connection to the daemon; the caller closes it."""
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+
     def get(self, path, headers=None, timeout=30):
         return self.request("GET", path, headers=headers, timeout=timeout)
 
@@ -130,3 +154,9 @@ class Daemon:
         h.update(headers or {})
         status, hdrs, body = self.request("POST", path, json.dumps(obj), h)
         return status, hdrs, body
+
+    def post_form(self, path, fields, headers=None):
+        """POSTs `fields` (dict or list of pairs) as application/x-www-form-urlencoded."""
+        h = {"Content-Type": "application/x-www-form-urlencoded"}
+        h.update(headers or {})
+        return self.request("POST", path, urllib.parse.urlencode(fields), h)

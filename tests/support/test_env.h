@@ -1,6 +1,7 @@
 #pragma once
 // A complete set of services for tests, as the daemon builds them: a temporary data
-// directory (removed on destruction), the repository's scripts, and interface "lo".
+// directory (removed on destruction), the repository's scripts, interface "lo", and the store:
+// the embedded one in the data directory, or Redis when options.redis is set.
 
 #include <memory>
 #include <string>
@@ -11,6 +12,8 @@
 #include "iface/registry.h"
 #include "lua/context.h"
 #include "lua/state.h"
+#include "store/cache_service.h"
+#include "store/value_cache.h"
 #include "util/exec.h"
 
 namespace flowlens::testing {
@@ -21,6 +24,7 @@ class TestEnv {
   ~TestEnv();
 
   lua::Services& services() { return services_; }
+  store::CacheService& cache() { return *cache_; }
   Options& options() { return options_; }
   const Dirs& dirs() const { return dirs_; }
   lua::EngineConfig engineConfig() const;
@@ -33,6 +37,8 @@ class TestEnv {
   std::unique_ptr<InterfaceRegistry> interfaces_;
   CpuLoad cpu_;
   util::CommandRunner commands_;
+  std::unique_ptr<store::CacheService> cache_;
+  store::ValueCache lua_cache_;
   lua::Services services_;
 };
 

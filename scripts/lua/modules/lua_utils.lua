@@ -99,7 +99,7 @@ end
 function string.split(s, sep)
    if type(s) ~= "string" then return nil end
    sep = sep or ","
-   if not s:find(sep, 1, true) then return nil end
+   if sep == "" or not s:find(sep, 1, true) then return nil end
    local out, pos = {}, 1
    while true do
       local b, e = s:find(sep, pos, true)
@@ -150,8 +150,18 @@ function round(num, idp)
    return math.floor(num * mult + 0.5) / mult
 end
 
-local function scaled(value, units, base, precision)
+-- NaN (a rate over a zero interval) and infinities print as 0 / "inf" instead of failing.
+local function finite(value)
    value = tonumber(value) or 0
+   if value ~= value then return 0 end
+   return value
+end
+
+local function scaled(value, units, base, precision)
+   value = finite(value)
+   if value == math.huge or value == -math.huge then
+      return (value < 0 and "-" or "") .. "inf " .. units[#units]
+   end
    local neg = value < 0
    if neg then value = -value end
    local i = 1
@@ -177,9 +187,10 @@ function bitsToSize(bits)
 end
 
 function formatValue(amount, precision)
-   amount = tonumber(amount) or 0
+   amount = finite(amount)
    local s = string.format("%." .. (precision or 0) .. "f", amount)
    local int, frac = s:match("^(-?%d+)(.*)$")
+   if not int then return s end  -- "inf", "-inf"
    int = int:reverse():gsub("(%d%d%d)", "%1,"):reverse():gsub("^(-?),", "%1")
    return int .. (frac or "")
 end
@@ -189,7 +200,7 @@ function formatPackets(packets)
 end
 
 function formatPps(pps)
-   pps = tonumber(pps) or 0
+   pps = finite(pps)
    if pps < 1 and pps > 0 then return string.format("%.2f pps", pps) end
    return scaled(pps, { "pps", "Kpps", "Mpps", "Gpps" }, 1000)
 end

@@ -54,6 +54,22 @@ rest_utils.consts = {
    },
 }
 
+-- Constants are read-only: a write raises an error instead of changing them for every later
+-- request served by this Lua state. pairs() still lists them.
+local function readonly(t)
+   for k, v in pairs(t) do
+      if type(v) == "table" then t[k] = readonly(v) end
+   end
+   return setmetatable({}, {
+      __index = t,
+      __newindex = function(_, k) error("rest_utils.consts is read-only (" .. tostring(k) .. ")", 2) end,
+      __pairs = function() return next, t, nil end,
+      __len = function() return #t end,
+      __jsontype = "object",
+   })
+end
+rest_utils.consts = readonly(rest_utils.consts)
+
 -- The envelope as a Lua table.
 function rest_utils.envelope(ret_const, payload)
    return {
@@ -64,9 +80,15 @@ function rest_utils.envelope(ret_const, payload)
    }
 end
 
+-- JSON text as dkjson writes it; flowlens's C encoder does it ~10x faster, and anything it
+-- does not handle (custom __tojson metamethods, functions) goes to dkjson itself.
+local function encode(value)
+   return flowlens.jsonEncode(value) or json.encode(value)
+end
+
 -- The envelope as JSON text.
 function rest_utils.rc(ret_const, payload)
-   return json.encode(rest_utils.envelope(ret_const, payload))
+   return encode(rest_utils.envelope(ret_const, payload))
 end
 
 -- Sends the envelope with the constant's HTTP status and a JSON content type.
@@ -85,7 +107,7 @@ function rest_utils.extended_answer(ret_const, payload, additional_response_para
       if rsp[k] == nil then rsp[k] = v end
    end
    sendHTTPHeader("application/json", nil, extra_headers, ret_const.http_code)
-   print(json.encode(rsp))
+   print(encode(rsp))
 end
 
 -- Sends `payload` as it is, with the constant's status.

@@ -13,12 +13,16 @@ namespace {
 
 constexpr uint64_t kMaxDumpBytes = 256ull << 20;
 
-// Refuses to delete "/" or the install/data directories themselves.
+// Refuses to delete the install or data directory, or any directory that contains one of them.
 bool protectedPath(lua_State* L, const std::string& path) {
   std::error_code ec;
   const auto c = std::filesystem::weakly_canonical(path, ec).string();
+  if (ec || c.empty() || c == "/") return true;
   const Dirs& d = *LuaState::from(L)->services().dirs;
-  return c == "/" || c == d.installdir || c == d.workingdir;
+  for (const std::string& keep : {d.installdir, d.workingdir}) {
+    if (keep == c || keep.rfind(c + "/", 0) == 0) return true;
+  }
+  return false;
 }
 
 int isdir(lua_State* L) {

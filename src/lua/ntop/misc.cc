@@ -27,6 +27,8 @@ int msleep(lua_State* L) {
     std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
         milliseconds(50), until - std::chrono::steady_clock::now()));
   }
+  LuaState* s = LuaState::from(L);
+  if (s->deadlinePassed()) return s->stopRun(L);  // the sleep was cut short by the deadline
   return 0;
 }
 

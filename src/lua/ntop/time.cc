@@ -47,6 +47,7 @@ int roundTime(lua_State* L) {
       break;
     case LUA_TNUMBER:
       offset = a.integer(3, "timezone");
+      if (offset < -86400 || offset > 86400) a.fail("argument #3 (timezone) offset out of range");
       break;
     case LUA_TSTRING: {
       const std::string tz(a.string(3, "timezone"));
