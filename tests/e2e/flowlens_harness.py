@@ -68,7 +68,21 @@ class Daemon:
         self.stop()
         return False
 
-    def start(self):
+    def start(self, attempts=3):
+        """Starts the daemon; retries on a new free port when another process took the port
+        between free_port() and the daemon's bind (it then exits, or never logs that it listens
+        on it)."""
+        for attempt in range(attempts):
+            try:
+                self._start_once()
+                return
+            except RuntimeError:
+                if attempt == attempts - 1 or self.proc is None or self.proc.poll() is None:
+                    raise
+                self.stop()
+                self.port = free_port()
+
+    def _start_once(self):
         self.tmp = tempfile.mkdtemp(prefix="flowlens-e2e-")
         self.data_dir = os.path.join(self.tmp, "data")
         self.install_dir = os.path.join(self.tmp, "install")
@@ -96,15 +110,22 @@ class Daemon:
             f.write(data)
 
     def wait_ready(self, timeout=10.0):
+        """Waits for this daemon's own "listening" log line: a connect alone could reach another
+        test suite's server that took the same port."""
+        line = f"Web server listening on 127.0.0.1:{self.port} "
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"flowlens exited with {self.proc.returncode}:\n{self.read_log()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
+            if line in self.read_log():
+                try:
+                    with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                        return
+                except OSError:
+                    pass
+            time.sleep(0.05)
+        self.proc.kill()
+        self.proc.wait()
         raise RuntimeError(f"flowlens did not listen on {self.port}:\n{self.read_log()}")
 
     def stop(self, sig=signal.SIGTERM, timeout=5.0):
@@ -160,3 +181,10 @@ class Daemon:
         h = {"Content-Type": "application/x-www-form-urlencoded"}
         h.update(headers or {})
         return self.request("POST", path, urllib.parse.urlencode(fields), h)
+
+
+def start_owned(make_daemon):
+    """Starts make_daemon() and returns it running on a port of its own (see Daemon.start)."""
+    d = make_daemon()
+    d.start()
+    return d

@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from flowlens_harness import Daemon
+from flowlens_harness import Daemon, start_owned
 
 # Markers planted where a traversal would land: no answer may ever contain them.
 SECRET = b"SECRET-MARKER"
@@ -54,25 +54,6 @@ def raw_get(port, target, timeout=10.0):
                        b"Connection: close\r\n\r\n", timeout)
 
 
-def start_owned(make_daemon, attempts=3):
-    """Starts make_daemon() and makes sure the answers come from it: the harness picks a free
-    port and waits for a connect, which another test suite's daemon that grabbed the same port
-    in the meantime would also accept. Retries on a new port if our daemon lost that race."""
-    for _ in range(attempts):
-        d = make_daemon()
-        try:
-            d.start()
-        except RuntimeError:  # exited before listening, e.g. the port was taken
-            d.stop()
-            continue
-        line = f"Web server listening on 127.0.0.1:{d.port} "
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and d.proc.poll() is None and line not in d.read_log():
-            time.sleep(0.05)
-        if d.proc.poll() is None and line in d.read_log():
-            return d
-        d.stop()
-    raise RuntimeError("flowlens did not start on a port of its own")
 
 
 def body_of(answer):

@@ -13,7 +13,7 @@ import threading
 import time
 import unittest
 
-from flowlens_harness import BIN, SOURCE, Daemon, free_port
+from flowlens_harness import BIN, SOURCE, Daemon, free_port, start_owned
 
 RUN_TIMEOUT = 20  # seconds, for a flowlens run that is expected to exit by itself
 
@@ -53,23 +53,6 @@ def http_get(port, path, timeout=10):
         conn.close()
 
 
-def start_owned(make_daemon, attempts=3):
-    """Starts make_daemon() and makes sure the answers come from it: the harness picks a free
-    port and waits for a connect, which another test suite's daemon that grabbed the same port
-    in the meantime would also accept. Retries on a new port if our daemon lost that race."""
-    for _ in range(attempts):
-        d = make_daemon()
-        try:
-            d.start()
-        except RuntimeError:  # exited before listening, e.g. the port was taken
-            d.stop()
-            continue
-        line = f"Web server listening on 127.0.0.1:{d.port} "
-        if wait_for(lambda: d.proc.poll() is not None or line in d.read_log()) and \
-                d.proc.poll() is None:
-            return d
-        d.stop()
-    raise RuntimeError("flowlens did not start on a port of its own")
 
 
 @contextlib.contextmanager
