@@ -55,3 +55,43 @@ print(f"Lua endpoint vs ntopng's recorded 21-25 req/s (reference machine): ~{lua
 print(f"flowlens peak RSS during the HTTP run: {rss / 1024:.1f} MiB")
 PY
 kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true; PIDS=()
+
+echo
+echo "-- Key-value store from Lua (calls/s from one Lua state on one core; 100k calls per iteration)"
+LUA_BENCH="$ROOT/$BUILD/bench/flowlens_lua_bench"
+bench_json() {  # name -> items_per_second of every benchmark whose name matches
+  "$LUA_BENCH" --benchmark_filter="$1" --benchmark_min_time=0.5 --benchmark_format=json 2>/dev/null |
+    python3 -c 'import json,sys; [print(b["name"], int(b.get("items_per_second",0))) for b in json.load(sys.stdin)["benchmarks"]]'
+}
+bench_json 'GetCache|SetCache|GetHashCache|GetLuaCache|GetPref' > "$TMP/embedded.txt"
+
+RPORT=$(free_port)
+redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$TMP" \
+  --daemonize no > "$TMP/redis.log" 2>&1 &
+PIDS+=($!)
+wait_port "$RPORT"
+rb() {  # the final "GET: N requests per second" line (progress lines end in \r)
+  redis-benchmark -h 127.0.0.1 -p "$RPORT" -c 1 -n 100000 -t "$1" -q 2>/dev/null | tr '\r' '\n' |
+    awk '/requests per second/ {print int($2)}' | tail -1
+}
+RB_GET=$(rb get)
+RB_SET=$(rb set)
+FLOWLENS_BENCH_REDIS="127.0.0.1:$RPORT" bench_json 'GetCache|SetCache|GetHashCache' > "$TMP/redis.txt"
+python3 - "$TMP/embedded.txt" "$TMP/redis.txt" "$RB_GET" "$RB_SET" <<'PY'
+import sys
+def load(p): return {l.split()[0].replace("BM_", ""): int(l.split()[1]) for l in open(p) if l.strip()}
+emb, red = load(sys.argv[1]), load(sys.argv[2])
+rb_get, rb_set = int(sys.argv[3] or 0), int(sys.argv[4] or 0)
+print(f"{'call':16} {'embedded':>12} {'redis':>12}")
+for name in ["GetCache", "SetCache", "GetHashCache", "GetLuaCache", "GetPref"]:
+    e, r = emb.get(name), red.get(name)
+    print(f"{name:16} {e or 0:>12,} {(f'{r:,}' if r else '-'):>12}")
+print(f"redis-benchmark, 1 connection: GET {rb_get:,}/s  SET {rb_set:,}/s")
+if rb_get:
+    print(f"Redis backend getCache / redis-benchmark GET: {red.get('GetCache', 0) / rb_get:.2f}x (target >= 0.5)")
+    print(f"Redis backend setCache / redis-benchmark SET: {red.get('SetCache', 0) / max(rb_set, 1):.2f}x")
+print(f"embedded getCache / redis-benchmark GET: {emb.get('GetCache', 0) / max(rb_get, 1):.1f}x"
+      f"  (target >= 200,000/s: {'met' if emb.get('GetCache', 0) >= 200000 else 'NOT met'})")
+print(f"Lua cache gets: {emb.get('GetLuaCache', 0):,}/s (target >= 1,000,000/s: "
+      f"{'met' if emb.get('GetLuaCache', 0) >= 1000000 else 'NOT met'})")
+PY
