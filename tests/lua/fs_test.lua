@@ -1,22 +1,7 @@
 -- Spec section 4: File System, on files created under the test's data directory.
 
-local function expect_error(message, f, ...)
-   local ok, err = pcall(f, ...)
-   assert(not ok, "expected the error: " .. message)
-   assert(err == message, "expected the error '" .. message .. "', got '" .. tostring(err) .. "'")
-end
-
-local function write_file(path, data)
-   local f = assert(io.open(path, "wb"), "cannot create " .. path)
-   f:write(data)
-   f:close()
-end
-
-local function count(t)
-   local n = 0
-   for _ in pairs(t) do n = n + 1 end
-   return n
-end
+local t = require("testing")
+local expect_error, write_file, count = t.expect_error, t.write_file, t.count
 
 local wd = ntop.getDirs().workingdir
 local base = wd .. "/fs"

@@ -1,11 +1,8 @@
 -- interface.* basics (src/lua/interface/basic.cc): the runner monitors one interface, "lo",
 -- ifid 0, with no capture running.
 
-local function expect_error(message, f, ...)
-   local ok, err = pcall(f, ...)
-   assert(not ok, "expected the error: " .. message)
-   assert(err == message, "expected the error '" .. message .. "', got '" .. tostring(err) .. "'")
-end
+local t = require("testing")
+local expect_error = t.expect_error
 
 -- ############################################################################
 -- getIfNames

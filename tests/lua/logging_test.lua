@@ -1,11 +1,8 @@
 -- Spec section 12: Logging. The log goes to the runner's stderr, so what is checked here is
 -- the trace level constants, what each call returns, the level switch, and argument errors.
 
-local function expect_error(message, f, ...)
-   local ok, err = pcall(f, ...)
-   assert(not ok, "expected the error: " .. message)
-   assert(err == message, "expected the error '" .. message .. "', got '" .. tostring(err) .. "'")
-end
+local t = require("testing")
+local expect_error = t.expect_error
 
 -- The trace level globals of ntop_defines.h.
 assert(TRACE_ERROR == 0 and TRACE_WARNING == 1 and TRACE_NORMAL == 2 and TRACE_INFO == 3 and

@@ -4,18 +4,11 @@ local dirs = ntop.getDirs()
 package.path = dirs.installdir .. "/scripts/lua/modules/?.lua;" .. package.path
 require "lua_utils"
 
--- Calls f(...) and requires it to raise `message`. Raised from a binding called by Lua code,
--- the message starts with that caller's "file:line: ", as Lua's own errors do.
-local function expect_error(message, f, ...)
-   local ok, err = pcall(f, ...)
-   assert(not ok, "expected the error: " .. message)
-   local bare = tostring(err):gsub("^[^:]+:%d+: ", "")
-   assert(bare == message, "expected the error '" .. message .. "', got '" .. tostring(err) .. "'")
-end
-
-local function eq(got, want, what)
-   assert(got == want, what .. ": expected " .. tostring(want) .. ", got " .. tostring(got))
-end
+local t = require("testing")
+-- Raised from a binding called by Lua code, an error message starts with that caller's
+-- "file:line: ", as Lua's own errors do: expect_error compares what follows it.
+local expect_error = t.expect_error_ignoring_position
+local eq = t.eq
 
 -- Compares two arrays element by element.
 local function same_list(got, want, what)

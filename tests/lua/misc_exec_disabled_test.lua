@@ -1,11 +1,8 @@
 -- Spec section 33: without --allow-exec, execCmd, execCmdAsync and readResultCmdAsync refuse
 -- (nil, and a log line) and run nothing. Argument types are still checked.
 
-local function expect_error(message, f, ...)
-   local ok, err = pcall(f, ...)
-   assert(not ok, "expected the error: " .. message)
-   assert(err == message, "expected the error '" .. message .. "', got '" .. tostring(err) .. "'")
-end
+local t = require("testing")
+local expect_error = t.expect_error
 
 local wd = ntop.getDirs().workingdir
 

@@ -2,11 +2,8 @@
 -- Spec section 33: execCmd, execCmdAsync, readResultCmdAsync with --allow-exec (the runner's
 -- run has no HTTP request, so it counts as an administrator's).
 
-local function expect_error(message, f, ...)
-   local ok, err = pcall(f, ...)
-   assert(not ok, "expected the error: " .. message)
-   assert(err == message, "expected the error '" .. message .. "', got '" .. tostring(err) .. "'")
-end
+local t = require("testing")
+local expect_error = t.expect_error
 
 -- Polls an async handle until its output is there (or ~5 s pass).
 local function wait_result(handle)

@@ -1,11 +1,8 @@
 -- Spec section 33: Miscellaneous (msleep, md5, getservbyport, getTLSVersionName, getMac64,
 -- decodeMac64, isDeadlineApproaching, getDeadline). The exec functions have their own files.
 
-local function expect_error(message, f, ...)
-   local ok, err = pcall(f, ...)
-   assert(not ok, "expected the error: " .. message)
-   assert(err == message, "expected the error '" .. message .. "', got '" .. tostring(err) .. "'")
-end
+local t = require("testing")
+local expect_error = t.expect_error
 
 -- ############################################################################
 -- msleep

@@ -1,30 +1,8 @@
 -- Spec section 3: System & Information.
 
--- Calls f(...) and requires it to raise exactly `message`.
-local function expect_error(message, f, ...)
-   local ok, err = pcall(f, ...)
-   assert(not ok, "expected the error: " .. message)
-   assert(err == message, "expected the error '" .. message .. "', got '" .. tostring(err) .. "'")
-end
-
-local function read_all(path)
-   local f = assert(io.open(path, "rb"))
-   local data = f:read("a")
-   f:close()
-   return data
-end
-
-local function write_file(path, data)
-   local f = assert(io.open(path, "wb"), "cannot create " .. path)
-   f:write(data)
-   f:close()
-end
-
-local function count(t)
-   local n = 0
-   for _ in pairs(t) do n = n + 1 end
-   return n
-end
+local t = require("testing")
+local expect_error, write_file, read_file, count =
+   t.expect_error, t.write_file, t.read_file, t.count
 
 -- ############################################################################
 -- getDirs
@@ -88,7 +66,7 @@ assert(ntop.getStaticFileEpoch() == start, "getStaticFileEpoch == getStartupEpoc
 
 local hs = ntop.systemHostStat()
 assert(type(hs.mem_total) == "number" and hs.mem_total > 0, "mem_total > 0")
-local meminfo_total = tonumber(read_all("/proc/meminfo"):match("MemTotal:%s+(%d+) kB"))
+local meminfo_total = tonumber(read_file("/proc/meminfo"):match("MemTotal:%s+(%d+) kB"))
 assert(hs.mem_total == meminfo_total, "mem_total is MemTotal in kB, as ntopng reports it: " ..
        hs.mem_total .. " vs " .. tostring(meminfo_total))
 assert(hs.mem_free >= 0 and hs.mem_free <= hs.mem_total, "0 <= mem_free <= mem_total")
@@ -190,7 +168,7 @@ assert(type(scripts_dir) == "string" and scripts_dir:find("/tests/lua$"),
        "getCurrentScriptsDir is this file's directory: " .. tostring(scripts_dir))
 assert(ntop.exists(scripts_dir .. "/system_test.lua"), "this file lives in getCurrentScriptsDir")
 
-local hostname = read_all("/proc/sys/kernel/hostname"):gsub("%s+$", "")
+local hostname = read_file("/proc/sys/kernel/hostname"):gsub("%s+$", "")
 assert(ntop.getInstanceName() == hostname,
        "without --instance-name the instance is the host name: " .. tostring(ntop.getInstanceName()))
 
@@ -204,7 +182,7 @@ assert(st.stats_since_reset.packets == 0 and st.stats_since_reset.bytes == 0,
 -- limitResourcesUsage: lowers this thread's priority to nice 19. Last, as it slows the rest.
 
 local function my_nice()
-   local stat = read_all("/proc/thread-self/stat")
+   local stat = read_file("/proc/thread-self/stat")
    local fields = {}
    for w in stat:sub(stat:find(")", 1, true) + 2):gmatch("%S+") do fields[#fields + 1] = w end
    return tonumber(fields[17])  -- field 19 of the line; the list starts at field 3

@@ -1,10 +1,7 @@
 -- Spec section 23: Time & Ticks.
 
-local function expect_error(message, f, ...)
-   local ok, err = pcall(f, ...)
-   assert(not ok, "expected the error: " .. message)
-   assert(err == message, "expected the error '" .. message .. "', got '" .. tostring(err) .. "'")
-end
+local t = require("testing")
+local expect_error = t.expect_error
 
 -- ############################################################################
 -- gettimemsec: wall-clock milliseconds, with a fraction

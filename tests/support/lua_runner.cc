@@ -2,8 +2,11 @@
 // server runs scripts. The test fails when the script raises an error (a failed assert).
 // A script may set TEST_OPTIONS (read before the run) through a first line
 // "-- options: --allow-exec --lua-timeout 200".
+// The script's own directory comes first on package.path, so a test can require("testing")
+// (tests/lua/testing.lua, the shared helpers).
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -36,6 +39,17 @@ int main(int argc, char** argv) {
   flowlens::log::init({flowlens::log::kInfo, false, "flowlens-lua-test"});
   flowlens::testing::TestEnv env(cmd->options);
   auto state = env.newState();
+  // The engine puts package.path back after each run, not before one: set here, it holds for
+  // the run below (the only one).
+  std::string dir = std::filesystem::path(argv[1]).parent_path().string();
+  lua_State* L = state->raw();
+  lua_getglobal(L, "package");
+  lua_getfield(L, -1, "path");
+  std::string path = (dir.empty() ? "." : dir) + "/?.lua;" + lua_tostring(L, -1);
+  lua_pop(L, 1);
+  lua_pushstring(L, path.c_str());
+  lua_setfield(L, -2, "path");
+  lua_pop(L, 1);
   flowlens::lua::Response response;
   flowlens::lua::ScriptContext ctx;
   ctx.services = &env.services();
