@@ -2,11 +2,15 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <unistd.h>
 #include <filesystem>
 #include <thread>
 
 #include "core/log.h"
+#include "core/privileges.h"
 #include "core/process.h"
+#include "http/tls_cert.h"
+#include "util/fs.h"
 #include "store/embedded_store.h"
 #include "store/redis_store.h"
 
@@ -19,6 +23,33 @@ Daemon::~Daemon() {
   server_.reset();
   pool_.reset();
   cache_.reset();
+}
+
+// Users, sessions and the authenticator; admin/admin (or --admin-password-file) on first start.
+Status Daemon::setUpUsers() {
+  users_ = std::make_unique<auth::UserService>(cache_->store());
+  sessions_ = std::make_unique<auth::SessionService>(
+      cache_->store(), *users_, std::chrono::seconds(options_.session_duration_s));
+  auth_ = std::make_unique<auth::Authenticator>(options_, *users_, *sessions_);
+  std::optional<std::string> password;
+  if (!options_.admin_password_file.empty()) {
+    auto text = util::fs::readFile(options_.admin_password_file, 4096);
+    if (!text) return Error{"--admin-password-file: " + text.error()};
+    std::string pw = text->substr(0, text->find_first_of("\r\n"));
+    if (pw.empty()) return Error{"--admin-password-file: the first line is empty"};
+    password = pw;
+  }
+  if (Status st = users_->ensureAdmin(password); !st) return Error{"users: " + st.error()};
+  services_.users = users_.get();
+  services_.sessions = sessions_.get();
+  services_.gui_access_restricted =
+      !options_.http_acl.empty() || !options_.http.address.empty() ||
+      !options_.https.address.empty();
+  if (options_.disable_login >= 0) {
+    log::warning("Logins are disabled{}: every request acts as the administrator",
+                 options_.disable_login == 0 ? " for localhost" : "");
+  }
+  return Status::Ok();
 }
 
 // Redis when -r names one, else the embedded store in the data directory.
@@ -61,6 +92,7 @@ Status Daemon::setUp() {
   if (Status st = openStore(); !st) return st;
   services_.cache = cache_.get();
   services_.lua_cache = &lua_cache_;
+  if (Status st = setUpUsers(); !st) return st;
 
   lua::EngineConfig engine;
   engine.modules_dir = dirs_.scriptdir + "/lua/modules";
@@ -74,15 +106,20 @@ Status Daemon::setUp() {
   http::ServerConfig http;
   if (options_.http.enabled()) http.listening_ports = options_.http.civetwebSpec(false);
   if (options_.https.enabled()) {
-    const std::string cert = dirs_.httpdocsdir + "/ssl/ntopng-cert.pem";
-    if (std::filesystem::exists(cert)) {
-      if (!http.listening_ports.empty()) http.listening_ports += ",";
-      http.listening_ports += options_.https.civetwebSpec(true);
-      http.ssl_certificate = cert;
-      services_.https_enabled = true;
-    } else {
-      log::error("HTTPS disabled: certificate {} not found", cert);
+    // httpdocs/ssl/ntopng-cert.pem as ntopng has it, else <data dir>/ssl/flowlens-cert.pem,
+    // generated (self-signed) on first start.
+    std::string cert = dirs_.httpdocsdir + "/ssl/ntopng-cert.pem";
+    if (!std::filesystem::exists(cert)) {
+      char host[256] = {0};
+      gethostname(host, sizeof(host) - 1);
+      auto generated = http::ensureCertificate(dirs_.workingdir, host);
+      if (!generated) return Error{"HTTPS: " + generated.error()};
+      cert = *generated;
     }
+    if (!http.listening_ports.empty()) http.listening_ports += ",";
+    http.listening_ports += options_.https.civetwebSpec(true);
+    http.ssl_certificate = cert;
+    services_.https_enabled = true;
   }
   if (http.listening_ports.empty()) {
     log::warning("HTTP and HTTPS are both disabled: no web server");
@@ -94,9 +131,23 @@ Status Daemon::setUp() {
   http.lua_timeout_ms = options_.lua_timeout_ms;
   http.lua_root = dirs_.scriptdir + "/lua";
   http.docs_root = dirs_.httpdocsdir;
+  http.access_control_list = options_.http_acl;
+  http.auth = auth_.get();
+  http.users = users_.get();
+  http.sessions = sessions_.get();
   server_ = std::make_unique<http::Server>(http, &services_, pool_.get());
   if (Status st = server_->start(); !st) return Error{"HTTP server: " + st.error()};
   log::normal("Web server listening on {} (scripts in {})", http.listening_ports, http.lua_root);
+  return Status::Ok();
+}
+
+// The ports are bound and the store open: from here on, run as -U with only the capabilities
+// flowlens needs. The data directory becomes that user's.
+Status Daemon::dropPrivileges() {
+  if (options_.dont_change_user || geteuid() != 0) return Status::Ok();
+  const std::string user = options_.user.empty() ? privileges::defaultUser() : options_.user;
+  if (Status st = privileges::dropTo(user, {dirs_.workingdir}); !st) return st;
+  log::normal("Running as user '{}'", user);
   return Status::Ok();
 }
 
@@ -128,6 +179,11 @@ int Daemon::run() {
     }
   }
   if (Status st = setUp(); !st) {
+    log::error("{}", st.error());
+    process::removePidFile(options_.pid_path);
+    return 1;
+  }
+  if (Status st = dropPrivileges(); !st) {
     log::error("{}", st.error());
     process::removePidFile(options_.pid_path);
     return 1;

@@ -11,6 +11,9 @@
 #include "iface/registry.h"
 #include "lua/context.h"
 #include "lua/state_pool.h"
+#include "auth/authenticator.h"
+#include "auth/sessions.h"
+#include "auth/users.h"
 #include "store/cache_service.h"
 #include "store/value_cache.h"
 #include "util/exec.h"
@@ -27,6 +30,8 @@ class Daemon {
  private:
   Status setUp();
   Status openStore();
+  Status setUpUsers();
+  Status dropPrivileges();
   void reload();
 
   Options options_;
@@ -38,6 +43,9 @@ class Daemon {
   util::CommandRunner commands_;
   std::unique_ptr<store::CacheService> cache_;
   store::ValueCache lua_cache_;
+  std::unique_ptr<auth::UserService> users_;
+  std::unique_ptr<auth::SessionService> sessions_;
+  std::unique_ptr<auth::Authenticator> auth_;
   lua::Services services_;
   std::unique_ptr<lua::StatePool> pool_;
   std::unique_ptr<http::Server> server_;

@@ -8,6 +8,11 @@ sendHTTPContentTypeHeader("text/html")
 print("<!DOCTYPE html><html><head><meta charset='utf-8'><title>flowlens</title>")
 print("<link rel='stylesheet' href='" .. ntop.getHttpPrefix() .. "/css/flowlens.css'></head><body>")
 print("<h1>flowlens " .. escapeHTML(info.version) .. "</h1>")
+if not isEmptyString(_SESSION["session"]) then
+   print("<p>" .. escapeHTML(_SESSION["user"]) .. " · <a href='" .. ntop.getHttpPrefix() ..
+         "/lua/change_password.lua'>password</a> · <a href='" .. ntop.getHttpPrefix() ..
+         "/lua/logout.lua'>log out</a></p>")
+end
 print("<p>Up " .. escapeHTML(info.uptime) .. ". Monitoring:</p><ul>")
 for ifid, name in pairsByKeys(interface.getIfNames()) do
    print("<li>" .. escapeHTML(name) .. " (ifid " .. escapeHTML(ifid) .. ")</li>")

@@ -170,7 +170,15 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
   app.add_option("-l,--disable-login", disable_login,
                  "Disable login: 1 (default) for everybody, 0 for localhost only")
       ->expected(0, 1);
-  app.add_option("-U,--user", o.user, "User to run as after start-up (default nobody)");
+  app.add_option("-U,--user", o.user,
+                 "User to run as after start-up (default: flowlens where it exists, else nobody)");
+  app.add_flag("--dont-change-user", o.dont_change_user, "Keep running as the starting user");
+  app.add_option("--admin-password-file", o.admin_password_file,
+                 "Set the admin password from the first line of this file (unattended installs)");
+  app.add_option("--http-acl", o.http_acl,
+                 "Who may use the web server: e.g. -0.0.0.0/0,+127.0.0.1,+192.168.1.0/24");
+  app.add_option("--session-duration", o.session_duration_s, "Login session lifetime, seconds")
+      ->check(CLI::Range(60, 30 * 86400));
   app.add_flag("-e,--daemon", o.daemon, "Run as a daemon (logs go to syslog)");
   app.add_option("-G,--pid-path", o.pid_path, "Write the process id to this file");
   app.add_option("-v,--verbose", verbose,

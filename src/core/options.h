@@ -38,7 +38,11 @@ struct Options {
   std::vector<util::IpPrefix> local_networks;            // -m
   int dns_mode = 0;                                      // -n 0..3
   int disable_login = -1;                                // -l: -1 login on, 0 localhost, 1 all
-  std::string user = "nobody";                           // -U
+  std::string user;                                      // -U ("": flowlens, else nobody)
+  bool dont_change_user = false;                         // --dont-change-user
+  std::string admin_password_file;                       // --admin-password-file
+  std::string http_acl;                                  // --http-acl
+  int session_duration_s = 86400;                        // --session-duration
   bool daemon = false;                                   // -e
   std::string pid_path;                                  // -G
   int verbose = 2;                                       // -v (trace level 0..4)

@@ -11,13 +11,16 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cctype>
 #include <climits>
 #include <thread>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
+#include "auth/crypto.h"
 #include "core/log.h"
+#include "core/privileges.h"
 #include "http/request_body.h"
 #include "http/url.h"
 
@@ -154,6 +157,10 @@ Status Server::start() {
     opts.push_back("ssl_certificate");
     opts.push_back(config_.ssl_certificate.c_str());
   }
+  if (!config_.access_control_list.empty()) {
+    opts.push_back("access_control_list");
+    opts.push_back(config_.access_control_list.c_str());
+  }
   opts.push_back(nullptr);
 
   mg_callbacks callbacks{};
@@ -224,8 +231,132 @@ int Server::dispatch(mg_connection* conn) {
     sendResponse(conn, r, false);
     return 302;
   }
+  if (p == "/authorize.html") return login(conn);
+  if (p == "/lua/logout.lua") return logout(conn);
   if (p.compare(0, 5, "/lua/") == 0) return serveLua(conn, p.substr(4));
   return serveStatic(conn, p);
+}
+
+std::string Server::sessionCookie(const std::string& value, long max_age, bool secure) const {
+  return config_.auth->cookieName() + "=" + value + "; Path=/; Max-Age=" +
+         std::to_string(max_age) + "; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "");
+}
+
+void Server::refuse(mg_connection* conn, int status, const std::string& message, bool rest) {
+  lua::Response r;
+  r.status = status;
+  if (rest) {  // the REST envelope, as rest_utils writes it
+    r.content_type = "application/json";
+    const bool granted_issue = status == 401 || status == 403;
+    r.body = std::string("{\"rc\":") + (granted_issue ? "-3" : "-5") + ",\"rc_str\":\"" +
+             (granted_issue ? "NOT_GRANTED" : "INVALID_ARGUMENTS") + "\",\"rc_str_hr\":\"" +
+             (granted_issue ? "Not granted" : "Invalid arguments") + "\",\"rsp\":{}}\n";
+  } else {
+    r.content_type = "text/plain; charset=utf-8";
+    r.body = std::to_string(status) + " " + mg_get_response_code_text(conn, status) + ": " +
+             message + "\n";
+  }
+  if (status == 401) {
+    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"flowlens\", charset=\"UTF-8\"");
+  }
+  sendResponse(conn, r, strcmp(mg_get_request_info(conn)->request_method, "HEAD") == 0);
+}
+
+std::optional<auth::Identity> Server::authenticate(mg_connection* conn, const std::string& rel,
+                                                   bool rest) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  auth::AuthInput in;
+  in.method = ri->request_method;
+  in.remote_addr = ri->remote_addr;
+  for (int i = 0; i < ri->num_headers; ++i) {
+    const char* name = ri->http_headers[i].name;
+    const char* value = ri->http_headers[i].value ? ri->http_headers[i].value : "";
+    if (strcasecmp(name, "Authorization") == 0) in.authorization.emplace_back(value);
+    else if (strcasecmp(name, "Cookie") == 0) in.cookie += (in.cookie.empty() ? "" : "; ") + std::string(value);
+  }
+  auth::AuthDecision d = config_.auth->authenticate(in);
+  if (d.identity) return d.identity;
+  if (d.status == 401 && !rest) {  // a page: to the login form, and back here afterwards
+    std::string target = config_.prefix + "/lua" + rel;
+    if (ri->query_string) target += std::string("?") + ri->query_string;
+    std::string encoded;
+    static const char* kHex = "0123456789ABCDEF";
+    for (unsigned char c : target) {
+      if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_') encoded += static_cast<char>(c);
+      else encoded += std::string("%") + kHex[c >> 4] + kHex[c & 15];
+    }
+    lua::Response r;
+    r.status = 302;
+    r.headers.emplace_back("Location", config_.prefix + "/lua/login.lua?referer=" + encoded);
+    sendResponse(conn, r, false);
+    return std::nullopt;
+  }
+  refuse(conn, d.status, d.message, rest);
+  return std::nullopt;
+}
+
+// POST /authorize.html: the login form (user, password, totp, referer).
+int Server::login(mg_connection* conn) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  if (strcmp(ri->request_method, "POST") != 0) {
+    sendError(conn, 405, "POST the login form here");
+    return 405;
+  }
+  lua::Params form;
+  if (auto err = readRequestBody(conn, 64 * 1024, form)) {
+    sendError(conn, err->status, err->message);
+    return err->status;
+  }
+  auto field = [&](const char* name) -> std::string {
+    for (const auto& [k, v] : form) {
+      if (k == name) return v;
+    }
+    return "";
+  };
+  // Only a path of this server may be the destination (no "//host", no scheme).
+  std::string referer = field("referer");
+  const std::string home = config_.prefix + "/lua/index.lua";
+  if (referer.empty() || referer[0] != '/' || referer.compare(0, 2, "//") == 0 ||
+      referer.find_first_of("\\\r\n") != std::string::npos ||
+      !sanitizePath(referer.substr(0, referer.find('?')))) {
+    referer = home;
+  }
+  auto session = config_.auth->login(field("user"), field("password"), field("totp"));
+  lua::Response r;
+  r.status = 302;
+  if (!session) {
+    r.headers.emplace_back("Location", config_.prefix + "/lua/login.lua?failed=1");
+    sendResponse(conn, r, false);
+    return 302;
+  }
+  r.headers.emplace_back("Set-Cookie", sessionCookie(session->id,
+                                                     config_.sessions->duration().count(),
+                                                     ri->is_ssl != 0));
+  r.headers.emplace_back("Location", referer);
+  sendResponse(conn, r, false);
+  return 302;
+}
+
+int Server::logout(mg_connection* conn) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  const std::string name = config_.auth->cookieName() + "=";
+  for (int i = 0; i < ri->num_headers; ++i) {
+    if (strcasecmp(ri->http_headers[i].name, "Cookie") != 0) continue;
+    const std::string cookie = ri->http_headers[i].value;
+    const auto pos = cookie.find(name);
+    if (pos != std::string::npos) {
+      const auto end = cookie.find(';', pos);
+      config_.sessions->destroy(cookie.substr(pos + name.size(),
+                                              end == std::string::npos ? std::string::npos
+                                                                       : end - pos - name.size()));
+    }
+  }
+  lua::Response r;
+  r.status = 302;
+  r.headers.emplace_back("Set-Cookie", sessionCookie("", 0, ri->is_ssl != 0));
+  r.headers.emplace_back("Location", config_.prefix + "/lua/login.lua");
+  sendResponse(conn, r, false);
+  return 302;
 }
 
 int Server::serveLua(mg_connection* conn, const std::string& rel) {
@@ -240,10 +371,48 @@ int Server::serveLua(mg_connection* conn, const std::string& rel) {
     return 404;
   }
 
+  // Who is asking. The login page itself is public.
+  const bool rest = rel.compare(0, 6, "/rest/") == 0;
+  std::optional<auth::Identity> who;
+  if (rel != "/login.lua") {
+    who = authenticate(conn, rel, rest);
+    if (!who) return 401;
+    // Until the default admin password is replaced, the admin may only replace it: pages lead
+    // to the form, REST calls are refused (ntopng served its whole API with admin/admin).
+    if (who->user == "admin" && who->via != "disabled-login" &&
+        rel != "/change_password.lua" && config_.users->adminMustChangePassword()) {
+      if (rest) {
+        refuse(conn, 403, "change the default admin password first", true);
+        return 403;
+      }
+      lua::Response r;
+      r.status = 302;
+      r.headers.emplace_back("Location", config_.prefix + "/lua/change_password.lua");
+      sendResponse(conn, r, false);
+      return 302;
+    }
+  }
+
   lua::Request req;
   req.method = ri->request_method;
   req.path = config_.prefix + "/lua" + rel;
   req.remote_addr = ri->remote_addr;
+  if (who) {
+    req.user = who->user;
+    req.group = who->group;
+    req.csrf = who->csrf;
+    req.session_id = who->session_id;
+    req.localuser = who->localuser;
+    if (who->via != "disabled-login") {
+      if (auto u = config_.users->get(who->user); u && *u) {
+        req.allowed_ifname = (*u)->allowed_ifname;
+        req.allowed_nets = (*u)->allowed_nets;
+      }
+    }
+  } else {
+    req.user.clear();
+    req.group.clear();
+  }
   if (ri->query_string) {
     req.query = ri->query_string;
     auto get = parseUrlEncoded(req.query);
@@ -259,6 +428,23 @@ int Server::serveLua(mg_connection* conn, const std::string& rel) {
       ++stats_.bad_requests;
       sendError(conn, err->status, err->message);
       return err->status;
+    }
+  }
+
+  // A state-changing request authenticated by the session cookie must carry the session's
+  // CSRF token (form field or JSON key "csrf", or an X-CSRF-Token header). Basic and Token
+  // requests cannot be forged by another site and are exempt, as in ntopng.
+  if (who && who->needsCsrf() && req.method != "GET" && req.method != "HEAD" &&
+      req.method != "OPTIONS") {
+    std::string token;
+    for (const auto& [k, v] : req.post) {
+      if (k == "csrf") token = v;
+    }
+    if (const char* h = mg_get_header(conn, "X-CSRF-Token"); token.empty() && h) token = h;
+    if (token.empty() || !auth::constantTimeEqual(token, who->csrf)) {
+      log::warning("CSRF token missing or wrong: {} {} by '{}'", req.method, req.path, req.user);
+      refuse(conn, 403, "CSRF token missing or invalid", rest);
+      return 403;
     }
   }
 
@@ -288,6 +474,7 @@ int Server::serveLua(mg_connection* conn, const std::string& rel) {
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 0) != 0) {
     log::warning("cannot restore the priority of an HTTP thread");
   }
+  if (ctx.gained_write_caps) privileges::dropWriteCapabilities();
   if (!st) {
     const bool timeout = st.error().find("exceeded its time limit") != std::string::npos;
     ++(timeout ? stats_.timeouts : stats_.script_errors);

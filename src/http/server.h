@@ -13,6 +13,7 @@
 
 #include "core/result.h"
 #include "lua/context.h"
+#include "auth/authenticator.h"
 #include "lua/state_pool.h"
 
 namespace flowlens::http {
@@ -26,6 +27,10 @@ struct ServerConfig {
   int lua_timeout_ms = 30000;
   std::string lua_root;            // scripts/lua
   std::string docs_root;           // httpdocs
+  std::string access_control_list; // civetweb syntax, e.g. "-0.0.0.0/0,+192.168.1.0/24"
+  auth::Authenticator* auth = nullptr;
+  auth::UserService* users = nullptr;
+  auth::SessionService* sessions = nullptr;
 };
 
 struct ServerStats {
@@ -49,6 +54,13 @@ class Server {
   int dispatch(mg_connection* conn);
   int serveLua(mg_connection* conn, const std::string& path);
   int serveStatic(mg_connection* conn, const std::string& path);
+  int login(mg_connection* conn);
+  int logout(mg_connection* conn);
+  // The request's identity, or the answer already sent (401 / redirect / 400): nullopt.
+  std::optional<auth::Identity> authenticate(mg_connection* conn, const std::string& rel,
+                                             bool rest);
+  void refuse(mg_connection* conn, int status, const std::string& message, bool rest);
+  std::string sessionCookie(const std::string& value, long max_age, bool secure) const;
 
   ServerConfig config_;
   lua::Services* services_;

@@ -19,6 +19,10 @@ namespace flowlens::store {
 class CacheService;
 class ValueCache;
 }  // namespace flowlens::store
+namespace flowlens::auth {
+class UserService;
+class SessionService;
+}  // namespace flowlens::auth
 
 namespace flowlens::lua {
 
@@ -31,6 +35,9 @@ struct Services {
   util::CommandRunner* commands = nullptr;
   store::CacheService* cache = nullptr;     // sections 5 and 6
   store::ValueCache* lua_cache = nullptr;   // section 32
+  auth::UserService* users = nullptr;       // sections 7 and 8
+  auth::SessionService* sessions = nullptr;
+  bool gui_access_restricted = false;       // an ACL, or listeners bound to given addresses
   time_t startup_epoch = 0;
   std::atomic<bool> shutting_down{false};
   // Counters of the (future) alert queues; nothing enqueues alerts yet.
@@ -52,6 +59,12 @@ struct Request {
   std::string csrf;
   std::string session_id;
   bool localuser = true;
+  std::string allowed_ifname;  // the user's restrictions ("" = none)
+  std::string allowed_nets;
+
+  bool mayUseInterface(const std::string& ifname) const {
+    return allowed_ifname.empty() || allowed_ifname == ifname;
+  }
 };
 
 struct Response {
@@ -67,10 +80,16 @@ struct ScriptContext {
   Response* response = nullptr;  // null: print() goes to the log
   std::string script_path;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
-  int selected_ifid = 0;         // interface.select()
+  int selected_ifid = -1;        // interface.select(); -1: the first the user may see
   bool lowered_priority = false;
+  bool gained_write_caps = false;  // ntop.gainWriteCapabilities(): the HTTP layer drops them
 
   bool isAdministrator() const { return request == nullptr || request->group == "administrator"; }
+  // The user the run acts for ("admin" outside HTTP).
+  const std::string& userName() const {
+    static const std::string kAdmin = "admin";
+    return request ? request->user : kAdmin;
+  }
   std::chrono::milliseconds timeLeft() const {
     if (deadline == std::chrono::steady_clock::time_point::max()) return std::chrono::hours(24);
     return std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -33,6 +33,9 @@ extern const luaL_Reg kMisc[];        // ntop/misc.cc      section 33 (part)
 extern const luaL_Reg kCache[];       // ntop/cache.cc     section 5
 extern const luaL_Reg kPrefs[];       // ntop/prefs.cc     section 6
 extern const luaL_Reg kLuaCache[];    // ntop/lua_cache.cc section 32
+extern const luaL_Reg kUsers[];       // ntop/users.cc     section 7 (+ 9's isAllowed*)
+extern const luaL_Reg kMfa[];         // ntop/mfa.cc       section 8
+extern const luaL_Reg kPrivileges[];  // ntop/privileges.cc section 29
 }  // namespace ntop
 namespace iface {
 extern const luaL_Reg kBasic[];       // interface/basic.cc

@@ -2,6 +2,7 @@
 
 #include <hiredis/hiredis.h>
 
+#include <poll.h>
 #include <sys/time.h>
 
 #include "core/log.h"
@@ -112,6 +113,15 @@ Status RedisStore::connect(Connection& c) {
 Result<RedisStore::Reply> RedisStore::command(std::initializer_list<std::string_view> args) {
   Connection& c = *pool_[next_.fetch_add(1, std::memory_order_relaxed) % pool_.size()];
   std::lock_guard<std::mutex> lock(c.mu);
+  // An idle Redis connection never has anything to read: if this one is readable, the server
+  // closed it (a restart while we were idle). Open a fresh one instead of failing a command.
+  if (c.ctx && !c.ctx->err) {
+    pollfd p{c.ctx->fd, POLLIN, 0};
+    if (poll(&p, 1, 0) > 0) {
+      redisFree(c.ctx);
+      c.ctx = nullptr;
+    }
+  }
   if (!c.ctx || c.ctx->err) {
     if (Status st = connect(c); !st) return Error{st.error(), true};
   }

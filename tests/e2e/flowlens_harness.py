@@ -48,8 +48,14 @@ def free_port():
 
 class Daemon:
     def __init__(self, extra_args=None, scripts=None, files=None, interfaces=("lo",),
-                 port=None, use_install_copy=True):
+                 port=None, use_install_copy=True, auth=False, drop_privileges=False):
+        """auth=False runs with logins disabled (-l), as the foundation's tests expect;
+        drop_privileges=False keeps the daemon as the starting user (--dont-change-user)."""
         self.extra_args = list(extra_args or [])
+        if not auth and "-l" not in self.extra_args and "--disable-login" not in self.extra_args:
+            self.extra_args.append("-l")
+        if not drop_privileges and "--dont-change-user" not in self.extra_args:
+            self.extra_args.append("--dont-change-user")
         self.scripts = scripts or {}
         self.files = files or {}
         self.interfaces = interfaces

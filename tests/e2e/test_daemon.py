@@ -106,6 +106,9 @@ BASE_CONFIG = [
     "--http-port=127.0.0.1:{port}",
     "-d={data}",
     "--install-dir {install}",
+    "# the foundation's behaviour: no logins, no privilege drop",
+    "-l=",
+    "--dont-change-user=",
 ]
 
 
@@ -340,7 +343,8 @@ class DaemonModeTest(unittest.TestCase):
         t0 = time.monotonic()
         # Pipes on stdout/stderr: run() returns only once the daemon let go of them.
         r = run_flowlens(["-e", "-G", pid_path, "-i", "lo", "-w", f"127.0.0.1:{port}",
-                          "-d", os.path.join(tmp, "data"), "-t", SOURCE], timeout=15)
+                          "-d", os.path.join(tmp, "data"), "-t", SOURCE, "-l",
+                          "--dont-change-user"], timeout=15)
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertLess(time.monotonic() - t0, 5.0, "the parent did not return quickly")
         self.assertNotIn("flowlens started", r.stdout + r.stderr, "daemon logged to the terminal")

@@ -49,9 +49,20 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   }
   services_.cache = cache_.get();
   services_.lua_cache = &lua_cache_;
+  users_ = std::make_unique<auth::UserService>(cache_->store());
+  sessions_ = std::make_unique<auth::SessionService>(cache_->store(), *users_,
+                                                     std::chrono::seconds(3600));
+  if (Status st = users_->ensureAdmin(std::nullopt); !st) {
+    std::fprintf(stderr, "TestEnv: %s\n", st.error().c_str());
+    std::abort();
+  }
+  services_.users = users_.get();
+  services_.sessions = sessions_.get();
 }
 
 TestEnv::~TestEnv() {
+  sessions_.reset();
+  users_.reset();
   cache_.reset();
   std::error_code ec;
   std::filesystem::remove_all(options_.data_dir, ec);

@@ -12,6 +12,8 @@
 #include "iface/registry.h"
 #include "lua/context.h"
 #include "lua/state.h"
+#include "auth/sessions.h"
+#include "auth/users.h"
 #include "store/cache_service.h"
 #include "store/value_cache.h"
 #include "util/exec.h"
@@ -25,6 +27,8 @@ class TestEnv {
 
   lua::Services& services() { return services_; }
   store::CacheService& cache() { return *cache_; }
+  auth::UserService& users() { return *users_; }
+  auth::SessionService& sessions() { return *sessions_; }
   Options& options() { return options_; }
   const Dirs& dirs() const { return dirs_; }
   lua::EngineConfig engineConfig() const;
@@ -39,6 +43,8 @@ class TestEnv {
   util::CommandRunner commands_;
   std::unique_ptr<store::CacheService> cache_;
   store::ValueCache lua_cache_;
+  std::unique_ptr<auth::UserService> users_;
+  std::unique_ptr<auth::SessionService> sessions_;
   lua::Services services_;
 };
 

@@ -8,9 +8,25 @@
 namespace flowlens::lua::iface {
 namespace {
 
+bool allowed(lua_State* L, const NetworkInterface& i) {
+  const Request* r = LuaState::from(L)->context().request;
+  return r == nullptr || r->mayUseInterface(i.name());
+}
+
+// The selected interface; by default the first one the user may see.
 NetworkInterface* selected(lua_State* L) {
   LuaState* s = LuaState::from(L);
-  return s->services().interfaces->byId(s->context().selected_ifid);
+  ScriptContext& ctx = s->context();
+  if (ctx.selected_ifid < 0) {
+    for (const auto& i : s->services().interfaces->all()) {
+      if (allowed(L, *i)) {
+        ctx.selected_ifid = i->id();
+        break;
+      }
+    }
+  }
+  NetworkInterface* i = s->services().interfaces->byId(ctx.selected_ifid);
+  return i && allowed(L, *i) ? i : nullptr;
 }
 
 int select(lua_State* L) {
@@ -18,7 +34,9 @@ int select(lua_State* L) {
   const std::string which(a.string(1, "ifname"));
   LuaState* s = LuaState::from(L);
   NetworkInterface* i = s->services().interfaces->find(which);
-  if (!i) return failWithNil(L, "interface.select", "unknown interface '" + which + "'");
+  if (!i || !allowed(L, *i)) {  // one not allowed looks just like one that does not exist
+    return failWithNil(L, "interface.select", "unknown interface '" + which + "'");
+  }
   s->context().selected_ifid = i->id();
   lua_pushboolean(L, 1);
   return 1;
@@ -41,7 +59,7 @@ int getName(lua_State* L) {
 int getIfNames(lua_State* L) {
   lua_newtable(L);
   for (const auto& i : LuaState::from(L)->services().interfaces->all()) {
-    setField(L, std::to_string(i->id()).c_str(), i->name());  // ifid string -> name
+    if (allowed(L, *i)) setField(L, std::to_string(i->id()).c_str(), i->name());  // ifid -> name
   }
   return 1;
 }

@@ -53,7 +53,8 @@ TEST(OptionsTest, DefaultsWithoutArguments) {
   EXPECT_FALSE(o.redis.has_value());
   EXPECT_EQ(o.dns_mode, 0);
   EXPECT_EQ(o.disable_login, -1);
-  EXPECT_EQ(o.user, "nobody");
+  EXPECT_EQ(o.user, "");  // the daemon picks "flowlens" where it exists, else "nobody"
+  EXPECT_FALSE(o.dont_change_user);
   EXPECT_FALSE(o.daemon);
   EXPECT_EQ(o.verbose, 2);
   EXPECT_EQ(o.http_prefix, "");

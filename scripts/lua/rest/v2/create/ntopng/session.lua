@@ -1,0 +1,28 @@
+--
+-- POST /lua/rest/v2/create/ntopng/session.lua: a login session for the authenticated user
+-- (HTTP Basic or API token), e.g. for a browser handed over by a script. Administrators may
+-- ask for another user's session with {username}. Answers {session, csrf_cookie_name}.
+--
+local dirs = ntop.getDirs()
+package.path = dirs.installdir .. "/scripts/lua/modules/?.lua;" .. package.path
+local rest_utils = require("rest_utils")
+require "lua_utils"
+local user_rest = require("user_rest")
+
+local p = user_rest.params()
+local username = p.username or _SESSION["user"]
+if isEmptyString(username) then
+   rest_utils.answer(rest_utils.consts.err.invalid_args)
+   return
+end
+if username ~= _SESSION["user"] and not isAdministrator() then
+   rest_utils.answer(rest_utils.consts.err.not_granted)
+   return
+end
+local duration = tonumber(p.duration)
+local session = ntop.createUserSession(username, duration)
+if session == nil then
+   rest_utils.answer(rest_utils.consts.err.internal_error)
+   return
+end
+rest_utils.answer(rest_utils.consts.success.ok, { session = session })
