@@ -6,8 +6,9 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
-# Until logins exist (see docs/compat.md) the web server listens on loopback only by default.
-HTTP       ?= 127.0.0.1:3000
+# The web server's address: every address, as ntopng. Log in as admin/admin and choose a new
+# password at once: until then the default password allows nothing else.
+HTTP       ?= 3000
 ARGS       ?=
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
