@@ -18,8 +18,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 
 # wrk output -> "requests_per_s p99_ms"
-wrk_run() {
-  wrk -t2 -c16 -d"${DURATION}s" --latency "$1" > "$TMP/wrk.out" 2>&1
+wrk_run() {  # URL [header]
+  wrk -t2 -c16 -d"${DURATION}s" --latency ${2:+-H "$2"} "$1" > "$TMP/wrk.out" 2>&1
   python3 - "$TMP/wrk.out" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
@@ -33,16 +33,22 @@ PY
 
 echo "== flowlens benchmarks ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores) =="
 echo
-echo "-- HTTP: Lua REST endpoint vs static file (wrk -t2 -c16 -d${DURATION}s, same server, same run)"
+echo "-- HTTP: Lua REST endpoint (API token auth) vs static file (wrk -t2 -c16 -d${DURATION}s, same server, same run)"
 PORT=$(free_port)
-"$BIN" -i lo -w "127.0.0.1:$PORT" -d "$TMP/data" -v 1 > "$TMP/flowlens.log" 2>&1 &
+echo "bench-password" > "$TMP/admin.pw"
+"$BIN" -i lo -w "127.0.0.1:$PORT" -d "$TMP/data" -v 1 --admin-password-file "$TMP/admin.pw" \
+  --dont-change-user > "$TMP/flowlens.log" 2>&1 &
 PIDS+=($!)
 wait_port "$PORT"
 LUA_URL="http://127.0.0.1:$PORT/lua/rest/v2/get/ntopng/info.lua"
 STATIC_URL="http://127.0.0.1:$PORT/css/flowlens.css"
-curl -sf "$LUA_URL" > /dev/null
-wrk -t2 -c16 -d2s "$LUA_URL" > /dev/null 2>&1  # warm the Lua states
-read -r LUA_RPS LUA_P99 LUA_ERR <<< "$(wrk_run "$LUA_URL")"
+TOKEN=$(curl -sf -u admin:bench-password -X POST \
+  "http://127.0.0.1:$PORT/lua/rest/v2/create/ntopng/api_token.lua" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["rsp"]["api_token"])')
+AUTH="Authorization: Token $TOKEN"
+curl -sf -H "$AUTH" "$LUA_URL" > /dev/null
+wrk -t2 -c16 -d2s -H "$AUTH" "$LUA_URL" > /dev/null 2>&1  # warm the Lua states
+read -r LUA_RPS LUA_P99 LUA_ERR <<< "$(wrk_run "$LUA_URL" "$AUTH")"
 read -r ST_RPS ST_P99 ST_ERR <<< "$(wrk_run "$STATIC_URL")"
 RSS_KB=$(awk '/VmHWM/ {print $2}' /proc/"${PIDS[0]}"/status)
 printf "%-44s %10s req/s  p99 %7s ms  non-2xx %s\n" "Lua endpoint (ntop.getInfo via rest_utils)" "$LUA_RPS" "$LUA_P99" "$LUA_ERR"
