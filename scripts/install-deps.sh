@@ -10,7 +10,7 @@ PACKAGES=(
   liblua5.4-dev lua5.4 lua-dkjson
   libhiredis-dev redis-server redis-tools libsqlite3-dev
   libcivetweb-dev
-  libssl-dev libargon2-dev liboath-dev libcap-dev
+  libssl-dev libargon2-dev liboath-dev libcap-dev libqrencode-dev
   libspdlog-dev libfmt-dev
   libcli11-dev
   nlohmann-json3-dev

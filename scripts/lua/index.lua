@@ -11,6 +11,7 @@ print("<h1>flowlens " .. escapeHTML(info.version) .. "</h1>")
 if not isEmptyString(_SESSION["session"]) then
    print("<p>" .. escapeHTML(_SESSION["user"]) .. " · <a href='" .. ntop.getHttpPrefix() ..
          "/lua/change_password.lua'>password</a> · <a href='" .. ntop.getHttpPrefix() ..
+         "/lua/totp.lua'>two-factor login</a> · <a href='" .. ntop.getHttpPrefix() ..
          "/lua/logout.lua'>log out</a></p>")
 end
 print("<p>Up " .. escapeHTML(info.uptime) .. ". Monitoring:</p><ul>")

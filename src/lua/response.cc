@@ -10,6 +10,7 @@
 #include "lua/args.h"
 #include "lua/registry.h"
 #include "lua/state.h"
+#include "util/qr.h"
 
 namespace flowlens::lua {
 namespace {
@@ -69,6 +70,18 @@ int setContentType(lua_State* L) {
   return 0;
 }
 
+// flowlens.qrCodeSvg(text [, module_px]): an inline SVG QR code (TOTP enrolment).
+int qrCodeSvg(lua_State* L) {
+  Args a(L, "flowlens.qrCodeSvg");
+  const auto text = a.string(1, "text");
+  const int64_t px = a.optInteger(2, "module_px").value_or(4);
+  if (px < 1 || px > 32) a.fail("argument #2 (module_px) must be 1..32");
+  auto svg = util::qrCodeSvg(text, static_cast<int>(px));
+  if (!svg) return failWithNil(L, "flowlens.qrCodeSvg", svg.error());
+  pushString(L, *svg);
+  return 1;
+}
+
 }  // namespace
 
 int luaPrint(lua_State* L) {
@@ -88,6 +101,7 @@ const luaL_Reg kResponse[] = {
     {"setHTTPStatus", setHTTPStatus},
     {"setHTTPHeader", setHTTPHeader},
     {"setContentType", setContentType},
+    {"qrCodeSvg", qrCodeSvg},
     {nullptr, nullptr},
 };
 
