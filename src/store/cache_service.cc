@@ -44,17 +44,19 @@ Result<MaybeString> CacheService::getPref(std::string_view name) {
     auto it = prefs_.find(key);
     if (it != prefs_.end() && now - it->second.at < kPrefCacheTtl) return it->second.value;
   }
+  const uint64_t generation = generation_.load();
   count(Op::kGet);
   auto v = store_->get(key);
   if (!v) return v;
   std::lock_guard<std::mutex> lock(prefs_mu_);
-  prefs_[key] = Cached{*v, now};
+  if (generation_.load() == generation) prefs_[key] = Cached{*v, now};
   return v;
 }
 
 Status CacheService::setPref(std::string_view name, std::string_view value) {
   const std::string key = prefKey(name);
   count(Op::kSet);
+  noteWrite(key);  // before and after: no overlapping read caches the old value
   Status st = store_->set(key, value, 0);
   noteWrite(key);
   return st;
@@ -77,11 +79,13 @@ Result<StringMap> CacheService::allPrefs() {
 void CacheService::noteWrite(std::string_view key) {
   if (key.rfind(kPrefPrefix, 0) != 0) return;
   std::lock_guard<std::mutex> lock(prefs_mu_);
+  generation_.fetch_add(1);
   prefs_.erase(std::string(key));
 }
 
 void CacheService::invalidatePrefs() {
   std::lock_guard<std::mutex> lock(prefs_mu_);
+  generation_.fetch_add(1);
   prefs_.clear();
 }
 

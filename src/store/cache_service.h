@@ -57,6 +57,8 @@ class CacheService {
   std::array<std::atomic<uint64_t>, static_cast<int>(Op::kCount)> counters_{};
   std::mutex prefs_mu_;
   std::unordered_map<std::string, Cached> prefs_;
+  // Bumped by every write: a read that overlapped one does not cache what it read.
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace flowlens::store

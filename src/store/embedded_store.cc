@@ -382,17 +382,25 @@ Status EmbeddedStore::rename(std::string_view from, std::string_view to) {
   return Status::Ok();
 }
 
+// Redis's string2ll: an optional '-', digits, no leading zero (but "0"), no "-0", no '+'.
+static bool parseRedisInteger(const std::string& s, int64_t& v) {
+  if (s.empty() || s.size() > 20) return false;
+  const bool neg = s[0] == '-';
+  const std::string_view digits = std::string_view(s).substr(neg ? 1 : 0);
+  if (digits.empty() || (digits[0] == '0' && (digits.size() > 1 || neg))) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
 Result<int64_t> EmbeddedStore::incrBy(std::string_view key, int64_t by) {
   std::unique_lock<std::shared_mutex> w(mu_);
+  const bool existed = find(key) != nullptr;
   auto e = upsert(key, Type::kString);
   if (!e) return Error{e.error()};
   Entry* entry = *e;
   int64_t v = 0;
-  if (!entry->str.empty()) {
-    auto [p, ec] = std::from_chars(entry->str.data(), entry->str.data() + entry->str.size(), v);
-    if (ec != std::errc() || p != entry->str.data() + entry->str.size()) {
-      return Error{"ERR value is not an integer or out of range"};
-    }
+  if (existed && !parseRedisInteger(entry->str, v)) {
+    return Error{"ERR value is not an integer or out of range"};
   }
   int64_t out;
   if (__builtin_add_overflow(v, by, &out)) return Error{"ERR increment or decrement would overflow"};
@@ -551,7 +559,10 @@ Result<int64_t> EmbeddedStore::lrem(std::string_view key, int64_t count, std::st
   if (!e) return Error{e.error()};
   auto& l = (*e)->list;
   int64_t removed = 0;
-  const int64_t limit = count == 0 ? INT64_MAX : (count < 0 ? -count : count);
+  // |count| without overflowing at INT64_MIN.
+  const uint64_t limit = count == 0   ? UINT64_MAX
+                         : count < 0 ? 0 - static_cast<uint64_t>(count)
+                                     : static_cast<uint64_t>(count);
   if (count >= 0) {
     for (auto it = l.begin(); it != l.end() && removed < limit;) {
       if (*it == value) {
@@ -570,7 +581,7 @@ Result<int64_t> EmbeddedStore::lrem(std::string_view key, int64_t count, std::st
     }
   }
   eraseIfEmpty(key, *e);
-  return removed;
+  return static_cast<int64_t>(removed);
 }
 
 Status EmbeddedStore::ltrim(std::string_view key, int64_t start, int64_t stop) {

@@ -32,7 +32,7 @@ bool globMatch(std::string_view p, std::string_view s) {
           if (p[k] == '\\' && k + 1 < p.size()) {
             if (p[k + 1] == s[si]) match = true;
             k += 2;
-          } else if (k + 2 < p.size() && p[k + 1] == '-' && p[k + 2] != ']') {
+          } else if (k + 2 < p.size() && p[k + 1] == '-') {  // as Redis: "[a-]" is a..']' 
             char lo = p[k], hi = p[k + 2];
             if (lo > hi) std::swap(lo, hi);
             if (s[si] >= lo && s[si] <= hi) match = true;

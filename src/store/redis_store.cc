@@ -100,6 +100,7 @@ Status RedisStore::connect(Connection& c) {
   std::string err;
   if (!e.password.empty()) err = setup({"AUTH", e.password});
   if (err.empty() && e.db != 0) err = setup({"SELECT", std::to_string(e.db)});
+  if (err.empty()) err = setup({"PING"});  // a stopped server still accepts connections
   if (!err.empty()) {
     redisFree(ctx);
     markDown(err);
@@ -111,6 +112,12 @@ Status RedisStore::connect(Connection& c) {
 }
 
 Result<RedisStore::Reply> RedisStore::command(std::initializer_list<std::string_view> args) {
+  {  // while the server is known to be down, every call fails at once until the next attempt
+    std::lock_guard<std::mutex> state(state_mu_);
+    if (down_ && std::chrono::steady_clock::now() < next_attempt_) {
+      return Error{"redis unavailable: " + last_error_, true};
+    }
+  }
   Connection& c = *pool_[next_.fetch_add(1, std::memory_order_relaxed) % pool_.size()];
   std::lock_guard<std::mutex> lock(c.mu);
   // An idle Redis connection never has anything to read: if this one is readable, the server

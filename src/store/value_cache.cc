@@ -1,5 +1,7 @@
 #include "store/value_cache.h"
 
+#include <algorithm>
+
 namespace flowlens::store {
 
 size_t Value::bytes() const {
@@ -30,7 +32,9 @@ bool ValueCache::set(const std::string& key, Value value, int64_t ttl_s) {
   const size_t bytes = value.bytes() + key.size() + 64;
   if (bytes > max_bytes_) return false;
   auto shared = std::make_shared<const Value>(std::move(value));
-  const auto expires = ttl_s > 0 ? std::chrono::steady_clock::now() + std::chrono::seconds(ttl_s)
+  constexpr int64_t kMaxTtl = 100LL * 365 * 86400;  // more would overflow the clock
+  const auto expires = ttl_s > 0 ? std::chrono::steady_clock::now() +
+                                       std::chrono::seconds(std::min(ttl_s, kMaxTtl))
                                  : std::chrono::steady_clock::time_point::max();
   std::lock_guard<std::mutex> lock(mu_);
   if (auto it = map_.find(key); it != map_.end()) eraseLocked(it);
