@@ -42,9 +42,7 @@ Status Daemon::setUpUsers() {
   if (Status st = users_->ensureAdmin(password); !st) return Error{"users: " + st.error()};
   services_.users = users_.get();
   services_.sessions = sessions_.get();
-  services_.gui_access_restricted =
-      !options_.http_acl.empty() || !options_.http.address.empty() ||
-      !options_.https.address.empty();
+  services_.gui_access_restricted = guiAccessRestricted(options_);
   if (options_.disable_login >= 0) {
     log::warning("Logins are disabled{}: every request acts as the administrator",
                  options_.disable_login == 0 ? " for localhost" : "");
@@ -81,6 +79,9 @@ Status Daemon::setUp() {
   auto registry = InterfaceRegistry::create(options_.interfaces);
   if (!registry) return Error{registry.error()};
   interfaces_ = std::make_unique<InterfaceRegistry>(std::move(*registry));
+  // Before any thread starts (the store's flusher, civetweb's workers): they inherit the
+  // reduced credentials and the capabilities kept.
+  if (Status st = dropPrivileges(); !st) return st;
 
   services_.options = &options_;
   services_.dirs = &dirs_;
@@ -141,8 +142,8 @@ Status Daemon::setUp() {
   return Status::Ok();
 }
 
-// The ports are bound and the store open: from here on, run as -U with only the capabilities
-// flowlens needs. The data directory becomes that user's.
+// From here on, run as -U with only the capabilities flowlens needs (core/privileges.h). The data
+// directory becomes that user's.
 Status Daemon::dropPrivileges() {
   if (options_.dont_change_user || geteuid() != 0) return Status::Ok();
   const std::string user = options_.user.empty() ? privileges::defaultUser() : options_.user;
@@ -179,11 +180,6 @@ int Daemon::run() {
     }
   }
   if (Status st = setUp(); !st) {
-    log::error("{}", st.error());
-    process::removePidFile(options_.pid_path);
-    return 1;
-  }
-  if (Status st = dropPrivileges(); !st) {
     log::error("{}", st.error());
     process::removePidFile(options_.pid_path);
     return 1;

@@ -14,7 +14,8 @@ if _POST["new_password"] ~= nil then
    elseif #_POST["new_password"] < 5 or _POST["new_password"] == "admin" then
       message = "Choose a password of at least 5 characters, other than the default one."
    elseif ntop.resetUserPassword(user, user, _POST["old_password"] or "", _POST["new_password"]) then
-      sendHTTPHeader("text/html", nil, { Location = prefix .. "/lua/index.lua" }, 302)
+      -- Every session of this user ended with the change: log in again.
+      sendHTTPHeader("text/html", nil, { Location = prefix .. "/lua/login.lua?changed=1" }, 302)
       return
    else
       message = "The old password is wrong."

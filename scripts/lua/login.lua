@@ -10,6 +10,9 @@ sendHTTPContentTypeHeader("text/html", nil, nil, { ["X-Frame-Options"] = "DENY" 
 print([[<!DOCTYPE html><html><head><meta charset="utf-8"><title>flowlens: log in</title>
 <link rel="stylesheet" href="]] .. escapeHTML(prefix) .. [[/css/flowlens.css"></head><body>
 <main class="login"><h1>flowlens</h1>]])
+if _GET["changed"] then
+   print('<p>Password changed: log in with the new one.</p>')
+end
 if _GET["failed"] then
    print('<p class="error">Wrong user name, password or code, or too many attempts: try again.</p>')
 end

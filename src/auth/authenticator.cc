@@ -57,15 +57,22 @@ std::string Authenticator::cookieName() const {
          std::to_string(options_.https.port);
 }
 
-std::optional<std::string> Authenticator::cachedBasic(const std::string& digest) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = basic_cache_.find(digest);
-  if (it == basic_cache_.end()) return std::nullopt;
-  if (std::chrono::steady_clock::now() - it->second.second > kBasicCacheTtl) {
-    basic_cache_.erase(it);
-    return std::nullopt;
+std::optional<std::string> Authenticator::cachedBasic(const std::string& digest,
+                                                      const std::string& name) {
+  Verified v;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = basic_cache_.find(digest);
+    if (it == basic_cache_.end()) return std::nullopt;
+    if (std::chrono::steady_clock::now() - it->second.at > kBasicCacheTtl) {
+      basic_cache_.erase(it);
+      return std::nullopt;
+    }
+    v = it->second;
   }
-  return it->second.first;
+  auto current = users_.passwordHash(name);
+  if (v.user != name || !current || !constantTimeEqual(*current, v.hash)) return std::nullopt;
+  return v.user;
 }
 
 AuthDecision Authenticator::authenticate(const AuthInput& in) {
@@ -94,8 +101,8 @@ AuthDecision Authenticator::authenticate(const AuthInput& in) {
       }
       const std::string name = decoded->substr(0, colon);
       const std::string digest = sha256Hex(*decoded);
-      if (auto cached = cachedBasic(digest); cached && *cached == name && !users_.isBlacklisted(name)) {
-        if (auto u = users_.get(name); u && *u) {
+      if (auto cached = cachedBasic(digest, name); cached && !users_.isBlacklisted(name)) {
+        if (auto u = users_.get(name); u && *u && !(*u)->totp_enabled) {
           allow(**u, "basic");
           return d;
         }
@@ -112,10 +119,14 @@ AuthDecision Authenticator::authenticate(const AuthInput& in) {
         d.message = "wrong user name or password";
         return d;
       }
-      {
+      if ((*u)->totp_enabled) {  // a password alone is not enough for them
+        d.message = "two-factor users sign in with the login form or an API token";
+        return d;
+      }
+      if (auto hash = users_.passwordHash(name)) {
         std::lock_guard<std::mutex> lock(mu_);
         if (basic_cache_.size() > 1024) basic_cache_.clear();
-        basic_cache_[digest] = {name, std::chrono::steady_clock::now()};
+        basic_cache_[digest] = {name, *hash, std::chrono::steady_clock::now()};
       }
       users_.clearFailedLogins(name);
       allow(**u, "basic");

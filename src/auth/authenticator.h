@@ -56,13 +56,17 @@ class Authenticator {
   static bool isLoopback(const std::string& addr);
 
  private:
-  std::optional<std::string> cachedBasic(const std::string& digest);
+  std::optional<std::string> cachedBasic(const std::string& digest, const std::string& name);
   const Options& options_;
   UserService& users_;
   SessionService& sessions_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::pair<std::string, std::chrono::steady_clock::time_point>>
-      basic_cache_;  // sha256(user:password) -> user, verified at
+  struct Verified {
+    std::string user;
+    std::string hash;  // the password hash it was verified against: a change voids the entry
+    std::chrono::steady_clock::time_point at;
+  };
+  std::unordered_map<std::string, Verified> basic_cache_;  // sha256(user:password) -> Verified
 };
 
 }  // namespace flowlens::auth

@@ -41,6 +41,13 @@ bool constantTimeEqual(std::string_view a, std::string_view b) {
 
 std::optional<std::string> base64Decode(std::string_view in) {
   if (in.size() % 4 != 0 || in.size() > 8192) return std::nullopt;
+  const size_t eq = in.find('=');
+  if (eq != std::string_view::npos) {  // padding: only "x=" or "xx==" at the very end
+    if (eq < in.size() - 2 || in.find_first_not_of('=', eq) != std::string_view::npos ||
+        eq % 4 < 2) {
+      return std::nullopt;
+    }
+  }
   std::string out(in.size() / 4 * 3, '\0');
   const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(in.data()),

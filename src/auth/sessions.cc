@@ -25,6 +25,16 @@ Result<Session> SessionService::create(std::string_view user,
   if (ttl <= 0) return Error{"session duration must be positive"};
   const std::string value = s.user + "|" + s.group + "|" + s.csrf + "|1";
   if (Status st = kv_.set("sessions." + s.id, value, ttl); !st) return Error{st.error()};
+  // The user's list of sessions, pruned of the expired ones.
+  const std::string list = "ntopng.user." + s.user + ".sessions";
+  if (auto ids = kv_.smembers(list)) {
+    for (const auto& old : *ids) {
+      if (auto alive = kv_.exists("sessions." + old); alive && !*alive) kv_.srem(list, old);
+    }
+  }
+  kv_.sadd(list, s.id);
+  std::lock_guard<std::mutex> lock(mu_);
+  extended_[s.id] = {std::chrono::steady_clock::now(), std::chrono::seconds(ttl)};
   return s;
 }
 
@@ -50,17 +60,28 @@ Result<std::optional<Session>> SessionService::lookup(std::string_view id) {
   Session s{std::string(id), (*u)->name, (*u)->group, fields[2], fields[3] == "1"};
   const auto now = std::chrono::steady_clock::now();
   bool extend = false;
+  std::chrono::seconds duration = duration_;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto& last = extended_[s.id];
-    if (now - last > std::chrono::minutes(1)) {
-      last = now;
+    if (extended_.size() > 100000) extended_.clear();  // bounded; at worst one extra write each
+    auto [it, fresh] = extended_.try_emplace(s.id, Extension{now, duration_});
+    duration = it->second.duration;
+    if (fresh || now - it->second.last > std::chrono::minutes(1)) {
+      it->second.last = now;
       extend = true;
     }
-    if (extended_.size() > 100000) extended_.clear();  // bounded; at worst one extra write each
   }
-  if (extend) kv_.set(key, **v, duration_.count());
+  if (extend) kv_.set(key, **v, duration.count());
   return std::optional<Session>(std::move(s));
+}
+
+Status SessionService::destroyAll(std::string_view user) {
+  if (!validUserName(user)) return Status::Ok();
+  const std::string list = "ntopng.user." + std::string(user) + ".sessions";
+  auto ids = kv_.smembers(list);
+  if (!ids) return Error{ids.error(), ids.unavailable()};
+  for (const auto& id : *ids) destroy(id);
+  return kv_.del(list);
 }
 
 Status SessionService::destroy(std::string_view id) {

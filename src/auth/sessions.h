@@ -32,6 +32,8 @@ class SessionService {
   Result<Session> create(std::string_view user, std::optional<std::chrono::seconds> duration = {});
   Result<std::optional<Session>> lookup(std::string_view id);
   Status destroy(std::string_view id);
+  // Ends every session of `user` (after a password change or a deletion).
+  Status destroyAll(std::string_view user);
   std::chrono::seconds duration() const { return duration_; }
 
  private:
@@ -39,7 +41,11 @@ class SessionService {
   UserService& users_;
   std::chrono::seconds duration_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::chrono::steady_clock::time_point> extended_;
+  struct Extension {
+    std::chrono::steady_clock::time_point last;
+    std::chrono::seconds duration;  // the session's own lifetime
+  };
+  std::unordered_map<std::string, Extension> extended_;
 };
 
 }  // namespace flowlens::auth

@@ -88,12 +88,11 @@ Status UserService::ensureAdmin(std::optional<std::string> password) {
   admin.name = "admin";
   admin.full_name = "Administrator";
   admin.group = kAdministrator;
-  if (password) {
-    auto ex = exists("admin");
-    if (ex && *ex) {
-      if (Status st = setPassword("admin", *password); !st) return st;
-      return setRole("admin", kAdministrator);
-    }
+  auto ex = exists("admin");
+  if (ex && *ex) {  // "admin" exists but is no administrator (or a new password is given)
+    if (Status st = kv_.set(key("admin", "group"), kAdministrator, 0); !st) return st;
+    if (password) return setPassword("admin", *password);
+    return Status::Ok();
   }
   if (Status st = add(admin, password.value_or("admin")); !st) return st;
   if (password) return kv_.set(kAdminPasswordChanged, "1", 0);
@@ -216,12 +215,26 @@ Status UserService::setPassword(std::string_view name, std::string_view password
   return Status::Ok();
 }
 
+std::optional<std::string> UserService::passwordHash(std::string_view name) {
+  if (!validUserName(name)) return std::nullopt;
+  auto h = kv_.get(key(name, "password"));
+  if (!h || !*h) return std::nullopt;
+  return **h;
+}
+
 Status UserService::setRole(std::string_view name, std::string_view role) {
   auto r = normaliseRole(role);
   if (!r) return Error{"unknown role '" + std::string(role) + "'"};
-  auto ex = exists(name);
-  if (!ex) return Error{ex.error(), ex.unavailable()};
-  if (!*ex) return Error{"no user '" + std::string(name) + "'"};
+  auto u = get(name);
+  if (!u) return Error{u.error(), u.unavailable()};
+  if (!*u) return Error{"no user '" + std::string(name) + "'"};
+  if ((*u)->isAdministrator() && *r != kAdministrator) {
+    auto all = list();
+    if (!all) return Error{all.error(), all.unavailable()};
+    int admins = 0;
+    for (const auto& x : *all) admins += x.isAdministrator();
+    if (admins <= 1) return Error{"the last administrator stays an administrator"};
+  }
   return kv_.set(key(name, "group"), *r, 0);
 }
 

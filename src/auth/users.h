@@ -64,6 +64,9 @@ class UserService {
   // The user when the password is right, nullopt when it is wrong or the user does not exist.
   Result<std::optional<User>> authenticate(std::string_view name, std::string_view password);
   Status setPassword(std::string_view name, std::string_view password);
+  // The stored hash (for caches that must notice a password change); never for output.
+  std::optional<std::string> passwordHash(std::string_view name);
+  // Refuses to demote the last administrator.
   Status setRole(std::string_view name, std::string_view role);
   // full_name, language, allowed_nets, allowed_ifname, host_pool_id, allowed_host_pools.
   Status setField(std::string_view name, std::string_view field, std::string_view value);

@@ -41,6 +41,10 @@ std::string ListenEndpoint::civetwebSpec(bool tls) const {
   return spec;
 }
 
+bool guiAccessRestricted(const Options& o) {
+  return !o.http_acl.empty() || !o.http.address.empty() || !o.https.address.empty();
+}
+
 Result<ListenEndpoint> parseListenEndpoint(const std::string& text) {
   ListenEndpoint ep;
   std::string port_text = text;

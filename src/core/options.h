@@ -69,6 +69,9 @@ struct Command {
 
 Result<Command> parseCommandLine(int argc, const char* const* argv);
 
+// ntop.isGuiAccessRestricted(): an ACL is set, or a listener is bound to a given address.
+bool guiAccessRestricted(const Options& o);
+
 // Reads an ntopng-style configuration file ("-i=eth0", "--http-port=3000", "-v=", "# comment")
 // into argument words.
 Result<std::vector<std::string>> readConfigFile(const std::string& path);

@@ -19,10 +19,11 @@ std::atomic<bool> g_dropped{false};
 bool setCaps(bool write_effective) {
   cap_t caps = cap_init();
   if (!caps) return false;
-  const cap_value_t kept[] = {CAP_NET_RAW, CAP_NET_ADMIN, CAP_DAC_OVERRIDE};
-  const cap_value_t effective[] = {CAP_NET_RAW, CAP_NET_ADMIN, CAP_DAC_OVERRIDE};
-  const int n_effective = write_effective ? 3 : 2;
-  bool ok = cap_set_flag(caps, CAP_PERMITTED, 3, kept, CAP_SET) == 0 &&
+  // CAP_DAC_OVERRIDE last: effective only between gain/dropWriteCapabilities.
+  const cap_value_t kept[] = {CAP_NET_RAW, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE, CAP_DAC_OVERRIDE};
+  const cap_value_t* effective = kept;
+  const int n_effective = write_effective ? 4 : 3;
+  bool ok = cap_set_flag(caps, CAP_PERMITTED, 4, kept, CAP_SET) == 0 &&
             cap_set_flag(caps, CAP_EFFECTIVE, n_effective, effective, CAP_SET) == 0 &&
             cap_set_proc(caps) == 0;
   cap_free(caps);

@@ -1,10 +1,10 @@
 #pragma once
-// Privilege drop: after the ports are bound and captures opened, flowlens runs as an unprivileged
+// Privilege drop: early at start-up, before any thread exists, flowlens becomes an unprivileged
 // user (-U; default "flowlens" where that user exists, else "nobody"), keeping only the
-// capabilities it needs: CAP_NET_RAW and CAP_NET_ADMIN effective (captures), CAP_DAC_OVERRIDE
-// permitted but not effective, raised only between ntop.gainWriteCapabilities() and
-// ntop.dropWriteCapabilities(). Capabilities are per thread: those two calls affect the calling
-// thread only.
+// capabilities it needs: CAP_NET_RAW and CAP_NET_ADMIN (captures) and CAP_NET_BIND_SERVICE
+// (ports below 1024) effective, CAP_DAC_OVERRIDE permitted but not effective, raised only between
+// ntop.gainWriteCapabilities() and ntop.dropWriteCapabilities(). Threads started later inherit
+// these sets; the two calls affect the calling thread only.
 
 #include <string>
 #include <vector>

@@ -373,6 +373,24 @@ int Server::serveLua(mg_connection* conn, const std::string& rel) {
 
   // Who is asking. The login page itself is public.
   const bool rest = rel.compare(0, 6, "/rest/") == 0;
+  // Spec section 2: add/, create/, set/, edit/ and delete/ endpoints change things and are not
+  // for GET (which would also escape the CSRF check).
+  if (rest) {
+    static const char* kWriteDirs[] = {"/rest/v2/add/", "/rest/v2/create/", "/rest/v2/set/",
+                                       "/rest/v2/edit/", "/rest/v2/delete/"};
+    const std::string method = ri->request_method;
+    for (const char* dir : kWriteDirs) {
+      if (rel.compare(0, strlen(dir), dir) == 0 && (method == "GET" || method == "HEAD")) {
+        lua::Response r;
+        r.status = 405;
+        r.content_type = "text/plain; charset=utf-8";
+        r.headers.emplace_back("Allow", "POST, PUT, PATCH, DELETE");
+        r.body = "405 Method Not Allowed: this endpoint changes state; use POST\n";
+        sendResponse(conn, r, method == "HEAD");
+        return 405;
+      }
+    }
+  }
   std::optional<auth::Identity> who;
   if (rel != "/login.lua") {
     who = authenticate(conn, rel, rest);
@@ -434,8 +452,7 @@ int Server::serveLua(mg_connection* conn, const std::string& rel) {
   // A state-changing request authenticated by the session cookie must carry the session's
   // CSRF token (form field or JSON key "csrf", or an X-CSRF-Token header). Basic and Token
   // requests cannot be forged by another site and are exempt, as in ntopng.
-  if (who && who->needsCsrf() && req.method != "GET" && req.method != "HEAD" &&
-      req.method != "OPTIONS") {
+  if (who && who->needsCsrf() && req.method != "GET" && req.method != "HEAD") {
     std::string token;
     for (const auto& [k, v] : req.post) {
       if (k == "csrf") token = v;

@@ -61,6 +61,7 @@ class Daemon:
         self.interfaces = interfaces
         self.port = port or free_port()
         self.use_install_copy = use_install_copy or bool(self.scripts) or bool(self.files)
+        self.drop_privileges = drop_privileges
         self.proc = None
         self.tmp = None
         self.log_path = None
@@ -90,6 +91,10 @@ class Daemon:
 
     def _start_once(self):
         self.tmp = tempfile.mkdtemp(prefix="flowlens-e2e-")
+        if self.drop_privileges:
+            # mkdtemp makes the directory 0700: the user the daemon drops to must still reach
+            # its scripts and data directory below it.
+            os.chmod(self.tmp, 0o755)
         self.data_dir = os.path.join(self.tmp, "data")
         self.install_dir = os.path.join(self.tmp, "install")
         shutil.copytree(os.path.join(SOURCE, "scripts"), os.path.join(self.install_dir, "scripts"))
@@ -119,11 +124,14 @@ class Daemon:
         """Waits for this daemon's own "listening" log line: a connect alone could reach another
         test suite's server that took the same port."""
         line = f"Web server listening on 127.0.0.1:{self.port} "
+        # With -W the HTTPS endpoint follows the HTTP one: "127.0.0.1:<port>,127.0.0.1:<port>s".
+        line_with_https = f"Web server listening on 127.0.0.1:{self.port},"
         deadline = time.time() + timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"flowlens exited with {self.proc.returncode}:\n{self.read_log()}")
-            if line in self.read_log():
+            log = self.read_log()
+            if line in log or line_with_https in log:
                 try:
                     with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
                         return
@@ -187,6 +195,29 @@ class Daemon:
         h = {"Content-Type": "application/x-www-form-urlencoded"}
         h.update(headers or {})
         return self.request("POST", path, urllib.parse.urlencode(fields), h)
+
+
+def raw_exchange(port, data, timeout=10.0, half_close=False):
+    """Sends `data` (bytes) as is, nothing normalising the path or the headers, and returns all
+    the server answered until it closed the connection or `timeout` passed."""
+    out = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        try:
+            s.sendall(data)
+            if half_close:
+                s.shutdown(socket.SHUT_WR)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server may answer and close before reading everything; read its answer
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            out += chunk
+    return out
 
 
 def start_owned(make_daemon):

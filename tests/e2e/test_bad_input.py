@@ -11,7 +11,7 @@ import subprocess
 import time
 import unittest
 
-from flowlens_harness import Daemon, start_owned
+from flowlens_harness import Daemon, raw_exchange, start_owned
 
 # Markers planted where a traversal would land: no answer may ever contain them.
 SECRET = b"SECRET-MARKER"
@@ -25,23 +25,7 @@ ECHO_POST = "print('len=' .. #(_POST.p or '') .. ' tail=' .. string.sub(_POST.p 
 def raw_request(port, data, timeout=10.0, half_close=False):
     """Sends `data` as is and returns (status or None, whole answer). Reads until the server
     closes, so requests should say "Connection: close"."""
-    out = b""
-    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-        try:
-            s.sendall(data)
-            if half_close:
-                s.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server may answer and close before reading everything; read its answer
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                chunk = s.recv(65536)
-            except (ConnectionResetError, socket.timeout):
-                break
-            if not chunk:
-                break
-            out += chunk
+    out = raw_exchange(port, data, timeout, half_close)
     status = None
     first = out.split(b"\r\n", 1)[0].split(b" ")
     if len(first) >= 2 and first[0].startswith(b"HTTP/1.") and first[1].isdigit():

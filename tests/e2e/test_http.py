@@ -10,7 +10,7 @@ import socket
 import time
 import unittest
 
-from flowlens_harness import Daemon
+from flowlens_harness import Daemon, raw_exchange
 
 DUMP_PARAMS = """
 local json = require("dkjson")
@@ -363,19 +363,7 @@ class HttpTest(unittest.TestCase):
 
     def raw_exchange(self, text, timeout=5.0):
         """Sends `text` on a fresh socket and reads until the server closes it (bounded)."""
-        with socket.create_connection(("127.0.0.1", self.d.port), timeout=timeout) as s:
-            s.sendall(text.encode())
-            data = b""
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                try:
-                    chunk = s.recv(65536)
-                except socket.timeout:
-                    break
-                if not chunk:
-                    break
-                data += chunk
-            return data
+        return raw_exchange(self.d.port, text.encode(), timeout)
 
     # -- connections -------------------------------------------------------------------------------
     def test_keep_alive_reuses_the_connection(self):

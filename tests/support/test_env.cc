@@ -58,6 +58,7 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   }
   services_.users = users_.get();
   services_.sessions = sessions_.get();
+  services_.gui_access_restricted = guiAccessRestricted(options_);
 }
 
 TestEnv::~TestEnv() {

@@ -14,6 +14,25 @@ using store::Op;
 
 store::CacheService& cache(lua_State* L) { return *LuaState::from(L)->services().cache; }
 
+// Password hashes, TOTP secrets, API tokens and session values: an unprivileged user's script
+// (perhaps passing a request parameter as a key) must not read them through the cache API.
+bool credentialKey(std::string_view key) {
+  auto ends = [&](std::string_view suffix) {
+    return key.size() > suffix.size() && key.substr(key.size() - suffix.size()) == suffix;
+  };
+  return (key.rfind("ntopng.user.", 0) == 0 &&
+          (ends(".password") || ends(".totp_secret") || ends(".api_token"))) ||
+         key.rfind("sessions.", 0) == 0 || key == "ntopng.api_tokens";
+}
+
+// True (after logging) when the run may not read `key`.
+bool hidden(lua_State* L, const char* fn, std::string_view key) {
+  if (LuaState::from(L)->context().isAdministrator() || !credentialKey(key)) return false;
+  failWithNil(L, fn, "credentials are readable by administrators only");
+  lua_pop(L, 1);
+  return true;
+}
+
 store::KvStore& kv(lua_State* L, Op op) {
   cache(L).count(op);
   return cache(L).store();
@@ -83,7 +102,9 @@ int64_t ttlArg(const Args& a, int arg) {
 
 int getCache(lua_State* L) {
   Args a(L, "ntop.getCache");
-  return pushResult(L, "ntop.getCache", kv(L, Op::kGet).get(a.string(1, "key")));
+  const auto key = a.string(1, "key");
+  if (hidden(L, "ntop.getCache", key)) return lua_pushnil(L), 1;
+  return pushResult(L, "ntop.getCache", kv(L, Op::kGet).get(key));
 }
 
 int setCache(lua_State* L) {
@@ -184,7 +205,9 @@ int hasDumpCache(lua_State* L) {
 
 int dumpCache(lua_State* L) {
   Args a(L, "ntop.dumpCache");
-  return pushResult(L, "ntop.dumpCache", kv(L, Op::kDump).dump(a.string(1, "key")));
+  const auto key = a.string(1, "key");
+  if (hidden(L, "ntop.dumpCache", key)) return lua_pushnil(L), 1;
+  return pushResult(L, "ntop.dumpCache", kv(L, Op::kDump).dump(key));
 }
 
 int restoreCache(lua_State* L) {
@@ -199,8 +222,10 @@ int restoreCache(lua_State* L) {
 
 int getHashCache(lua_State* L) {
   Args a(L, "ntop.getHashCache");
-  return pushResult(L, "ntop.getHashCache",
-                    kv(L, Op::kHget).hget(a.string(1, "key"), a.string(2, "field")));
+  const auto key = a.string(1, "key");
+  const auto field = a.string(2, "field");
+  if (hidden(L, "ntop.getHashCache", key)) return lua_pushnil(L), 1;
+  return pushResult(L, "ntop.getHashCache", kv(L, Op::kHget).hget(key, field));
 }
 
 int setHashCache(lua_State* L) {
@@ -218,12 +243,16 @@ int delHashCache(lua_State* L) {
 
 int getHashKeysCache(lua_State* L) {
   Args a(L, "ntop.getHashKeysCache");
-  return pushNameSet(L, "ntop.getHashKeysCache", kv(L, Op::kHkeys).hkeys(a.string(1, "key")));
+  const auto key = a.string(1, "key");
+  if (hidden(L, "ntop.getHashKeysCache", key)) return lua_pushnil(L), 1;
+  return pushNameSet(L, "ntop.getHashKeysCache", kv(L, Op::kHkeys).hkeys(key));
 }
 
 int getHashAllCache(lua_State* L) {
   Args a(L, "ntop.getHashAllCache");
-  auto r = kv(L, Op::kHgetall).hgetall(a.string(1, "key"));
+  const auto key = a.string(1, "key");
+  if (hidden(L, "ntop.getHashAllCache", key)) return lua_pushnil(L), 1;
+  auto r = kv(L, Op::kHgetall).hgetall(key);
   if (!r) return failWithNil(L, "ntop.getHashAllCache", r.error(), r.unavailable());
   lua_createtable(L, 0, static_cast<int>(r->size()));
   for (const auto& [k, v] : *r) {

@@ -37,8 +37,11 @@ int setUserTOTPSecret(lua_State* L) {
   const auto secret = a.string(2, "secret");
   if (!selfOrAdmin(L, user)) return refused(L, "ntop.setUserTOTPSecret");
   Status st = users(L).setTotpSecret(user, secret);
-  if (!st) return refused(L, ("ntop.setUserTOTPSecret: " + st.error()).c_str());
-  lua_pushboolean(L, 1);
+  if (!st) {
+    failWithNil(L, "ntop.setUserTOTPSecret", st.error(), st.unavailable());
+    lua_pop(L, 1);
+  }
+  lua_pushboolean(L, st.ok());
   return 1;
 }
 

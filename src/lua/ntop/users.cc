@@ -60,7 +60,7 @@ std::optional<auth::User> currentUser(lua_State* L) {
 }
 
 int getUsers(lua_State* L) {
-  if (!requireAdmin(L, "ntop.getUsers")) return 1;
+  if (!ctx(L).isAdministrator()) return failWithNil(L, "ntop.getUsers", "administrators only");
   auto list = users(L).list();
   if (!list) return failWithNil(L, "ntop.getUsers", list.error(), list.unavailable());
   lua_createtable(L, 0, static_cast<int>(list->size()));
@@ -179,7 +179,9 @@ int deleteUser(lua_State* L) {
     for (const auto& u : all ? *all : std::vector<auth::User>{}) admins += u.isAdministrator();
     if (admins <= 1) return pushStatus(L, "ntop.deleteUser", Error{"the last administrator stays"});
   }
-  return pushStatus(L, "ntop.deleteUser", users(L).remove(name));
+  Status st = users(L).remove(name);
+  if (st) LuaState::from(L)->services().sessions->destroyAll(name);
+  return pushStatus(L, "ntop.deleteUser", st);
 }
 
 int resetUserPassword(lua_State* L) {
@@ -188,13 +190,21 @@ int resetUserPassword(lua_State* L) {
   const std::string name(a.string(2, "username"));
   const auto old_pw = a.optString(3, "old_pw").value_or("");
   const auto new_pw = a.string(4, "new_pw");
-  if (!ctx(L).isAdministrator()) {
-    if (ctx(L).userName() != name) return pushStatus(L, "ntop.resetUserPassword",
-                                                     Error{"a user changes only its own password"});
+  // One's own password always needs the old one (a stolen session must not take the account
+  // over); an administrator resets other users' passwords without it.
+  const bool own = ctx(L).request != nullptr && ctx(L).userName() == name;
+  if (!ctx(L).isAdministrator() && !own) {
+    return pushStatus(L, "ntop.resetUserPassword", Error{"a user changes only its own password"});
+  }
+  if (own) {
     auto ok = users(L).authenticate(name, old_pw);
     if (!ok || !*ok) return pushStatus(L, "ntop.resetUserPassword", Error{"wrong old password"});
   }
-  return pushStatus(L, "ntop.resetUserPassword", users(L).setPassword(name, new_pw));
+  Status st = users(L).setPassword(name, new_pw);
+  // Every session of that user ends, the current one included: log in again with the new
+  // password (a session stolen before the change dies with it).
+  if (st) LuaState::from(L)->services().sessions->destroyAll(name);
+  return pushStatus(L, "ntop.resetUserPassword", st);
 }
 
 int changeUserRole(lua_State* L) {
