@@ -12,6 +12,9 @@ HTTP       ?= 3000
 ARGS       ?=
 
 export CCACHE_DIR ?= $(HOME)/.cache/ccache
+# Paths relative to the checkout: a fresh clone (CI) reuses what another checkout compiled.
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= true
 
 .PHONY: all deps build run test test-release test-asan bench clean
 
