@@ -27,8 +27,15 @@ build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
+# As root, flowlens drops to an unprivileged user; a checkout that user cannot read (under /root,
+# say) is run without the drop, with a note.
 run: build
-	$(BUILD)/flowlens -w $(HTTP) $(ARGS)
+	@if [ "$$(id -u)" = 0 ] && ! runuser -u nobody -- test -r "$(CURDIR)/scripts/lua/index.lua" 2>/dev/null; then \
+	  echo "note: 'nobody' cannot read $(CURDIR): running as root (--dont-change-user)"; \
+	  $(BUILD)/flowlens -w $(HTTP) --dont-change-user $(ARGS); \
+	else \
+	  $(BUILD)/flowlens -w $(HTTP) $(ARGS); \
+	fi
 
 test: build test-release test-asan
 

@@ -148,6 +148,12 @@ Status Daemon::dropPrivileges() {
   if (options_.dont_change_user || geteuid() != 0) return Status::Ok();
   const std::string user = options_.user.empty() ? privileges::defaultUser() : options_.user;
   if (Status st = privileges::dropTo(user, {dirs_.workingdir}); !st) return st;
+  const std::string probe = dirs_.scriptdir + "/lua/modules/lua_utils.lua";
+  if (access(probe.c_str(), R_OK) != 0) {
+    return Error{"user '" + user + "' cannot read " + dirs_.scriptdir +
+                 ": install flowlens where that user can read it, choose another user with -U, "
+                 "or keep the starting user with --dont-change-user"};
+  }
   log::normal("Running as user '{}'", user);
   return Status::Ok();
 }
