@@ -87,7 +87,8 @@ AuthDecision Authenticator::authenticate(const AuthInput& in) {
     return d;
   }
   auto allow = [&](const User& u, std::string via) {
-    d.identity = Identity{u.name, u.group, "", "", true, std::move(via)};
+    d.identity = Identity{u.name, u.group, "", "", true, std::move(via), u.allowed_ifname,
+                          u.allowed_nets};
   };
   if (in.authorization.size() == 1) {
     const std::string& h = in.authorization[0];
@@ -154,8 +155,13 @@ AuthDecision Authenticator::authenticate(const AuthInput& in) {
   if (!id.empty()) {
     auto s = sessions_.lookup(id);
     if (s && *s) {
+      auto u = users_.get((*s)->user);  // cached: lookup() just read it
       d.identity = Identity{(*s)->user, (*s)->group, (*s)->csrf, (*s)->id, (*s)->localuser,
                             "session"};
+      if (u && *u) {
+        d.identity->allowed_ifname = (*u)->allowed_ifname;
+        d.identity->allowed_nets = (*u)->allowed_nets;
+      }
       return d;
     }
     d.message = "session expired or unknown";

@@ -32,6 +32,7 @@ struct Identity {
   std::string session_id;
   bool localuser = true;
   std::string via;         // "disabled-login", "basic", "token", "session"
+  std::string allowed_ifname, allowed_nets;  // the user's restrictions
   bool needsCsrf() const { return via == "session"; }
 };
 

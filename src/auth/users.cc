@@ -89,6 +89,7 @@ Status UserService::ensureAdmin(std::optional<std::string> password) {
   admin.full_name = "Administrator";
   admin.group = kAdministrator;
   auto ex = exists("admin");
+  const ForgetOnExit forget_on_exit(*this, "admin");
   if (ex && *ex) {  // "admin" exists but is no administrator (or a new password is given)
     if (Status st = kv_.set(key("admin", "group"), kAdministrator, 0); !st) return st;
     if (password) return setPassword("admin", *password);
@@ -108,6 +109,30 @@ bool UserService::adminMustChangePassword() {
 }
 
 Result<std::optional<User>> UserService::get(std::string_view name) {
+  constexpr auto kTtl = std::chrono::seconds(2);  // bounds how long an outside change goes unseen
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    auto it = cache_.find(std::string(name));
+    if (it != cache_.end() && now - it->second.second < kTtl) {
+      return std::optional<User>(it->second.first);
+    }
+  }
+  auto u = load(name);
+  if (u && *u) {
+    std::lock_guard<std::mutex> lock(cache_mu_);
+    if (cache_.size() > 4096) cache_.clear();
+    cache_[std::string(name)] = {**u, now};
+  }
+  return u;
+}
+
+void UserService::forget(std::string_view name) {
+  std::lock_guard<std::mutex> lock(cache_mu_);
+  cache_.erase(std::string(name));
+}
+
+Result<std::optional<User>> UserService::load(std::string_view name) {
   auto ex = exists(name);
   if (!ex) return Error{ex.error(), ex.unavailable()};
   if (!*ex) return std::optional<User>();
@@ -147,6 +172,7 @@ Result<std::vector<User>> UserService::list() {
 }
 
 Status UserService::add(const User& user, std::string_view password) {
+  const ForgetOnExit forget_on_exit(*this, user.name);
   if (!validUserName(user.name)) return Error{"invalid user name '" + user.name + "'"};
   if (user.name == kNologinUser) return Error{"'nologin' is reserved"};
   if (password.empty()) return Error{"empty password"};
@@ -183,6 +209,7 @@ Status UserService::add(const User& user, std::string_view password) {
 }
 
 Status UserService::remove(std::string_view name) {
+  const ForgetOnExit forget_on_exit(*this, name);
   auto ex = exists(name);
   if (!ex) return Error{ex.error(), ex.unavailable()};
   if (!*ex) return Error{"no user '" + std::string(name) + "'"};
@@ -204,6 +231,7 @@ Result<std::optional<User>> UserService::authenticate(std::string_view name,
 }
 
 Status UserService::setPassword(std::string_view name, std::string_view password) {
+  const ForgetOnExit forget_on_exit(*this, name);
   auto ex = exists(name);
   if (!ex) return Error{ex.error(), ex.unavailable()};
   if (!*ex) return Error{"no user '" + std::string(name) + "'"};
@@ -223,6 +251,7 @@ std::optional<std::string> UserService::passwordHash(std::string_view name) {
 }
 
 Status UserService::setRole(std::string_view name, std::string_view role) {
+  const ForgetOnExit forget_on_exit(*this, name);
   auto r = normaliseRole(role);
   if (!r) return Error{"unknown role '" + std::string(role) + "'"};
   auto u = get(name);
@@ -240,6 +269,7 @@ Status UserService::setRole(std::string_view name, std::string_view role) {
 
 Status UserService::setField(std::string_view name, std::string_view field,
                              std::string_view value) {
+  const ForgetOnExit forget_on_exit(*this, name);
   if (!isOneOf(field, kTextFields)) return Error{"unknown field '" + std::string(field) + "'"};
   auto ex = exists(name);
   if (!ex) return Error{ex.error(), ex.unavailable()};
@@ -255,6 +285,7 @@ Status UserService::setField(std::string_view name, std::string_view field,
 }
 
 Status UserService::setFlag(std::string_view name, std::string_view flag, bool value) {
+  const ForgetOnExit forget_on_exit(*this, name);
   if (!isOneOf(flag, kFlags)) return Error{"unknown flag '" + std::string(flag) + "'"};
   auto ex = exists(name);
   if (!ex) return Error{ex.error(), ex.unavailable()};
@@ -292,6 +323,7 @@ Result<std::optional<std::string>> UserService::userForToken(std::string_view to
 }
 
 Status UserService::setTotpSecret(std::string_view name, std::string_view secret_b32) {
+  const ForgetOnExit forget_on_exit(*this, name);
   auto ex = exists(name);
   if (!ex) return Error{ex.error(), ex.unavailable()};
   if (!*ex) return Error{"no user '" + std::string(name) + "'"};
@@ -306,6 +338,7 @@ Result<std::optional<std::string>> UserService::totpSecret(std::string_view name
 }
 
 Status UserService::setTotpEnabled(std::string_view name, bool enabled) {
+  const ForgetOnExit forget_on_exit(*this, name);
   auto ex = exists(name);
   if (!ex) return Error{ex.error(), ex.unavailable()};
   if (!*ex) return Error{"no user '" + std::string(name) + "'"};

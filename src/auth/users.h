@@ -3,10 +3,15 @@
 // Argon2id hashes (never MD5, never returned), roles administrator / unprivileged /
 // captive_portal, API tokens (ntopng.user.<name>.api_token and the ntopng.api_tokens hash),
 // TOTP secrets, and the failed-login blacklist (ntopng.cache.failed_logins.<name>: 5 failures
-// within 300 s block the name for the rest of that window). Thread-safe (the store is).
+// within 300 s block the name for the rest of that window). Records read by get() are cached
+// for 2 s (every authenticated request reads one), and dropped by this service's own writes.
+// Thread-safe.
 
+#include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -90,7 +95,18 @@ class UserService {
  private:
   static std::string key(std::string_view name, std::string_view field);
   Result<bool> exists(std::string_view name);
+  Result<std::optional<User>> load(std::string_view name);
+  void forget(std::string_view name);
+  // Drops the cached record when a write ends (a read inside the write may have re-cached it).
+  struct ForgetOnExit {
+    ForgetOnExit(UserService& s, std::string_view n) : service(s), name(n) {}
+    ~ForgetOnExit() { service.forget(name); }
+    UserService& service;
+    std::string name;
+  };
   store::KvStore& kv_;
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, std::pair<User, std::chrono::steady_clock::time_point>> cache_;
 };
 
 }  // namespace flowlens::auth

@@ -421,12 +421,8 @@ int Server::serveLua(mg_connection* conn, const std::string& rel) {
     req.csrf = who->csrf;
     req.session_id = who->session_id;
     req.localuser = who->localuser;
-    if (who->via != "disabled-login") {
-      if (auto u = config_.users->get(who->user); u && *u) {
-        req.allowed_ifname = (*u)->allowed_ifname;
-        req.allowed_nets = (*u)->allowed_nets;
-      }
-    }
+    req.allowed_ifname = who->allowed_ifname;
+    req.allowed_nets = who->allowed_nets;
   } else {
     req.user.clear();
     req.group.clear();
