@@ -44,7 +44,7 @@ if enabled then
 else
    print("<p>Scan this code with an authenticator app, then enter the code it shows.</p>")
    print(flowlens.qrCodeSvg(uri) or "")
-   print("<p><small>" .. escapeHTML(uri) .. "</small></p>")
+   print("<p class=\"uri\"><small>" .. escapeHTML(uri) .. "</small></p>")
    print([[<form method="post">
 <label>Code <input name="code" inputmode="numeric" pattern="[0-9]{6}" required></label>
 <input type="hidden" name="action" value="enable">]])

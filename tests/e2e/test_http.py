@@ -530,5 +530,20 @@ class HttpPrefixTest(unittest.TestCase):
             self.assertEqual(status, 404)
 
 
+class TotpPageTest(unittest.TestCase):
+    def test_enrolment_page_shows_a_qr_code_and_the_provisioning_uri(self):
+        with Daemon() as d:  # -l: the page acts for admin
+            status, headers, body = d.get("/lua/totp.lua")
+            self.assertEqual(status, 200, body)
+            self.assertIn("text/html", headers["content-type"])
+            self.assertIn(b"<svg xmlns=", body)
+            self.assertIn(b"otpauth://totp/flowlens:admin?secret=", body)
+            self.assertIn(b'name="csrf"', body)
+            # A new secret each time the page is shown while TOTP is off.
+            _, _, again = d.get("/lua/totp.lua")
+            secret = lambda b: b.split(b"secret=")[1].split(b"&amp;")[0]
+            self.assertNotEqual(secret(body), secret(again))
+
+
 if __name__ == "__main__":
     unittest.main()
