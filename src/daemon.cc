@@ -11,8 +11,7 @@
 #include "core/process.h"
 #include "http/tls_cert.h"
 #include "util/fs.h"
-#include "store/embedded_store.h"
-#include "store/redis_store.h"
+#include "store/open_store.h"
 
 namespace flowlens {
 
@@ -52,19 +51,9 @@ Status Daemon::setUpUsers() {
 
 // Redis when -r names one, else the embedded store in the data directory.
 Status Daemon::openStore() {
-  if (options_.redis) {
-    store::RedisStore::Config config;
-    config.endpoint = *options_.redis;
-    auto redis = std::make_unique<store::RedisStore>(config);
-    if (!redis->ping()) {
-      log::warning("Redis is not reachable now; flowlens carries on and reconnects by itself");
-    }
-    cache_ = std::make_unique<store::CacheService>(std::move(redis));
-  } else {
-    auto embedded = store::EmbeddedStore::open({dirs_.workingdir + "/flowlens-store.sqlite"});
-    if (!embedded) return Error{embedded.error()};
-    cache_ = std::make_unique<store::CacheService>(std::move(embedded.value()));
-  }
+  auto kv = store::openStore(options_, dirs_.workingdir);
+  if (!kv) return Error{kv.error()};
+  cache_ = std::make_unique<store::CacheService>(std::move(kv.value()));
   const store::StoreInfo info = cache_->store().info();
   log::normal("Key-value store: {} ({})", info.backend, info.location);
   return Status::Ok();

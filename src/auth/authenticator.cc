@@ -1,28 +1,15 @@
 #include "auth/authenticator.h"
 
-#include <openssl/evp.h>
 #include <strings.h>
 
 #include "auth/crypto.h"
 #include "core/log.h"
+#include "util/text.h"
 
 namespace flowlens::auth {
 namespace {
 
 constexpr auto kBasicCacheTtl = std::chrono::seconds(60);
-
-std::string sha256Hex(std::string_view data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
 
 // The value of cookie `name` in a Cookie header, or "".
 std::string cookieValue(const std::string& header, const std::string& name) {
@@ -101,7 +88,7 @@ AuthDecision Authenticator::authenticate(const AuthInput& in) {
         return d;
       }
       const std::string name = decoded->substr(0, colon);
-      const std::string digest = sha256Hex(*decoded);
+      const std::string digest = util::sha256Hex(*decoded);
       if (auto cached = cachedBasic(digest, name); cached && !users_.isBlacklisted(name)) {
         if (auto u = users_.get(name); u && *u && !(*u)->totp_enabled) {
           allow(**u, "basic");

@@ -6,6 +6,8 @@
 #include <openssl/rand.h>
 
 #include <optional>
+
+#include "util/text.h"
 #include <vector>
 
 namespace flowlens::auth {
@@ -24,14 +26,7 @@ constexpr size_t kHashLen = 32;
 std::string randomHex(size_t bytes) {
   std::vector<unsigned char> buf(bytes);
   RAND_bytes(buf.data(), static_cast<int>(bytes));
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes * 2);
-  for (unsigned char c : buf) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return util::toHex(buf.data(), buf.size());
 }
 
 bool constantTimeEqual(std::string_view a, std::string_view b) {

@@ -22,7 +22,8 @@ Result<std::string> decodeSecret(std::string_view b32) {
   initOnce();
   std::string clean;
   for (char c : b32) {
-    if (c != ' ' && c != '=') clean += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (c == ' ' || c == '=') continue;
+    clean += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   char* out = nullptr;
   size_t len = 0;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -85,6 +86,8 @@ struct ScriptContext {
   bool gained_write_caps = false;  // ntop.gainWriteCapabilities(): the HTTP layer drops them
 
   bool isAdministrator() const { return request == nullptr || request->group == "administrator"; }
+  // Whether the run may act on `user`'s account: its own, or anyone's for an administrator.
+  bool mayActFor(std::string_view user) const { return isAdministrator() || userName() == user; }
   // The user the run acts for ("admin" outside HTTP).
   const std::string& userName() const {
     static const std::string kAdmin = "admin";

@@ -36,19 +36,28 @@ std::string formatMac(const uint8_t* b, int n) {
 
 }  // namespace
 
-std::string md5Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_md5(), nullptr);
+std::string toHex(const unsigned char* data, size_t len) {
   static const char* kHex = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
+  for (size_t i = 0; i < len; ++i) {
+    out += kHex[data[i] >> 4];
+    out += kHex[data[i] & 15];
   }
   return out;
 }
+
+namespace {
+std::string digestHex(std::string_view data, const EVP_MD* md) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, md, nullptr);
+  return toHex(digest, len);
+}
+}  // namespace
+
+std::string md5Hex(std::string_view data) { return digestHex(data, EVP_md5()); }
+std::string sha256Hex(std::string_view data) { return digestHex(data, EVP_sha256()); }
 
 std::optional<std::string> macToEui64(std::string_view mac) {
   uint8_t b[6];

@@ -9,7 +9,9 @@
 
 namespace flowlens::util {
 
+std::string toHex(const unsigned char* data, size_t len);  // lowercase
 std::string md5Hex(std::string_view data);
+std::string sha256Hex(std::string_view data);
 
 // "aa:bb:cc:dd:ee:ff" (or '-' separated) -> "AA:BB:CC:FF:FE:DD:EE:FF" (IEEE EUI-64).
 std::optional<std::string> macToEui64(std::string_view mac);

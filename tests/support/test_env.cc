@@ -7,8 +7,7 @@
 #include <filesystem>
 
 #include "core/build_info.h"
-#include "store/embedded_store.h"
-#include "store/redis_store.h"
+#include "store/open_store.h"
 
 namespace flowlens::testing {
 
@@ -35,18 +34,12 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   services_.cpu = &cpu_;
   services_.commands = &commands_;
   services_.startup_epoch = std::time(nullptr);
-  if (options_.redis) {
-    store::RedisStore::Config config;
-    config.endpoint = *options_.redis;
-    cache_ = std::make_unique<store::CacheService>(std::make_unique<store::RedisStore>(config));
-  } else {
-    auto embedded = store::EmbeddedStore::open({dirs_.workingdir + "/flowlens-store.sqlite"});
-    if (!embedded) {
-      std::fprintf(stderr, "TestEnv: %s\n", embedded.error().c_str());
-      std::abort();
-    }
-    cache_ = std::make_unique<store::CacheService>(std::move(embedded.value()));
+  auto kv = store::openStore(options_, dirs_.workingdir);
+  if (!kv) {
+    std::fprintf(stderr, "TestEnv: %s\n", kv.error().c_str());
+    std::abort();
   }
+  cache_ = std::make_unique<store::CacheService>(std::move(kv.value()));
   services_.cache = cache_.get();
   services_.lua_cache = &lua_cache_;
   users_ = std::make_unique<auth::UserService>(cache_->store());

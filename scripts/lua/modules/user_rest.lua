@@ -24,6 +24,22 @@ function user_rest.require_admin()
    return false
 end
 
+-- The user an endpoint acts on: `username` from the request, else the caller itself. Only an
+-- administrator may name another user; otherwise answers (invalid_args / not_granted) and
+-- returns nil.
+function user_rest.target_user(p)
+   local username = p.username or _SESSION["user"]
+   if isEmptyString(username) then
+      rest_utils.answer(rest_utils.consts.err.invalid_args)
+      return nil
+   end
+   if username ~= _SESSION["user"] and not isAdministrator() then
+      rest_utils.answer(rest_utils.consts.err.not_granted)
+      return nil
+   end
+   return username
+end
+
 function user_rest.truthy(v)
    return v == true or v == "true" or v == "1" or v == 1
 end

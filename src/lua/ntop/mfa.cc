@@ -13,11 +13,10 @@ namespace flowlens::lua::ntop {
 namespace {
 
 auth::UserService& users(lua_State* L) { return *LuaState::from(L)->services().users; }
-
-bool selfOrAdmin(lua_State* L, std::string_view user) {
-  const ScriptContext& c = LuaState::from(L)->context();
-  return c.isAdministrator() || c.userName() == user;
+bool mayActFor(lua_State* L, std::string_view user) {
+  return LuaState::from(L)->context().mayActFor(user);
 }
+
 
 int refused(lua_State* L, const char* fn) {
   failWithNil(L, fn, "not allowed");
@@ -35,7 +34,7 @@ int setUserTOTPSecret(lua_State* L) {
   Args a(L, "ntop.setUserTOTPSecret");
   const std::string user(a.string(1, "username"));
   const auto secret = a.string(2, "secret");
-  if (!selfOrAdmin(L, user)) return refused(L, "ntop.setUserTOTPSecret");
+  if (!mayActFor(L, user)) return refused(L, "ntop.setUserTOTPSecret");
   Status st = users(L).setTotpSecret(user, secret);
   if (!st) {
     failWithNil(L, "ntop.setUserTOTPSecret", st.error(), st.unavailable());
@@ -69,7 +68,7 @@ int setUserTOTPEnabled(lua_State* L) {
   Args a(L, "ntop.setUserTOTPEnabled");
   const std::string user(a.string(1, "username"));
   const bool enabled = a.boolean(2, "enabled");
-  if (!selfOrAdmin(L, user)) return refused(L, "ntop.setUserTOTPEnabled");
+  if (!mayActFor(L, user)) return refused(L, "ntop.setUserTOTPEnabled");
   Status st = users(L).setTotpEnabled(user, enabled);
   if (!st) {
     failWithNil(L, "ntop.setUserTOTPEnabled", st.error(), st.unavailable());
@@ -83,7 +82,7 @@ int validateTOTP(lua_State* L) {
   Args a(L, "ntop.validateTOTP");
   const std::string user(a.string(1, "username"));
   const auto code = a.string(2, "code");
-  if (!selfOrAdmin(L, user)) return refused(L, "ntop.validateTOTP");
+  if (!mayActFor(L, user)) return refused(L, "ntop.validateTOTP");
   auto ok = users(L).checkTotp(user, code, std::time(nullptr));
   lua_pushboolean(L, ok && *ok);
   return 1;
@@ -92,7 +91,7 @@ int validateTOTP(lua_State* L) {
 int getTOTPProvisioningUri(lua_State* L) {
   Args a(L, "ntop.getTOTPProvisioningUri");
   const std::string user(a.string(1, "username"));
-  if (!selfOrAdmin(L, user)) return failWithNil(L, "ntop.getTOTPProvisioningUri", "not allowed");
+  if (!mayActFor(L, user)) return failWithNil(L, "ntop.getTOTPProvisioningUri", "not allowed");
   auto s = users(L).totpSecret(user);
   if (!s || !*s) return failWithNil(L, "ntop.getTOTPProvisioningUri", "no TOTP secret set");
   const std::string& instance = LuaState::from(L)->services().options->instance_name;

@@ -24,9 +24,6 @@ bool requireAdmin(lua_State* L, const char* fn) {
   return false;
 }
 
-bool selfOrAdmin(lua_State* L, std::string_view user) {
-  return ctx(L).isAdministrator() || ctx(L).userName() == user;
-}
 
 int pushStatus(lua_State* L, const char* fn, const Status& st) {
   if (!st) {
@@ -144,8 +141,8 @@ int getUserObservationPointId(lua_State* L) {
 }
 
 bool optFlag(lua_State* L, int idx) {
-  return lua_isboolean(L, idx) ? lua_toboolean(L, idx)
-                               : (lua_isstring(L, idx) && std::string_view(lua_tostring(L, idx)) == "1");
+  if (lua_isboolean(L, idx)) return lua_toboolean(L, idx);
+  return lua_isstring(L, idx) && std::string_view(lua_tostring(L, idx)) == "1";
 }
 
 int addUser(lua_State* L) {
@@ -220,7 +217,7 @@ int changeField(lua_State* L, const char* fn, const char* field, bool self_ok) {
   Args a(L, fn);
   const std::string name(a.string(1, "username"));
   const std::string value(a.string(2, "value"));
-  if (!(self_ok && selfOrAdmin(L, name)) && !requireAdmin(L, fn)) return 1;
+  if (!(self_ok && ctx(L).mayActFor(name)) && !requireAdmin(L, fn)) return 1;
   return pushStatus(L, fn, users(L).setField(name, field, value));
 }
 
@@ -266,7 +263,7 @@ int createUserSession(lua_State* L) {
   const std::string name(a.string(1, "username"));
   const auto duration = a.optInteger(2, "duration");
   if (duration && *duration <= 0) a.fail("argument #2 (duration) must be positive");
-  if (!selfOrAdmin(L, name)) return failWithNil(L, "ntop.createUserSession", "not allowed");
+  if (!ctx(L).mayActFor(name)) return failWithNil(L, "ntop.createUserSession", "not allowed");
   auto s = LuaState::from(L)->services().sessions->create(
       name, duration ? std::optional<std::chrono::seconds>(*duration) : std::nullopt);
   if (!s) return failWithNil(L, "ntop.createUserSession", s.error(), s.unavailable());
@@ -277,7 +274,7 @@ int createUserSession(lua_State* L) {
 int createUserAPIToken(lua_State* L) {
   Args a(L, "ntop.createUserAPIToken");
   const std::string name(a.string(1, "username"));
-  if (!selfOrAdmin(L, name)) return failWithNil(L, "ntop.createUserAPIToken", "not allowed");
+  if (!ctx(L).mayActFor(name)) return failWithNil(L, "ntop.createUserAPIToken", "not allowed");
   auto t = users(L).createApiToken(name);
   if (!t) return failWithNil(L, "ntop.createUserAPIToken", t.error(), t.unavailable());
   pushString(L, *t);
@@ -287,7 +284,7 @@ int createUserAPIToken(lua_State* L) {
 int getUserAPIToken(lua_State* L) {
   Args a(L, "ntop.getUserAPIToken");
   const std::string name(a.string(1, "username"));
-  if (!selfOrAdmin(L, name)) return failWithNil(L, "ntop.getUserAPIToken", "not allowed");
+  if (!ctx(L).mayActFor(name)) return failWithNil(L, "ntop.getUserAPIToken", "not allowed");
   auto t = users(L).apiToken(name);
   if (!t) return failWithNil(L, "ntop.getUserAPIToken", t.error(), t.unavailable());
   if (*t) pushString(L, **t);

@@ -9,15 +9,8 @@ local rest_utils = require("rest_utils")
 require "lua_utils"
 local user_rest = require("user_rest")
 
-local username = user_rest.params().username or _SESSION["user"]
-if isEmptyString(username) then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
-end
-if username ~= _SESSION["user"] and not isAdministrator() then
-   rest_utils.answer(rest_utils.consts.err.not_granted)
-   return
-end
+local username = user_rest.target_user(user_rest.params())
+if username == nil then return end
 local token = ntop.createUserAPIToken(username)
 if token == nil then
    rest_utils.answer(rest_utils.consts.err.user_does_not_exist)

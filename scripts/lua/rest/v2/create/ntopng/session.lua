@@ -11,15 +11,8 @@ require "lua_utils"
 local user_rest = require("user_rest")
 
 local p = user_rest.params()
-local username = p.username or _SESSION["user"]
-if isEmptyString(username) then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
-end
-if username ~= _SESSION["user"] and not isAdministrator() then
-   rest_utils.answer(rest_utils.consts.err.not_granted)
-   return
-end
+local username = user_rest.target_user(p)
+if username == nil then return end
 local duration = nil
 if p.duration ~= nil then
    duration = math.tointeger(tonumber(p.duration))
