@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make bench: measures flowlens and prints figures with ratios against peers run in the same
 # script (these machines are noisy: compare within one run, not across runs).
+#   bench/run.sh [BUILD_DIR [SECTION...]]    sections: http store packets (default: all)
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,59 +32,59 @@ print(f"{rps:.0f} {p99:.2f} {errors.group(1) if errors else 0}")
 PY
 }
 
-echo "== flowlens benchmarks ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores) =="
-echo
-echo "-- HTTP: Lua REST endpoint (API token auth) vs static file (wrk -t2 -c16 -d${DURATION}s, same server, same run)"
-PORT=$(free_port)
-echo "bench-password" > "$TMP/admin.pw"
-"$BIN" -i lo -w "127.0.0.1:$PORT" -d "$TMP/data" -v 1 --admin-password-file "$TMP/admin.pw" \
-  --dont-change-user > "$TMP/flowlens.log" 2>&1 &
-PIDS+=($!)
-wait_port "$PORT"
-LUA_URL="http://127.0.0.1:$PORT/lua/rest/v2/get/ntopng/info.lua"
-STATIC_URL="http://127.0.0.1:$PORT/css/flowlens.css"
-TOKEN=$(curl -sf -u admin:bench-password -X POST \
-  "http://127.0.0.1:$PORT/lua/rest/v2/create/ntopng/api_token.lua" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin)["rsp"]["api_token"])')
-AUTH="Authorization: Token $TOKEN"
-curl -sf -H "$AUTH" "$LUA_URL" > /dev/null
-wrk -t2 -c16 -d2s -H "$AUTH" "$LUA_URL" > /dev/null 2>&1  # warm the Lua states
-read -r LUA_RPS LUA_P99 LUA_ERR <<< "$(wrk_run "$LUA_URL" "$AUTH")"
-read -r ST_RPS ST_P99 ST_ERR <<< "$(wrk_run "$STATIC_URL")"
-RSS_KB=$(awk '/VmHWM/ {print $2}' /proc/"${PIDS[0]}"/status)
-printf "%-44s %10s req/s  p99 %7s ms  non-2xx %s\n" "Lua endpoint (ntop.getInfo via rest_utils)" "$LUA_RPS" "$LUA_P99" "$LUA_ERR"
-printf "%-44s %10s req/s  p99 %7s ms  non-2xx %s\n" "static file (same server)" "$ST_RPS" "$ST_P99" "$ST_ERR"
-python3 - "$LUA_RPS" "$ST_RPS" "$RSS_KB" <<'PY'
+bench_http() {
+  echo "-- HTTP: Lua REST endpoint (API token auth) vs static file (wrk -t2 -c16 -d${DURATION}s, same server, same run)"
+  PORT=$(free_port)
+  echo "bench-password" > "$TMP/admin.pw"
+  "$BIN" -i lo -w "127.0.0.1:$PORT" -d "$TMP/data" -v 1 --admin-password-file "$TMP/admin.pw" \
+    --dont-change-user > "$TMP/flowlens.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$PORT"
+  LUA_URL="http://127.0.0.1:$PORT/lua/rest/v2/get/ntopng/info.lua"
+  STATIC_URL="http://127.0.0.1:$PORT/css/flowlens.css"
+  TOKEN=$(curl -sf -u admin:bench-password -X POST \
+    "http://127.0.0.1:$PORT/lua/rest/v2/create/ntopng/api_token.lua" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["rsp"]["api_token"])')
+  AUTH="Authorization: Token $TOKEN"
+  curl -sf -H "$AUTH" "$LUA_URL" > /dev/null
+  wrk -t2 -c16 -d2s -H "$AUTH" "$LUA_URL" > /dev/null 2>&1  # warm the Lua states
+  read -r LUA_RPS LUA_P99 LUA_ERR <<< "$(wrk_run "$LUA_URL" "$AUTH")"
+  read -r ST_RPS ST_P99 ST_ERR <<< "$(wrk_run "$STATIC_URL")"
+  RSS_KB=$(awk '/VmHWM/ {print $2}' /proc/"${PIDS[0]}"/status)
+  printf "%-44s %10s req/s  p99 %7s ms  non-2xx %s\n" "Lua endpoint (ntop.getInfo via rest_utils)" "$LUA_RPS" "$LUA_P99" "$LUA_ERR"
+  printf "%-44s %10s req/s  p99 %7s ms  non-2xx %s\n" "static file (same server)" "$ST_RPS" "$ST_P99" "$ST_ERR"
+  python3 - "$LUA_RPS" "$ST_RPS" "$RSS_KB" <<'PY'
 import sys
 lua, static, rss = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 print(f"Lua endpoint / static file: {lua / static:.2f}x")
 print(f"Lua endpoint vs ntopng's recorded 21-25 req/s (reference machine): ~{lua / 23:.0f}x")
 print(f"flowlens peak RSS during the HTTP run: {rss / 1024:.1f} MiB")
 PY
-kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true; PIDS=()
-
-echo
-echo "-- Key-value store from Lua (calls/s from one Lua state on one core; 100k calls per iteration)"
-LUA_BENCH="$ROOT/$BUILD/bench/flowlens_lua_bench"
-bench_json() {  # name -> items_per_second of every benchmark whose name matches
-  "$LUA_BENCH" --benchmark_filter="$1" --benchmark_min_time=0.5 --benchmark_format=json 2>/dev/null |
-    python3 -c 'import json,sys; [print(b["name"], int(b.get("items_per_second",0))) for b in json.load(sys.stdin)["benchmarks"]]'
+  kill "${PIDS[0]}"; wait "${PIDS[0]}" 2>/dev/null || true; PIDS=()
 }
-bench_json 'GetCache|SetCache|GetHashCache|GetLuaCache|GetPref' > "$TMP/embedded.txt"
 
-RPORT=$(free_port)
-redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$TMP" \
-  --daemonize no > "$TMP/redis.log" 2>&1 &
-PIDS+=($!)
-wait_port "$RPORT"
-rb() {  # the final "GET: N requests per second" line (progress lines end in \r)
-  redis-benchmark -h 127.0.0.1 -p "$RPORT" -c 1 -n 100000 -t "$1" -q 2>/dev/null | tr '\r' '\n' |
-    awk '/requests per second/ {print int($2)}' | tail -1
-}
-RB_GET=$(rb get)
-RB_SET=$(rb set)
-FLOWLENS_BENCH_REDIS="127.0.0.1:$RPORT" bench_json 'GetCache|SetCache|GetHashCache' > "$TMP/redis.txt"
-python3 - "$TMP/embedded.txt" "$TMP/redis.txt" "$RB_GET" "$RB_SET" <<'PY'
+bench_store() {
+  echo "-- Key-value store from Lua (calls/s from one Lua state on one core; 100k calls per iteration)"
+  LUA_BENCH="$ROOT/$BUILD/bench/flowlens_lua_bench"
+  bench_json() {  # name -> items_per_second of every benchmark whose name matches
+    "$LUA_BENCH" --benchmark_filter="$1" --benchmark_min_time=0.5 --benchmark_format=json 2>/dev/null |
+      python3 -c 'import json,sys; [print(b["name"], int(b.get("items_per_second",0))) for b in json.load(sys.stdin)["benchmarks"]]'
+  }
+  bench_json 'GetCache|SetCache|GetHashCache|GetLuaCache|GetPref' > "$TMP/embedded.txt"
+
+  RPORT=$(free_port)
+  redis-server --port "$RPORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$TMP" \
+    --daemonize no > "$TMP/redis.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$RPORT"
+  rb() {  # the final "GET: N requests per second" line (progress lines end in \r)
+    redis-benchmark -h 127.0.0.1 -p "$RPORT" -c 1 -n 100000 -t "$1" -q 2>/dev/null | tr '\r' '\n' |
+      awk '/requests per second/ {print int($2)}' | tail -1
+  }
+  RB_GET=$(rb get)
+  RB_SET=$(rb set)
+  FLOWLENS_BENCH_REDIS="127.0.0.1:$RPORT" bench_json 'GetCache|SetCache|GetHashCache' > "$TMP/redis.txt"
+  python3 - "$TMP/embedded.txt" "$TMP/redis.txt" "$RB_GET" "$RB_SET" <<'PY'
 import sys
 def load(p): return {l.split()[0].replace("BM_", ""): int(l.split()[1]) for l in open(p) if l.strip()}
 emb, red = load(sys.argv[1]), load(sys.argv[2])
@@ -101,3 +102,142 @@ print(f"embedded getCache / redis-benchmark GET: {emb.get('GetCache', 0) / max(r
 print(f"Lua cache gets: {emb.get('GetLuaCache', 0):,}/s (target >= 1,000,000/s: "
       f"{'met' if emb.get('GetLuaCache', 0) >= 1000000 else 'NOT met'})")
 PY
+}
+
+# One generated capture, read in turn by a bare libpcap loop, ndpiReader and flowlens.
+# The capture is made once into $BUILD/bench-data/ and again only when the generator or the
+# source captures (their MANIFEST.tsv) change.
+PACKET_TIMEOUT=${BENCH_PACKET_TIMEOUT:-900}
+PCAP_DIR="$ROOT/$BUILD/bench-data"
+PCAP="$PCAP_DIR/bench.pcap"
+
+make_bench_pcap() {
+  local gen="$ROOT/bench/make_bench_pcap.py" key
+  key=$(cat "$gen" "$ROOT/tests/data/pcap/MANIFEST.tsv" | sha256sum | cut -c1-64)
+  if [ -f "$PCAP" ] && [ -f "$PCAP.info" ] && [ "$(cat "$PCAP.key" 2>/dev/null)" = "$key" ]; then
+    return 0
+  fi
+  echo "generating $PCAP (bench/make_bench_pcap.py, once) ..."
+  mkdir -p "$PCAP_DIR"
+  rm -f "$PCAP.key"
+  python3 "$gen" "$PCAP" > "$PCAP.info"
+  echo "$key" > "$PCAP.key"
+}
+
+# timed NAME COMMAND...: runs COMMAND with its output in $TMP/NAME.out, wall time and peak RSS
+# ("seconds KiB") in $TMP/NAME.time, its exit code in $TMP/NAME.rc; never fails the script.
+timed() {
+  local name=$1 rc=0
+  shift
+  /usr/bin/time -f "%e %M" -o "$TMP/$name.time" timeout "$PACKET_TIMEOUT" "$@" \
+    > "$TMP/$name.out" 2>&1 || rc=$?
+  echo "$rc" > "$TMP/$name.rc"
+}
+
+bench_packets() {
+  make_bench_pcap
+  echo "-- Packets: one capture file read once by each program: ${PCAP#"$ROOT"/}"
+  local loop="$ROOT/$BUILD/bench/pcap_loop"
+  if [ ! -x "$loop" ]; then  # built without the bench targets: compile it here
+    loop="$TMP/pcap_loop"
+    cc -O2 -o "$loop" "$ROOT/bench/pcap_loop.c" -lpcap
+  fi
+  "$loop" "$PCAP" > /dev/null  # brings the file into the page cache
+  for i in 1 2 3; do timed "loop$i" "$loop" "$PCAP"; done
+  # ndpiReader 4.2's -q also silences the statistics this reads; without -v it prints no flows.
+  timed ndpi ndpiReader -i "$PCAP"
+  # -X: room for every flow of the file (the default, ntopng's 131,072, is fewer), as ndpiReader.
+  for threads in 1 2; do
+    timed "flowlens$threads" "$BIN" -i "$PCAP" --shutdown-when-done --packet-threads "$threads" \
+      -X 1048576 -w 0 -d "$TMP/data-packets$threads" --dont-change-user
+  done
+  python3 - "$TMP" "$PCAP.info" "$PACKET_TIMEOUT" <<'PY'
+import os, re, sys
+tmp, timeout = sys.argv[1], sys.argv[3]
+gen = dict(kv.split("=", 1) for kv in open(sys.argv[2]).read().split())
+total = int(gen["packets"])
+print(f"({total:,} packets, {int(gen['flows']):,} flows, {int(gen['bytes']) / 1e6:,.0f} MB on the"
+      f" wire: {gen['sources']} captures of tests/data/pcap x {gen['copies']} copies,"
+      " bench/make_bench_pcap.py)")
+
+def read(name):
+    try:
+        with open(os.path.join(tmp, name), errors="replace") as f:
+            return f.read()
+    except OSError:
+        return ""
+
+def wall_rss(name):  # the last line of GNU time's -o file: "seconds KiB"
+    lines = read(name + ".time").strip().splitlines()
+    try:
+        wall, kib = lines[-1].split()
+        return float(wall), int(kib) / 1024
+    except (IndexError, ValueError):
+        return None, None
+
+rows = []  # (label, packets/s, wall s, peak RSS MiB, flows)
+loops = [re.search(r"pps=([\d.]+)", read(f"loop{i}.out")) for i in (1, 2, 3)]
+best = max((i for i in (1, 2, 3) if loops[i - 1]), key=lambda i: float(loops[i - 1].group(1)),
+           default=None)
+loop_pps = float(loops[best - 1].group(1)) if best else None
+rows.append(("bare libpcap loop (best of 3)", loop_pps) + wall_rss(f"loop{best or 1}") + (None,))
+
+t = read("ndpi.out")
+ms = re.search(r"Packet Processing Time:\s+([\d.]+) msec", t)
+flows = re.search(r"Unique flows:\s+(\d+)", t)
+ndpi_pps = total / (float(ms.group(1)) / 1000) if ms and float(ms.group(1)) > 0 else None
+if ndpi_pps is None:
+    print("ndpiReader: no figures (exit code %s):\n%s" % (read("ndpi.rc").strip(), t[-1500:]))
+rows.append(("ndpiReader 4.2 (nDPI, 1 thread)", ndpi_pps) + wall_rss("ndpi") +
+            (int(flows.group(1)) if flows else None,))
+
+END = re.compile(r"(\S+): end of capture: (\d+) packets, (\d+) bytes, (\d+) flows, (\d+) hosts, "
+                 r"(\d+) malformed in ([\d.]+) s \(([\d.]+) packets/s\)")
+flowlens = {}
+for threads in (1, 2):
+    name, label = f"flowlens{threads}", f"flowlens --packet-threads {threads}"
+    log, rc = read(name + ".out"), read(name + ".rc").strip()
+    m = END.search(log)
+    if not m or rc != "0":
+        why = {"124": f"timed out after {timeout} s",
+               "2": "exit code 2: an option it does not know?"}
+        print(f"{label}: FAILED ({why.get(rc, 'exit code ' + rc)}"
+              f"{'' if m else '; no end-of-capture line in its log'}); last lines of its log:")
+        print("".join("    " + l + "\n" for l in log.strip().splitlines()[-8:]))
+        rows.append((label, None, None, None, None))
+        continue
+    packets, flows_seen = int(m.group(2)), int(m.group(4))
+    if packets != total:
+        print(f"{label}: counted {packets:,} of the file's {total:,} packets")
+    wall, rss = wall_rss(name)
+    flowlens[threads] = (float(m.group(8)), rss, flows_seen)
+    rows.append((label, float(m.group(8)), wall, rss, flows_seen))
+
+fmt = lambda v, spec: "-" if v is None else format(v, spec)
+print(f"{'program':36} {'packets/s':>11} {'wall s':>8} {'peak RSS MiB':>13} {'flows':>9}")
+for label, pps, wall, rss, nflows in rows:
+    print(f"{label:36} {fmt(pps, ',.0f'):>11} {fmt(wall, '.2f'):>8} {fmt(rss, '.1f'):>13}"
+          f" {fmt(nflows, ','):>9}")
+print("(packets/s: each program's own timing of its packet loop, start-up excluded;"
+      " wall s: the whole run)")
+for threads, (pps, rss, nflows) in sorted(flowlens.items()):
+    ratios = [f"/ ndpiReader: {pps / ndpi_pps:.2f}x" if ndpi_pps else "",
+              f"/ bare libpcap loop: {pps / loop_pps:.3f}x" if loop_pps else ""]
+    print(f"flowlens --packet-threads {threads} " + "  ".join(r for r in ratios if r))
+    if rss and nflows:
+        print(f"  peak RSS {rss:.1f} MiB for {nflows:,} flows: "
+              f"{rss * 1048576 / nflows:,.0f} bytes per flow")
+if not flowlens:
+    print("flowlens: no packet figures (see above); the other programs' figures stand.")
+PY
+}
+
+echo "== flowlens benchmarks ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores) =="
+SECTIONS=("${@:2}")
+[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(http store packets)
+for section in "${SECTIONS[@]}"; do
+  case "$section" in
+    http | store | packets) echo; "bench_$section" ;;
+    *) echo "bench/run.sh: unknown section '$section' (http, store, packets)" >&2; exit 2 ;;
+  esac
+done

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake pkg-config ccache git
+  build-essential cmake pkg-config ccache git clang
   # runtime libraries
   liblua5.4-dev lua5.4 lua-dkjson
   libhiredis-dev redis-server redis-tools libsqlite3-dev
@@ -14,9 +14,13 @@ PACKAGES=(
   libspdlog-dev libfmt-dev
   libcli11-dev
   nlohmann-json3-dev
+  # packet capture and DPI
+  libpcap-dev libndpi-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   curl wrk python3 procps
+  # packet benchmarks (ndpiReader, GNU time for peak RSS) and live-capture tests
+  libndpi-bin time tcpreplay iproute2
 )
 
 SUDO=""

@@ -68,6 +68,11 @@ Status Daemon::setUp() {
   auto registry = InterfaceRegistry::create(options_.interfaces);
   if (!registry) return Error{registry.error()};
   interfaces_ = std::make_unique<InterfaceRegistry>(std::move(*registry));
+  local_networks_ =
+      std::make_unique<LocalNetworks>(options_.local_networks, options_.local_network_aliases);
+  // Capture sources open now, while flowlens may still need root to open them; their threads
+  // start after the privilege drop.
+  if (Status st = attachInterfaces(); !st) return st;
   // Before any thread starts (the store's flusher, civetweb's workers): they inherit the
   // reduced credentials and the capabilities kept.
   if (Status st = dropPrivileges(); !st) return st;
@@ -75,6 +80,9 @@ Status Daemon::setUp() {
   services_.options = &options_;
   services_.dirs = &dirs_;
   services_.interfaces = interfaces_.get();
+  services_.local_networks = local_networks_.get();
+  services_.dpi = dpi_catalog_.get();
+  services_.custom_categories = &custom_categories_;
   services_.cpu = &cpu_;
   services_.commands = &commands_;
   services_.startup_epoch = std::time(nullptr);
@@ -131,6 +139,60 @@ Status Daemon::setUp() {
   return Status::Ok();
 }
 
+Status Daemon::attachInterfaces() {
+  auto catalog = dpi::DpiCatalog::create({options_.ndpi_protocols_file, nullptr});
+  if (!catalog) return Error{catalog.error()};
+  dpi_catalog_ = std::move(*catalog);
+  const LocalNetworks* local = local_networks_.get();
+  const auto classify = [local](host::Host& h) {
+    h.network_id = local->networkIdOf(h.ip);
+    h.local = h.network_id >= 0;
+  };
+  for (const auto& i : interfaces_->all()) {
+    EngineConfig c;
+    c.source.name = i->name();
+    c.source.file = i->kind() == NetworkInterface::Kind::kPcapFile;
+    c.source.promiscuous = !options_.no_promiscuous;
+    c.source.bpf_filter = options_.packet_filter;
+    c.packet_threads = options_.packet_threads;
+    c.original_speed = options_.original_speed;
+    c.limits.max_flows = options_.max_num_flows;
+    c.limits.max_hosts = options_.max_num_hosts;
+    c.limits.flow_idle_us = uint64_t(options_.flow_idle_timeout_s) * 1000000u;
+    c.limits.flow_lifetime_us = uint64_t(options_.flow_max_lifetime_s) * 1000000u;
+    c.limits.host_idle_us = uint64_t(options_.host_idle_timeout_s) * 1000000u;
+    c.dpi.protocols_file = options_.ndpi_protocols_file;
+    c.dpi.custom = &custom_categories_;
+    if (Status st = i->attach(c, classify); !st) return st;
+  }
+  return Status::Ok();
+}
+
+// Logs what a capture file gave; true once every file interface is done (and there is one).
+bool Daemon::allFilesDone() {
+  bool any = false;
+  for (const auto& i : interfaces_->all()) {
+    PacketEngine* e = i->engine();
+    if (e == nullptr || !e->isFile()) return false;
+    if (!e->finished()) return false;
+    any = true;
+  }
+  return any;
+}
+
+void Daemon::logCaptureSummary() {
+  for (const auto& i : interfaces_->all()) {
+    PacketEngine* e = i->engine();
+    if (e == nullptr) continue;
+    const EngineTotals t = i->totals();
+    const double s = e->processingSeconds();
+    log::normal("{}: end of capture: {} packets, {} bytes, {} flows, {} hosts, {} malformed in "
+                "{:.3f} s ({:.0f} packets/s)",
+                i->name(), t.packets, t.bytes, t.flows_created, t.hosts, t.malformed, s,
+                s > 0 ? double(t.packets) / s : 0.0);
+  }
+}
+
 // From here on, run as -U with only the capabilities flowlens needs (core/privileges.h). The data
 // directory becomes that user's.
 Status Daemon::dropPrivileges() {
@@ -184,16 +246,25 @@ int Daemon::run() {
   }
   log::normal("flowlens started (data directory {})", dirs_.workingdir);
 
+  for (const auto& i : interfaces_->all()) i->start();
+  bool files_done = false;
   auto next_sample = std::chrono::steady_clock::now();
   while (!process::stopRequested()) {
+    if (!files_done && allFilesDone()) {
+      files_done = true;
+      logCaptureSummary();
+      if (options_.shutdown_when_done) break;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (process::takeReloadRequest()) reload();
     if (std::chrono::steady_clock::now() >= next_sample) {
       cpu_.refresh();
+      for (const auto& i : interfaces_->all()) i->sampleThroughput();
       next_sample += std::chrono::seconds(1);
     }
   }
   log::normal("Shutting down");
+  for (const auto& i : interfaces_->all()) i->stop();
   services_.shutting_down.store(true);  // running scripts stop at their next hook check
   if (server_ && !server_->stop(std::chrono::milliseconds(1000))) {
     // Idle keep-alive connections hold civetweb's workers up to 2 s more: do not wait for them,

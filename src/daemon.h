@@ -7,6 +7,8 @@
 #include "core/dirs.h"
 #include "core/options.h"
 #include "core/system_stats.h"
+#include "dpi/custom_categories.h"
+#include "dpi/dpi_engine.h"
 #include "http/server.h"
 #include "iface/registry.h"
 #include "lua/context.h"
@@ -32,6 +34,9 @@ class Daemon {
   Status openStore();
   Status setUpUsers();
   Status dropPrivileges();
+  Status attachInterfaces();
+  bool allFilesDone();
+  void logCaptureSummary();
   void reload();
 
   Options options_;
@@ -39,6 +44,9 @@ class Daemon {
   const char* const* argv_;
   Dirs dirs_;
   std::unique_ptr<InterfaceRegistry> interfaces_;
+  std::unique_ptr<LocalNetworks> local_networks_;
+  std::unique_ptr<dpi::DpiCatalog> dpi_catalog_;
+  dpi::CustomCategories custom_categories_;
   CpuLoad cpu_;
   util::CommandRunner commands_;
   std::unique_ptr<store::CacheService> cache_;

@@ -167,7 +167,7 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
   app.add_option("-r,--redis", redis,
                  "Redis: host[:port[:password]][@db] or /socket[@db]; default: embedded store");
   app.add_option("-m,--local-networks", local_nets,
-                 "Local networks, comma separated CIDRs (e.g. 192.168.1.0/24,10.0.0.0/8)");
+                 "Local networks, comma separated CIDR[=alias]: 192.168.1.0/24=office,10.0.0.0/8");
   app.add_option("-n,--dns-mode", o.dns_mode,
                  "DNS: 0 resolve local only, 1 resolve all, 2 none (decode answers), 3 none")
       ->check(CLI::Range(0, 3));
@@ -191,6 +191,31 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
   app.add_flag("--syslog", o.syslog, "Log to syslog instead of stderr");
   app.add_option("--instance-name", o.instance_name, "Name of this instance");
   app.add_option("--http-prefix", o.http_prefix, "URL prefix when behind a proxy, e.g. /flowlens");
+  app.add_flag("-s,--disable-promisc", o.no_promiscuous,
+               "Capture without putting interfaces in promiscuous mode");
+  app.add_option("-B,--packet-filter", o.packet_filter, "BPF filter applied to every interface");
+  app.add_option("-X,--max-num-flows", o.max_num_flows, "Most flows kept per interface")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{1} << 28));
+  app.add_option("-x,--max-num-hosts", o.max_num_hosts, "Most hosts kept per interface")
+      ->check(CLI::Range(uint32_t{1}, uint32_t{1} << 28));
+  app.add_option("-p,--ndpi-protocols", o.ndpi_protocols_file,
+                 "Custom nDPI protocol definitions (nDPI protos.txt format)");
+  app.add_flag("--shutdown-when-done", o.shutdown_when_done,
+               "Exit once every capture file has been read");
+  app.add_option("--packet-threads", o.packet_threads,
+                 "Packet threads per interface (flows split by address-pair hash)")
+      ->check(CLI::Range(1, 64));
+  app.add_flag("--original-speed", o.original_speed,
+               "Replay capture files at the pace they were captured (default: as fast as possible)");
+  app.add_option("--flow-idle-timeout", o.flow_idle_timeout_s,
+                 "Seconds without packets after which a flow ends")
+      ->check(CLI::Range(1, 10 * 365 * 86400));
+  app.add_option("--flow-max-lifetime", o.flow_max_lifetime_s,
+                 "Seconds after which a long flow is ended and started anew")
+      ->check(CLI::Range(1, 10 * 365 * 86400));
+  app.add_option("--host-idle-timeout", o.host_idle_timeout_s,
+                 "Seconds without traffic after which a host without flows is purged")
+      ->check(CLI::Range(1, 10 * 365 * 86400));
   app.add_option("--http-threads", o.http_threads, "HTTP worker threads")
       ->check(CLI::Range(2, 1024));
   app.add_option("--http-max-body", o.http_max_body, "Largest accepted request body, bytes")
@@ -243,9 +268,16 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
     while (std::getline(ss, item, ',')) {
       item = trim(item);
       if (item.empty()) continue;
+      // ntopng's "192.168.1.0/24=office": the text after '=' is the network's alias.
+      std::string alias;
+      if (const auto eq = item.find('='); eq != std::string::npos) {
+        alias = trim(item.substr(eq + 1));
+        item = trim(item.substr(0, eq));
+      }
       auto p = util::parsePrefix(item);
       if (!p) return Error{"--local-networks: " + p.error()};
       o.local_networks.push_back(*p);
+      o.local_network_aliases.push_back(std::move(alias));
     }
   }
   if (app.count("-l") > 0) {  // "-l" alone disables login for everybody

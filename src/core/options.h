@@ -36,6 +36,7 @@ struct Options {
   std::string install_dir;                               // -t
   std::optional<RedisEndpoint> redis;                    // -r (absent: embedded store)
   std::vector<util::IpPrefix> local_networks;            // -m
+  std::vector<std::string> local_network_aliases;        // -m net=alias: one per network, "" none
   int dns_mode = 0;                                      // -n 0..3
   int disable_login = -1;                                // -l: -1 login on, 0 localhost, 1 all
   std::string user;                                      // -U ("": flowlens, else nobody)
@@ -49,7 +50,19 @@ struct Options {
   bool syslog = false;                                   // --syslog
   std::string instance_name;                             // --instance-name
   std::string http_prefix;                               // --http-prefix ("" or "/x/y")
+  // Packet capture (ntopng's names).
+  bool no_promiscuous = false;                           // -s
+  std::string packet_filter;                             // -B (BPF)
+  uint32_t max_num_flows = 131072;                       // -X
+  uint32_t max_num_hosts = 131072;                       // -x
+  std::string ndpi_protocols_file;                       // -p
+  bool shutdown_when_done = false;                       // --shutdown-when-done
   // flowlens's own.
+  int packet_threads = 1;                                // --packet-threads
+  bool original_speed = false;                           // --original-speed
+  int flow_idle_timeout_s = 60;                          // --flow-idle-timeout
+  int flow_max_lifetime_s = 3600;                        // --flow-max-lifetime
+  int host_idle_timeout_s = 300;                         // --host-idle-timeout
   int http_threads = 64;                                 // --http-threads
   int lua_states = 8;                                    // --lua-states
   int lua_timeout_ms = 30000;                            // --lua-timeout

@@ -1,27 +1,24 @@
 #pragma once
-// A monitored network interface: its name, ifid and counters. The packet engine (capture ->
-// decode -> tables) writes the counters; Lua/HTTP readers load them. Counters are relaxed
-// atomics: single writer, many readers, no lock on the packet path.
+// A monitored network interface: its name, ifid, and the packet engine that captures, decodes
+// and keeps its flows and hosts. Readers get totals and copies from the engine (thread-safe);
+// "since reset" figures subtract a baseline taken by resetCounters().
 
 #include <atomic>
 #include <cstdint>
 #include <ctime>
+#include <memory>
 #include <string>
 
-namespace flowlens {
+#include "iface/packet_engine.h"
 
-struct InterfaceCounters {
-  std::atomic<uint64_t> packets{0};
-  std::atomic<uint64_t> bytes{0};
-  std::atomic<uint64_t> drops{0};
-  std::atomic<uint64_t> malformed{0};
-};
+namespace flowlens {
 
 class NetworkInterface {
  public:
   enum class Kind { kLive, kPcapFile };
 
   NetworkInterface(int id, std::string name, Kind kind);
+  ~NetworkInterface();
 
   int id() const { return id_; }
   const std::string& name() const { return name_; }  // as given to -i
@@ -30,21 +27,36 @@ class NetworkInterface {
   const char* typeName() const { return kind_ == Kind::kLive ? "pcap" : "pcap dump"; }
   time_t startEpoch() const { return start_epoch_; }
 
-  InterfaceCounters& counters() { return counters_; }
-  const InterfaceCounters& counters() const { return counters_; }
-  // Counters as of the last reset (ntopng's "since reset" figures).
-  uint64_t packetsSinceReset() const;
-  uint64_t bytesSinceReset() const;
+  // Opens the capture (before privileges are dropped); start() runs its threads.
+  Status attach(const EngineConfig& config, std::function<void(host::Host&)> classify);
+  void start();
+  void stop();
+  // nullptr when nothing captures on this interface (tests, or attach() not called).
+  PacketEngine* engine() const { return engine_.get(); }
+
+  EngineTotals totals() const;
+  // Totals minus the baseline of the last resetCounters().
+  EngineTotals totalsSinceReset() const;
   void resetCounters();
+  // Throughput over the last sampling interval; sampleThroughput() runs once a second.
+  void sampleThroughput();
+  double throughputBps() const { return bps_.load(std::memory_order_relaxed); }
+  double throughputPps() const { return pps_.load(std::memory_order_relaxed); }
+  // No packet for `idle_s` seconds of wall time (live), or a file read to its end.
+  bool idle(int idle_s = 30) const;
 
  private:
   int id_;
   std::string name_;
   Kind kind_;
   time_t start_epoch_;
-  InterfaceCounters counters_;
-  std::atomic<uint64_t> reset_packets_{0};
-  std::atomic<uint64_t> reset_bytes_{0};
+  std::unique_ptr<PacketEngine> engine_;
+  mutable std::mutex reset_mutex_;
+  EngineTotals baseline_;
+  std::atomic<double> bps_{0}, pps_{0};
+  uint64_t last_bytes_ = 0, last_packets_ = 0;
+  int64_t last_sample_ns_ = 0;
+  std::atomic<int64_t> last_change_ns_{0};
 };
 
 }  // namespace flowlens

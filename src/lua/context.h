@@ -13,9 +13,14 @@
 #include "core/dirs.h"
 #include "core/options.h"
 #include "core/system_stats.h"
+#include "host/local_networks.h"
 #include "iface/registry.h"
 #include "util/exec.h"
 
+namespace flowlens::dpi {
+class DpiCatalog;
+class CustomCategories;
+}  // namespace flowlens::dpi
 namespace flowlens::store {
 class CacheService;
 class ValueCache;
@@ -32,6 +37,9 @@ struct Services {
   const Options* options = nullptr;
   const Dirs* dirs = nullptr;
   InterfaceRegistry* interfaces = nullptr;
+  LocalNetworks* local_networks = nullptr;  // section 9; lookups from packet threads too
+  dpi::DpiCatalog* dpi = nullptr;           // section 17 and interface.getnDPI*
+  dpi::CustomCategories* custom_categories = nullptr;  // sections 17 and 30
   CpuLoad* cpu = nullptr;
   util::CommandRunner* commands = nullptr;
   store::CacheService* cache = nullptr;     // sections 5 and 6

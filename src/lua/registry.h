@@ -35,10 +35,16 @@ extern const luaL_Reg kPrefs[];       // ntop/prefs.cc     section 6
 extern const luaL_Reg kLuaCache[];    // ntop/lua_cache.cc section 32
 extern const luaL_Reg kUsers[];       // ntop/users.cc     section 7 (+ 9's isAllowed*)
 extern const luaL_Reg kMfa[];         // ntop/mfa.cc       section 8
+extern const luaL_Reg kNetwork[];     // ntop/network.cc   section 9 (but isAllowed*)
+extern const luaL_Reg kNdpi[];        // ntop/ndpi.cc      sections 17 and 30
 extern const luaL_Reg kPrivileges[];  // ntop/privileges.cc section 29
 }  // namespace ntop
 namespace iface {
 extern const luaL_Reg kBasic[];       // interface/basic.cc
+extern const luaL_Reg kStats[];       // interface/stats.cc
+extern const luaL_Reg kHosts[];       // interface/hosts.cc
+extern const luaL_Reg kFlows[];       // interface/flows.cc
+extern const luaL_Reg kNdpi[];        // interface/ndpi.cc
 }  // namespace iface
 extern const luaL_Reg kResponse[];    // response.cc: flowlens.* helpers behind lua_utils
 extern const luaL_Reg kJson[];        // json_encode.cc: flowlens.jsonEncode (dkjson-compatible)

@@ -11,11 +11,44 @@
 
 namespace flowlens::testing {
 
+// Capture-file interfaces are read to their end before the test runs (nothing expires), so a
+// test sees every flow and host of the file.
+void TestEnv::readCaptureFiles() {
+  const LocalNetworks* local = local_networks_.get();
+  for (const auto& i : interfaces_->all()) {
+    if (i->kind() != NetworkInterface::Kind::kPcapFile) continue;
+    EngineConfig c;
+    c.source.name = i->name();
+    c.source.file = true;
+    c.packet_threads = options_.packet_threads;
+    c.limits.max_flows = options_.max_num_flows;
+    c.limits.max_hosts = options_.max_num_hosts;
+    c.limits.flow_idle_us = c.limits.flow_lifetime_us = c.limits.host_idle_us =
+        uint64_t(10) * 365 * 86400 * 1000000;
+    c.dpi.custom = &custom_categories_;
+    const Status st = i->attach(c, [local](host::Host& h) {
+      h.network_id = local->networkIdOf(h.ip);
+      h.local = h.network_id >= 0;
+    });
+    if (!st) {
+      std::fprintf(stderr, "TestEnv: %s\n", st.error().c_str());
+      std::abort();
+    }
+    i->start();
+    while (!i->engine()->finished()) usleep(1000);
+  }
+}
+
 TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   char tmpl[] = "/tmp/flowlens-test-XXXXXX";
   options_.data_dir = mkdtemp(tmpl);
   options_.install_dir = build::kSourceDir;
   if (options_.interfaces.empty()) options_.interfaces = {"lo"};
+  // Capture files named relative to the source tree ("tests/data/pcap/x.pcap").
+  for (std::string& name : options_.interfaces) {
+    const std::string in_source = std::string(build::kSourceDir) + "/" + name;
+    if (!std::filesystem::exists(name) && std::filesystem::exists(in_source)) name = in_source;
+  }
   auto dirs = resolveDirs(options_);
   if (!dirs) {
     std::fprintf(stderr, "TestEnv: %s\n", dirs.error().c_str());
@@ -28,9 +61,17 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
     std::abort();
   }
   interfaces_ = std::make_unique<InterfaceRegistry>(std::move(*reg));
+  local_networks_ =
+      std::make_unique<LocalNetworks>(options_.local_networks, options_.local_network_aliases);
   services_.options = &options_;
   services_.dirs = &dirs_;
   services_.interfaces = interfaces_.get();
+  services_.local_networks = local_networks_.get();
+  auto catalog = dpi::DpiCatalog::create({options_.ndpi_protocols_file, nullptr});
+  if (catalog) dpi_catalog_ = std::move(*catalog);
+  services_.dpi = dpi_catalog_.get();
+  services_.custom_categories = &custom_categories_;
+  readCaptureFiles();
   services_.cpu = &cpu_;
   services_.commands = &commands_;
   services_.startup_epoch = std::time(nullptr);

@@ -9,6 +9,8 @@
 #include "core/dirs.h"
 #include "core/options.h"
 #include "core/system_stats.h"
+#include "dpi/custom_categories.h"
+#include "dpi/dpi_engine.h"
 #include "iface/registry.h"
 #include "lua/context.h"
 #include "lua/state.h"
@@ -36,9 +38,14 @@ class TestEnv {
   std::unique_ptr<lua::LuaState> newState();
 
  private:
+  void readCaptureFiles();
+
   Options options_;
   Dirs dirs_;
   std::unique_ptr<InterfaceRegistry> interfaces_;
+  std::unique_ptr<LocalNetworks> local_networks_;
+  std::unique_ptr<dpi::DpiCatalog> dpi_catalog_;
+  dpi::CustomCategories custom_categories_;
   CpuLoad cpu_;
   util::CommandRunner commands_;
   std::unique_ptr<store::CacheService> cache_;

@@ -189,6 +189,27 @@ TEST(OptionsTest, LocalNetworks) {
   EXPECT_EQ(o.local_networks[3].toString(), "172.16.0.1/32");
 }
 
+TEST(OptionsTest, LocalNetworkAliases) {
+  // ntopng's "-m net=alias": the alias names the network in the UI; one entry per network.
+  const Options o = parseOk({"-m", "192.168.1.0/24=office, 10.0.0.0/8 ,fe80::/10 = link local"});
+  ASSERT_EQ(o.local_networks.size(), 3u);
+  ASSERT_EQ(o.local_network_aliases.size(), 3u);
+  EXPECT_EQ(o.local_networks[0].toString(), "192.168.1.0/24");
+  EXPECT_EQ(o.local_network_aliases[0], "office");
+  EXPECT_EQ(o.local_networks[1].toString(), "10.0.0.0/8");
+  EXPECT_EQ(o.local_network_aliases[1], "");
+  EXPECT_EQ(o.local_networks[2].toString(), "fe80::/10");
+  EXPECT_EQ(o.local_network_aliases[2], "link local");
+  // An empty alias is no alias; the CIDR before '=' is still checked.
+  EXPECT_EQ(parseOk({"-m", "10.0.0.0/8="}).local_network_aliases.at(0), "");
+  for (const char* bad : {"10.0.0.0/33=x", "=office", "bogus=office"}) {
+    auto r = parse({"-m", bad});
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_NE(r.error().find("--local-networks"), std::string::npos) << r.error();
+  }
+  EXPECT_TRUE(parseOk({}).local_network_aliases.empty());
+}
+
 TEST(OptionsTest, LocalNetworksBadCidr) {
   for (const char* bad :
        {"10.0.0.0/33", "10.0.0/8", "192.168.1.0/24,bogus", "::/129", "1.2.3.4/x"}) {

@@ -1,0 +1,58 @@
+#pragma once
+// A packet source through libpcap: a live interface (promiscuous unless told otherwise, snaplen,
+// BPF filter, non-blocking so the caller never waits while holding a lock) or a pcap/pcapng file.
+// One source per packet thread; not thread-safe.
+
+#include <cstdint>
+#include <string>
+
+#include "core/result.h"
+
+struct pcap;
+struct pcap_pkthdr;
+
+namespace flowlens::capture {
+
+struct SourceConfig {
+  std::string name;        // interface name, or a file path
+  bool file = false;
+  bool promiscuous = true;
+  int snaplen = 65535;
+  std::string bpf_filter;  // empty: everything
+};
+
+struct CapturedPacket {
+  const uint8_t* data = nullptr;
+  uint32_t cap_len = 0, wire_len = 0;
+  uint64_t ts_us = 0;
+};
+
+class PcapSource {
+ public:
+  enum class Next { kPacket, kNone, kEnd, kError };
+
+  static Result<PcapSource> open(const SourceConfig& config);
+  PcapSource(PcapSource&&) noexcept;
+  PcapSource& operator=(PcapSource&&) noexcept;
+  ~PcapSource();
+
+  // kPacket: `out` valid until the next call. kNone: nothing now (live). kEnd: end of file.
+  Next next(CapturedPacket* out);
+  // Waits up to `timeout_ms` for packets (live sources).
+  void wait(int timeout_ms);
+  int linkType() const { return link_type_; }
+  bool isFile() const { return file_; }
+  const std::string& lastError() const { return error_; }
+  // Packets the kernel dropped (live), 0 for files.
+  uint64_t kernelDrops();
+
+ private:
+  PcapSource(pcap* handle, bool file);
+  pcap* handle_ = nullptr;
+  bool file_ = false;
+  int link_type_ = 0;
+  int fd_ = -1;
+  std::string error_;
+};
+
+}  // namespace flowlens::capture

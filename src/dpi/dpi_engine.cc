@@ -1,0 +1,255 @@
+#include "dpi/dpi_engine.h"
+
+#include "dpi/custom_categories.h"
+
+#include <cstring>
+#include <mutex>
+
+extern "C" {
+#include <ndpi/ndpi_api.h>
+}
+
+namespace flowlens::dpi {
+namespace {
+
+constexpr uint16_t kMaxTcpPackets = 80;  // ndpiReader 4.2's defaults
+constexpr uint16_t kMaxUdpPackets = 24;
+
+Result<ndpi_detection_module_struct*> openModule(const DpiConfig& config) {
+  ndpi_detection_module_struct* m = ndpi_init_detection_module(ndpi_no_prefs);
+  if (m == nullptr) return Error{"nDPI: cannot initialise the detection module"};
+  NDPI_PROTOCOL_BITMASK all;
+  NDPI_BITMASK_SET_ALL(all);
+  ndpi_set_protocol_detection_bitmask2(m, &all);
+  if (!config.protocols_file.empty()) {
+    if (ndpi_load_protocols_file(m, config.protocols_file.c_str()) != 0) {
+      ndpi_exit_detection_module(m);
+      return Error{"nDPI: cannot load protocols file '" + config.protocols_file + "'"};
+    }
+  }
+  ndpi_finalize_initialization(m);
+  return m;
+}
+
+void copyText(flow::Flow& f, const ndpi_flow_struct* n) {
+  const bool has_name = n->host_server_name[0] != '\0';
+  const bool tls = n->protos.tls_quic.ja3_client[0] != '\0' || n->protos.tls_quic.ja3_server[0] != '\0';
+  const bool ua = n->http.user_agent != nullptr && n->http.user_agent[0] != '\0';
+  if (!has_name && !ua && !(tls && (f.master_proto == NDPI_PROTOCOL_TLS ||
+                                    f.app_proto == NDPI_PROTOCOL_TLS ||
+                                    f.master_proto == NDPI_PROTOCOL_QUIC ||
+                                    f.app_proto == NDPI_PROTOCOL_QUIC))) {
+    return;
+  }
+  auto text = std::make_shared<flow::FlowText>();
+  const auto bounded = [](const char* s, size_t cap) { return std::string(s, strnlen(s, cap)); };
+  if (has_name) text->server_name = bounded(n->host_server_name, sizeof(n->host_server_name));
+  if (ua) text->user_agent = bounded(n->http.user_agent, 512);
+  if (tls) {
+    text->ja3_client = bounded(n->protos.tls_quic.ja3_client, 33);
+    text->ja3_server = bounded(n->protos.tls_quic.ja3_server, 33);
+  }
+  f.text = std::move(text);
+}
+
+void record(flow::Flow& f, const ndpi_protocol& p, const ndpi_flow_struct* n) {
+  f.master_proto = p.master_protocol;
+  f.app_proto = p.app_protocol;
+  f.category = uint16_t(p.category);
+  f.confidence = uint8_t(n->confidence);
+  f.risk = n->risk;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DpiEngine>> DpiEngine::create(const DpiConfig& config) {
+  auto m = openModule(config);
+  if (!m) return Error{m.error()};
+  return std::unique_ptr<DpiEngine>(new DpiEngine(*m, config.custom));
+}
+
+DpiEngine::~DpiEngine() { ndpi_exit_detection_module(module_); }
+
+void DpiEngine::process(flow::Flow& f, const decode::DecodedPacket& p) {
+  if (f.dpi_done) return;
+  auto* n = static_cast<ndpi_flow_struct*>(f.dpi_state);
+  if (n == nullptr) {
+    n = static_cast<ndpi_flow_struct*>(ndpi_flow_malloc(SIZEOF_FLOW_STRUCT));
+    if (n == nullptr) {  // out of memory: classify as unknown rather than fail the packet
+      f.dpi_done = true;
+      return;
+    }
+    std::memset(n, 0, SIZEOF_FLOW_STRUCT);
+    f.dpi_state = n;
+    ++in_detection_;
+  }
+  if (p.l3 == nullptr || p.l3_len == 0) return;
+  ++f.dpi_packets;
+  const uint16_t len = p.l3_len > 0xffff ? 0xffff : uint16_t(p.l3_len);
+  const ndpi_protocol proto = ndpi_detection_process_packet(module_, n, p.l3, len, p.ts_us / 1000);
+  record(f, proto, n);
+  const bool enough = (f.key.proto == 6 && f.packets() > kMaxTcpPackets) ||
+                      (f.key.proto == 17 && f.packets() > kMaxUdpPackets);
+  if (enough || proto.app_protocol != NDPI_PROTOCOL_UNKNOWN) {
+    if (!enough && ndpi_extra_dissection_possible(module_, n)) return;  // e.g. TLS certificate
+    if (proto.app_protocol == NDPI_PROTOCOL_UNKNOWN) {
+      giveUp(f);
+      return;
+    }
+    finish(f);
+  }
+}
+
+void DpiEngine::giveUp(flow::Flow& f) {
+  if (f.dpi_done) return;
+  auto* n = static_cast<ndpi_flow_struct*>(f.dpi_state);
+  if (n != nullptr) {
+    uint8_t guessed = 0;
+    const ndpi_protocol proto = ndpi_detection_giveup(module_, n, 1, &guessed);
+    record(f, proto, n);
+    f.dpi_guessed = guessed != 0;
+  }
+  finish(f);
+}
+
+void DpiEngine::applyCustomCategory(flow::Flow& f) const {
+  if (auto c = custom_->protocolCategory(f.app_proto ? f.app_proto : f.master_proto)) f.category = *c;
+  if (f.text && !f.text->server_name.empty()) {
+    if (auto c = custom_->matchHost(f.text->server_name)) {
+      f.category = *c;
+      return;
+    }
+  }
+  util::IpAddress server;
+  server.v6 = f.key.ip_version == 6;
+  server.bytes = f.server().ip;
+  if (auto c = custom_->matchIp(server)) f.category = *c;
+}
+
+void DpiEngine::finish(flow::Flow& f) {
+  auto* n = static_cast<ndpi_flow_struct*>(f.dpi_state);
+  if (n != nullptr) {
+    copyText(f, n);
+    f.category = uint16_t(ndpi_get_proto_category(
+        module_, ndpi_protocol{f.master_proto, f.app_proto, ndpi_protocol_category_t(f.category)}));
+    ndpi_free_flow(n);
+    f.dpi_state = nullptr;
+    --in_detection_;
+  }
+  f.dpi_done = true;
+  if (custom_ != nullptr) applyCustomCategory(f);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+DpiCatalog::DpiCatalog(ndpi_detection_module_struct* m) : module_(m) {
+  num_protocols_ = ndpi_get_num_supported_protocols(m);
+  num_builtin_ = ndpi_get_ndpi_num_supported_protocols(m);
+}
+
+Result<std::unique_ptr<DpiCatalog>> DpiCatalog::create(const DpiConfig& config) {
+  auto m = openModule(config);
+  if (!m) return Error{m.error()};
+  return std::unique_ptr<DpiCatalog>(new DpiCatalog(*m));
+}
+
+DpiCatalog::~DpiCatalog() { ndpi_exit_detection_module(module_); }
+
+std::vector<ProtocolInfo> DpiCatalog::protocols() const {
+  std::shared_lock lock(mutex_);
+  std::vector<ProtocolInfo> out;
+  out.reserve(num_protocols_);
+  for (uint32_t id = 0; id < num_protocols_; ++id) {
+    const char* name = ndpi_get_proto_name(module_, uint16_t(id));
+    if (name == nullptr || name[0] == '\0') continue;
+    ndpi_protocol p{NDPI_PROTOCOL_UNKNOWN, uint16_t(id), NDPI_PROTOCOL_CATEGORY_UNSPECIFIED};
+    out.push_back({uint16_t(id), name, uint16_t(ndpi_get_proto_category(module_, p)),
+                   ndpi_get_proto_breed_name(module_, ndpi_get_proto_breed(module_, uint16_t(id))),
+                   id >= num_builtin_});
+  }
+  return out;
+}
+
+std::vector<std::pair<uint16_t, std::string>> DpiCatalog::categories() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::pair<uint16_t, std::string>> out;
+  for (int c = 0; c < NDPI_PROTOCOL_NUM_CATEGORIES; ++c) {
+    const char* name = ndpi_category_get_name(module_, ndpi_protocol_category_t(c));
+    if (name != nullptr && name[0] != '\0') out.emplace_back(uint16_t(c), name);
+  }
+  return out;
+}
+
+std::string DpiCatalog::protocolName(uint16_t id) const {
+  if (id >= num_protocols_) return "Unknown";
+  std::shared_lock lock(mutex_);
+  const char* name = ndpi_get_proto_name(module_, id);
+  return name ? name : "Unknown";
+}
+
+std::string DpiCatalog::fullName(uint16_t master, uint16_t app) const {
+  if (master != NDPI_PROTOCOL_UNKNOWN && master != app && app != NDPI_PROTOCOL_UNKNOWN) {
+    return protocolName(master) + "." + protocolName(app);
+  }
+  return protocolName(app != NDPI_PROTOCOL_UNKNOWN ? app : master);
+}
+
+int DpiCatalog::protocolId(const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  for (uint32_t id = 0; id < num_protocols_; ++id) {
+    const char* n = ndpi_get_proto_name(module_, uint16_t(id));
+    if (n != nullptr && strcasecmp(n, name.c_str()) == 0) return int(id);
+  }
+  return -1;
+}
+
+std::string DpiCatalog::categoryName(uint16_t category) const {
+  if (category >= NDPI_PROTOCOL_NUM_CATEGORIES) return "";
+  std::shared_lock lock(mutex_);
+  const char* name = ndpi_category_get_name(module_, ndpi_protocol_category_t(category));
+  return name ? name : "";
+}
+
+int DpiCatalog::categoryId(const std::string& name) const {
+  for (const auto& [id, n] : categories()) {
+    if (strcasecmp(n.c_str(), name.c_str()) == 0) return id;
+  }
+  return -1;
+}
+
+uint16_t DpiCatalog::categoryOf(uint16_t proto) const {
+  std::shared_lock lock(mutex_);
+  ndpi_protocol p{NDPI_PROTOCOL_UNKNOWN, proto, NDPI_PROTOCOL_CATEGORY_UNSPECIFIED};
+  return uint16_t(ndpi_get_proto_category(module_, p));
+}
+
+void DpiCatalog::setCategory(uint16_t proto, uint16_t category) {
+  if (proto >= num_protocols_ || category >= NDPI_PROTOCOL_NUM_CATEGORIES) return;
+  std::unique_lock lock(mutex_);
+  ndpi_set_proto_category(module_, proto, ndpi_protocol_category_t(category));
+}
+
+std::string DpiCatalog::breedName(uint16_t proto) const {
+  std::shared_lock lock(mutex_);
+  return ndpi_get_proto_breed_name(module_, ndpi_get_proto_breed(module_, proto));
+}
+
+bool DpiCatalog::isCustom(uint16_t proto) const {
+  return proto >= num_builtin_ && proto < num_protocols_;
+}
+
+std::string DpiCatalog::riskName(int risk) {
+  if (risk < 0 || risk >= NDPI_MAX_RISK) return "";
+  const char* s = ndpi_risk2str(ndpi_risk_enum(risk));
+  return s ? s : "";
+}
+
+int DpiCatalog::riskScore(int risk) {
+  if (risk <= 0 || risk >= NDPI_MAX_RISK) return 0;
+  uint16_t client = 0, server = 0;
+  return ndpi_risk2score(ndpi_risk(1) << risk, &client, &server);
+}
+
+int DpiCatalog::numRisks() { return NDPI_MAX_RISK; }
+
+}  // namespace flowlens::dpi

@@ -1,0 +1,95 @@
+#pragma once
+// The nDPI wrapper: the only code that includes nDPI's headers. One DpiEngine per packet thread
+// (an nDPI detection module is not safe for concurrent use). Detection looks at a bounded number
+// of packets per flow (as ndpiReader 4.2: 80 TCP, 24 UDP), then nDPI's per-flow state is freed.
+
+#include <cstdint>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "decode/packet.h"
+#include "flow/flow.h"
+
+struct ndpi_detection_module_struct;
+
+namespace flowlens::dpi {
+
+class CustomCategories;
+
+struct DpiConfig {
+  std::string protocols_file;  // -p: custom protocol definitions (nDPI's protos.txt format)
+  const CustomCategories* custom = nullptr;  // category overrides applied when detection ends
+};
+
+class DpiEngine {
+ public:
+  static Result<std::unique_ptr<DpiEngine>> create(const DpiConfig& config);
+  ~DpiEngine();
+  DpiEngine(const DpiEngine&) = delete;
+  DpiEngine& operator=(const DpiEngine&) = delete;
+
+  // Feeds one IP packet of `flow` to detection while it runs; frees the state when done.
+  void process(flow::Flow& flow, const decode::DecodedPacket& packet);
+  // Ends detection now (end of capture, flow expiry): nDPI's best guess, state freed.
+  void giveUp(flow::Flow& flow);
+
+  ndpi_detection_module_struct* module() const { return module_; }
+  uint64_t flowsInDetection() const { return in_detection_; }
+
+ private:
+  DpiEngine(ndpi_detection_module_struct* m, const CustomCategories* custom)
+      : module_(m), custom_(custom) {}
+  void finish(flow::Flow& flow);
+  void applyCustomCategory(flow::Flow& flow) const;
+
+  ndpi_detection_module_struct* module_;
+  const CustomCategories* custom_;
+  uint64_t in_detection_ = 0;
+};
+
+// Names, ids, categories and breeds of the protocols nDPI knows (plus custom ones from -p).
+// Thread-safe: lookups share a lock with the (rare) category overrides.
+struct ProtocolInfo {
+  uint16_t id;
+  std::string name;
+  uint16_t category;
+  std::string breed;
+  bool custom;
+};
+
+class DpiCatalog {
+ public:
+  static Result<std::unique_ptr<DpiCatalog>> create(const DpiConfig& config);
+  ~DpiCatalog();
+
+  std::vector<ProtocolInfo> protocols() const;
+  // (id, name) of every category nDPI names.
+  std::vector<std::pair<uint16_t, std::string>> categories() const;
+  std::string protocolName(uint16_t id) const;              // "Unknown" for unknown ids
+  // "TLS.Google" style, as ndpi_protocol2name() writes it.
+  std::string fullName(uint16_t master, uint16_t app) const;
+  int protocolId(const std::string& name) const;            // -1 when unknown
+  std::string categoryName(uint16_t category) const;
+  int categoryId(const std::string& name) const;            // -1 when unknown
+  uint16_t categoryOf(uint16_t proto) const;
+  void setCategory(uint16_t proto, uint16_t category);
+  std::string breedName(uint16_t proto) const;
+  bool isCustom(uint16_t proto) const;
+  uint32_t numProtocols() const { return num_protocols_; }
+  // Risk names and scores.
+  static std::string riskName(int risk);
+  static int riskScore(int risk);
+  static int numRisks();
+
+ private:
+  explicit DpiCatalog(ndpi_detection_module_struct* m);
+  ndpi_detection_module_struct* module_;
+  uint32_t num_protocols_ = 0;
+  uint32_t num_builtin_ = 0;
+  mutable std::shared_mutex mutex_;
+};
+
+}  // namespace flowlens::dpi

@@ -1,0 +1,69 @@
+#pragma once
+// One bidirectional flow as the packet path keeps it. Owned by exactly one FlowTable (one packet
+// thread); readers see copies (FlowTable::snapshot) taken under the shard's lock.
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "flow/flow_key.h"
+
+namespace flowlens::flow {
+
+// Per-direction counters (client-to-server and server-to-client).
+struct Direction {
+  uint64_t packets = 0;
+  uint64_t bytes = 0;          // whole frames as captured on the wire
+  uint64_t goodput_bytes = 0;  // L4 payload
+  uint8_t tcp_flags = 0;       // OR of every packet's flags
+  uint32_t next_seq = 0;       // TCP: next expected sequence number
+  bool seq_known = false;
+  uint32_t retransmissions = 0, out_of_order = 0, lost = 0;
+  uint64_t synced_packets = 0, synced_bytes = 0;  // already added to hosts/interface stats
+};
+
+// Text learned by DPI; allocated only for flows that have some.
+struct FlowText {
+  std::string server_name;  // DNS query, HTTP Host, TLS SNI, QUIC SNI
+  std::string ja3_client, ja3_server;
+  std::string user_agent;
+};
+
+enum class TcpState : uint8_t { kNone, kSynSent, kEstablished, kClosed, kReset };
+
+struct Flow {
+  FlowKey key;
+  uint64_t hash = 0;
+  uint32_t serial = 0;  // unique per interface shard, ntopng's "hash id"
+  bool lo_is_client = true;
+
+  uint64_t first_seen_us = 0, last_seen_us = 0;
+  Direction c2s, s2c;
+  TcpState tcp_state = TcpState::kNone;
+  uint8_t dscp = 0;
+  uint8_t icmp_type = 0, icmp_code = 0;
+  std::array<uint8_t, 6> client_mac{}, server_mac{};
+  bool has_mac = false;
+
+  // DPI.
+  void* dpi_state = nullptr;  // nDPI's per-flow state while detection runs (dpi/ owns the type)
+  uint16_t dpi_packets = 0;
+  bool dpi_done = false;      // detected and nothing more to learn, or given up
+  bool dpi_guessed = false;
+  uint16_t master_proto = 0, app_proto = 0;
+  uint16_t category = 0;
+  uint8_t confidence = 0;
+  uint64_t risk = 0;          // nDPI risk bitmap
+  std::shared_ptr<const FlowText> text;  // immutable once set: snapshots share it
+
+  // Hosts (indexes into the interface's HostTable; UINT32_MAX = none).
+  uint32_t client_host = UINT32_MAX, server_host = UINT32_MAX;
+
+  const Endpoint& client() const { return lo_is_client ? key.lo : key.hi; }
+  const Endpoint& server() const { return lo_is_client ? key.hi : key.lo; }
+  uint64_t packets() const { return c2s.packets + s2c.packets; }
+  uint64_t bytes() const { return c2s.bytes + s2c.bytes; }
+};
+
+}  // namespace flowlens::flow

@@ -1,0 +1,115 @@
+#include "flow/flow_table.h"
+
+#include <bit>
+
+namespace flowlens::flow {
+
+FlowTable::FlowTable(uint32_t max_flows) : max_flows_(max_flows == 0 ? 1 : max_flows) {
+  // At most half full: short probe sequences.
+  const uint64_t slots = std::bit_ceil(uint64_t(max_flows_) * 2);
+  slots_.assign(slots, 0);
+  mask_ = uint32_t(slots - 1);
+}
+
+uint32_t FlowTable::allocate() {
+  if (!free_.empty()) {
+    const uint32_t i = free_.back();
+    free_.pop_back();
+    return i;
+  }
+  const uint32_t i = next_unused_++;
+  if (i / kChunk >= chunks_.size()) {
+    chunks_.push_back(std::make_unique<Flow[]>(kChunk));
+    used_.resize(chunks_.size() * kChunk, UINT32_MAX);
+  }
+  return i;
+}
+
+Flow* FlowTable::find(const FlowKey& key, uint64_t hash) const {
+  for (uint32_t s = uint32_t(hash) & mask_;; s = (s + 1) & mask_) {
+    const uint32_t v = slots_[s];
+    if (v == 0) return nullptr;
+    Flow& f = at(v - 1);
+    if (f.hash == hash && f.key == key) return &f;
+  }
+}
+
+Flow* FlowTable::findOrCreate(const FlowKey& key, uint64_t hash, bool* created) {
+  *created = false;
+  uint32_t s = uint32_t(hash) & mask_;
+  for (;; s = (s + 1) & mask_) {
+    const uint32_t v = slots_[s];
+    if (v == 0) break;
+    Flow& f = at(v - 1);
+    if (f.hash == hash && f.key == key) return &f;
+  }
+  if (size_ >= max_flows_) {
+    ++dropped_;
+    return nullptr;
+  }
+  const uint32_t i = allocate();
+  Flow& f = at(i);
+  f = Flow{};
+  f.key = key;
+  f.hash = hash;
+  f.serial = next_serial_++;
+  slots_[s] = i + 1;
+  used_[i] = uint32_t(live_.size());
+  live_.push_back(i);
+  ++size_;
+  ++created_;
+  *created = true;
+  return &f;
+}
+
+void FlowTable::erase(Flow* flow) {
+  // Locate the slot, then shift later members of the probe run back (no tombstones).
+  uint32_t s = uint32_t(flow->hash) & mask_;
+  while (slots_[s] == 0 || &at(slots_[s] - 1) != flow) s = (s + 1) & mask_;
+  const uint32_t index = slots_[s] - 1;
+  slots_[s] = 0;
+  for (uint32_t j = (s + 1) & mask_; slots_[j] != 0; j = (j + 1) & mask_) {
+    const uint32_t home = uint32_t(at(slots_[j] - 1).hash) & mask_;
+    // Move j back to s if its home is not in (s, j] (cyclically).
+    const bool home_between = s <= j ? (home > s && home <= j) : (home > s || home <= j);
+    if (!home_between) {
+      slots_[s] = slots_[j];
+      slots_[j] = 0;
+      s = j;
+    }
+  }
+  // Swap-remove from the live list.
+  const uint32_t pos = used_[index];
+  const uint32_t last = live_.back();
+  live_[pos] = last;
+  used_[last] = pos;
+  live_.pop_back();
+  used_[index] = UINT32_MAX;
+  at(index) = Flow{};  // releases text
+  free_.push_back(index);
+  --size_;
+}
+
+void FlowTable::forEach(const std::function<void(Flow&)>& visit) {
+  for (uint32_t i : live_) visit(at(i));
+}
+
+void FlowTable::forEach(const std::function<void(const Flow&)>& visit) const {
+  for (uint32_t i : live_) visit(at(i));
+}
+
+size_t FlowTable::eraseIf(const std::function<bool(Flow&)>& expired) {
+  size_t n = 0;
+  for (size_t k = 0; k < live_.size();) {
+    Flow& f = at(live_[k]);
+    if (expired(f)) {
+      erase(&f);  // swap-remove: live_[k] now holds another flow, visit it next
+      ++n;
+    } else {
+      ++k;
+    }
+  }
+  return n;
+}
+
+}  // namespace flowlens::flow

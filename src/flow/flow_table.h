@@ -1,0 +1,54 @@
+#pragma once
+// The flows of one packet thread: an open-addressing index (linear probing, backward-shift
+// deletion) over a chunked pool with stable addresses, capped at `max_flows`. Not thread-safe:
+// the owning packet thread mutates it under its shard lock; readers take that lock to copy.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+#include "flow/flow.h"
+
+namespace flowlens::flow {
+
+class FlowTable {
+ public:
+  explicit FlowTable(uint32_t max_flows);
+
+  // The flow of `key`, created when absent; nullptr when the table is full (counted).
+  Flow* findOrCreate(const FlowKey& key, uint64_t hash, bool* created);
+  Flow* find(const FlowKey& key, uint64_t hash) const;
+  // Removes a flow found in this table. The caller has released its DPI state.
+  void erase(Flow* flow);
+
+  // Visits every flow (order unspecified); the visitor may not erase.
+  void forEach(const std::function<void(Flow&)>& visit);
+  void forEach(const std::function<void(const Flow&)>& visit) const;
+  // Erases every flow for which `expired` returns true (after it has been called on it).
+  size_t eraseIf(const std::function<bool(Flow&)>& expired);
+
+  size_t size() const { return size_; }
+  uint32_t capacity() const { return max_flows_; }
+  uint64_t dropped() const { return dropped_; }  // creations refused because the table was full
+  uint64_t created() const { return created_; }
+
+ private:
+  static constexpr uint32_t kChunk = 4096;
+  Flow& at(uint32_t index) const { return chunks_[index / kChunk][index % kChunk]; }
+  uint32_t allocate();
+
+  uint32_t max_flows_;
+  uint32_t mask_;                  // slots_.size() - 1
+  std::vector<uint32_t> slots_;    // pool index + 1; 0 = empty
+  std::vector<std::unique_ptr<Flow[]>> chunks_;
+  std::vector<uint32_t> free_;     // released pool indexes
+  uint32_t next_unused_ = 0;       // pool indexes never handed out start here
+  std::vector<uint32_t> used_;     // pool index -> position in live_ (for iteration)
+  std::vector<uint32_t> live_;     // pool indexes in use
+  size_t size_ = 0;
+  uint64_t dropped_ = 0, created_ = 0;
+  uint32_t next_serial_ = 1;
+};
+
+}  // namespace flowlens::flow

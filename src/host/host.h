@@ -1,0 +1,72 @@
+#pragma once
+// One host (an IP address on a VLAN) and one MAC address, as the interface keeps them. Guarded by
+// the interface's stats lock; packet threads add flow deltas to them once a second.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "util/ip.h"
+
+namespace flowlens::host {
+
+struct Traffic {
+  uint64_t packets_sent = 0, packets_rcvd = 0, bytes_sent = 0, bytes_rcvd = 0;
+  void add(bool sent, uint64_t packets, uint64_t bytes) {
+    (sent ? packets_sent : packets_rcvd) += packets;
+    (sent ? bytes_sent : bytes_rcvd) += bytes;
+  }
+  uint64_t bytes() const { return bytes_sent + bytes_rcvd; }
+  uint64_t packets() const { return packets_sent + packets_rcvd; }
+};
+
+struct AppTraffic {
+  uint16_t app = 0;
+  Traffic traffic;
+  uint64_t duration_s = 0;  // seconds with traffic, approximated by sync passes with traffic
+};
+
+// L4 buckets of ntopng's host l4 stats.
+enum L4Bucket : uint8_t { kL4Tcp, kL4Udp, kL4Icmp, kL4Other, kL4Count };
+inline L4Bucket l4Bucket(uint8_t proto) {
+  return proto == 6 ? kL4Tcp : proto == 17 ? kL4Udp : (proto == 1 || proto == 58) ? kL4Icmp
+                                                                                   : kL4Other;
+}
+
+struct Host {
+  util::IpAddress ip;
+  uint16_t vlan = 0;
+  bool in_use = false;
+  bool local = false;
+  int network_id = -1;  // local network index (-m), -1 when none
+  bool has_mac = false;
+  std::array<uint8_t, 6> mac{};
+  uint64_t first_seen_us = 0, last_seen_us = 0;
+  Traffic traffic;
+  std::array<Traffic, kL4Count> l4;
+  std::vector<AppTraffic> apps;  // few per host; sorted by app id
+  uint32_t active_flows_as_client = 0, active_flows_as_server = 0;
+  uint64_t flows_as_client = 0, flows_as_server = 0;
+  std::vector<uint32_t> contacts_as_client, contacts_as_server;  // peer host indexes, sorted
+  std::string name;  // learned from traffic (DNS, SNI, HTTP Host); raw bytes, escape on output
+  uint32_t serial = 0;
+
+  AppTraffic& app(uint16_t id);
+  void addContact(bool as_client, uint32_t peer);
+};
+
+inline constexpr size_t kMaxContacts = 1024;  // distinct peers remembered per role
+
+struct MacHost {
+  std::array<uint8_t, 6> mac{};
+  uint64_t first_seen_us = 0, last_seen_us = 0;
+  Traffic traffic;
+  uint32_t num_hosts = 0;  // IP hosts seen with this MAC
+  uint16_t vlan = 0;
+};
+
+std::string macToString(const std::array<uint8_t, 6>& mac);  // "AA:BB:CC:DD:EE:FF"
+bool parseMac(const std::string& text, std::array<uint8_t, 6>* mac);
+
+}  // namespace flowlens::host

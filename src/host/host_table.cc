@@ -1,0 +1,119 @@
+#include "host/host_table.h"
+
+#include <cstring>
+
+namespace flowlens::host {
+
+size_t HostTable::KeyHash::operator()(const Key& k) const {
+  uint64_t a, b;
+  std::memcpy(&a, k.ip.bytes.data(), 8);
+  std::memcpy(&b, k.ip.bytes.data() + 8, 8);
+  uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ull) ^ (uint64_t(k.vlan) << 48)) * 0xff51afd7ed558ccdull;
+  return size_t(h ^ (h >> 31));
+}
+
+uint64_t HostTable::macKey(const std::array<uint8_t, 6>& m) {
+  uint64_t k = 0;
+  std::memcpy(&k, m.data(), 6);
+  return k;
+}
+
+uint32_t HostTable::acquire(const util::IpAddress& ip, uint16_t vlan, uint64_t now_us,
+                            const std::function<void(Host&)>& classify) {
+  const Key key{ip, vlan};
+  if (auto it = index_.find(key); it != index_.end()) return it->second;
+  if (index_.size() >= max_hosts_) {
+    ++dropped_;
+    return UINT32_MAX;
+  }
+  uint32_t i;
+  if (!free_.empty()) {
+    i = free_.back();
+    free_.pop_back();
+  } else {
+    i = uint32_t(hosts_.size());
+    hosts_.emplace_back();
+  }
+  Host& h = hosts_[i];
+  h = Host{};
+  h.ip = ip;
+  h.vlan = vlan;
+  h.in_use = true;
+  h.first_seen_us = h.last_seen_us = now_us;
+  h.serial = next_serial_++;
+  classify(h);
+  index_.emplace(key, i);
+  return i;
+}
+
+const Host* HostTable::find(const util::IpAddress& ip, uint16_t vlan) const {
+  auto it = index_.find(Key{ip, vlan});
+  return it == index_.end() ? nullptr : &hosts_[it->second];
+}
+
+std::vector<const Host*> HostTable::findAll(const util::IpAddress& ip) const {
+  std::vector<const Host*> out;
+  if (const Host* h = find(ip, 0)) out.push_back(h);
+  if (index_.size() > 0 && out.empty()) {
+    for (const Host& h : hosts_) {
+      if (h.in_use && h.ip == ip) out.push_back(&h);
+    }
+  }
+  return out;
+}
+
+size_t HostTable::purgeIdle(uint64_t idle_before_us) {
+  size_t n = 0;
+  for (uint32_t i = 0; i < hosts_.size(); ++i) {
+    Host& h = hosts_[i];
+    if (!h.in_use || h.active_flows_as_client + h.active_flows_as_server > 0 ||
+        h.last_seen_us >= idle_before_us) {
+      continue;
+    }
+    index_.erase(Key{h.ip, h.vlan});
+    h = Host{};
+    free_.push_back(i);
+    ++n;
+  }
+  return n;
+}
+
+void HostTable::forEach(const std::function<void(const Host&)>& visit) const {
+  for (const Host& h : hosts_) {
+    if (h.in_use) visit(h);
+  }
+}
+
+MacHost& HostTable::mac(const std::array<uint8_t, 6>& m, uint64_t now_us) {
+  auto [it, created] = macs_.try_emplace(macKey(m));
+  if (created) {
+    it->second.mac = m;
+    it->second.first_seen_us = now_us;
+  }
+  return it->second;
+}
+
+const MacHost* HostTable::findMac(const std::array<uint8_t, 6>& m) const {
+  auto it = macs_.find(macKey(m));
+  return it == macs_.end() ? nullptr : &it->second;
+}
+
+void HostTable::forEachMac(const std::function<void(const MacHost&)>& visit) const {
+  for (const auto& [k, m] : macs_) visit(m);
+}
+
+size_t HostTable::purgeIdleMacs(uint64_t idle_before_us) {
+  return std::erase_if(macs_, [&](const auto& kv) { return kv.second.last_seen_us < idle_before_us; });
+}
+
+void HostTable::resetCounters() {
+  for (Host& h : hosts_) {
+    if (!h.in_use) continue;
+    h.traffic = {};
+    h.l4 = {};
+    h.apps.clear();
+  }
+  for (auto& [k, m] : macs_) m.traffic = {};
+}
+
+}  // namespace flowlens::host

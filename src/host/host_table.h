@@ -1,0 +1,66 @@
+#pragma once
+// The hosts and MAC hosts of one interface, with stable indexes (flows refer to hosts by index).
+// Capped at `max_hosts` (ntopng's -x): a host that does not fit is counted and left out.
+// Not thread-safe: the interface's stats lock guards it.
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <unordered_map>
+#include <vector>
+
+#include "host/host.h"
+
+namespace flowlens::host {
+
+class HostTable {
+ public:
+  explicit HostTable(uint32_t max_hosts) : max_hosts_(max_hosts) {}
+
+  // The index of the host (ip, vlan), created when absent; UINT32_MAX when the table is full.
+  // `classify` sets local/network_id of a new host.
+  uint32_t acquire(const util::IpAddress& ip, uint16_t vlan, uint64_t now_us,
+                   const std::function<void(Host&)>& classify);
+  Host* at(uint32_t index) { return index < hosts_.size() && hosts_[index].in_use ? &hosts_[index] : nullptr; }
+  const Host* at(uint32_t index) const {
+    return index < hosts_.size() && hosts_[index].in_use ? &hosts_[index] : nullptr;
+  }
+  const Host* find(const util::IpAddress& ip, uint16_t vlan) const;
+  // Every (ip) on any VLAN.
+  std::vector<const Host*> findAll(const util::IpAddress& ip) const;
+
+  // Removes hosts without active flows idle since `idle_before_us`.
+  size_t purgeIdle(uint64_t idle_before_us);
+  void forEach(const std::function<void(const Host&)>& visit) const;
+
+  MacHost& mac(const std::array<uint8_t, 6>& mac, uint64_t now_us);
+  const MacHost* findMac(const std::array<uint8_t, 6>& mac) const;
+  void forEachMac(const std::function<void(const MacHost&)>& visit) const;
+  size_t purgeIdleMacs(uint64_t idle_before_us);
+
+  size_t size() const { return index_.size(); }
+  size_t macCount() const { return macs_.size(); }
+  uint64_t dropped() const { return dropped_; }
+  void resetCounters();
+
+ private:
+  struct Key {
+    util::IpAddress ip;
+    uint16_t vlan;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const;
+  };
+  static uint64_t macKey(const std::array<uint8_t, 6>& m);
+
+  uint32_t max_hosts_;
+  std::deque<Host> hosts_;  // stable addresses
+  std::vector<uint32_t> free_;
+  std::unordered_map<Key, uint32_t, KeyHash> index_;
+  std::unordered_map<uint64_t, MacHost> macs_;
+  uint64_t dropped_ = 0;
+  uint32_t next_serial_ = 1;
+};
+
+}  // namespace flowlens::host

@@ -1,0 +1,247 @@
+#include "iface/packet_engine.h"
+
+#include <chrono>
+
+#include "core/log.h"
+#include "decode/decoder.h"
+
+namespace flowlens {
+namespace {
+
+constexpr int kBatch = 256;  // packets handled per shard-lock hold
+
+int64_t nowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+uint64_t wallUs() {
+  return uint64_t(std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::system_clock::now().time_since_epoch()).count());
+}
+
+// The shard of a packet: by address pair, VLAN and protocol (not ports, so every fragment of a
+// datagram lands where its first fragment did).
+size_t shardOf(const decode::DecodedPacket& p, size_t shards) {
+  if (shards == 1) return 0;
+  uint64_t a = 0, b = 0, h = 0;
+  for (int i = 0; i < 16; i += 8) {
+    uint64_t x, y;
+    std::memcpy(&x, p.src_ip.data() + i, 8);
+    std::memcpy(&y, p.dst_ip.data() + i, 8);
+    a ^= x;
+    b ^= y;
+  }
+  h = (a ^ b) ^ (uint64_t(p.vlan_id) << 16) ^ p.l4_proto;  // symmetric in src/dst
+  h *= 0x9E3779B97F4A7C15ull;
+  return size_t((h >> 32) % shards);
+}
+
+}  // namespace
+
+PacketEngine::PacketEngine(const EngineConfig& config, std::function<void(host::Host&)> classify)
+    : config_(config), shared_(std::make_unique<SharedTables>(config.limits.max_hosts)) {
+  shared_->classify = std::move(classify);
+  if (!shared_->classify) shared_->classify = [](host::Host&) {};
+}
+
+Result<std::unique_ptr<PacketEngine>> PacketEngine::create(
+    const EngineConfig& config, std::function<void(host::Host&)> classify) {
+  std::unique_ptr<PacketEngine> e(new PacketEngine(config, std::move(classify)));
+  const int n = std::max(1, config.packet_threads);
+  const uint32_t per_shard = std::max<uint32_t>(1, (config.limits.max_flows + n - 1) / n);
+  for (int i = 0; i < n; ++i) {
+    auto source = capture::PcapSource::open(config.source);
+    if (!source) return Error{source.error()};
+    if (!decode::linkTypeSupported(source->linkType())) {
+      return Error{"'" + config.source.name + "': unsupported link type " +
+                   std::to_string(source->linkType())};
+    }
+    e->link_type_ = source->linkType();
+    auto dpi = dpi::DpiEngine::create(config.dpi);
+    if (!dpi) return Error{dpi.error()};
+    e->shards_.push_back(
+        std::make_unique<Shard>(config.limits, per_shard, std::move(*dpi), e->shared_.get()));
+    e->sources_.push_back(std::move(*source));
+  }
+  return e;
+}
+
+PacketEngine::~PacketEngine() { stop(); }
+
+void PacketEngine::start() {
+  started_ns_ = nowNs();
+  running_threads_ = int(sources_.size());
+  for (size_t i = 0; i < sources_.size(); ++i) {
+    threads_.emplace_back(&PacketEngine::run, this, i, std::move(sources_[i]));
+  }
+  sources_.clear();
+}
+
+void PacketEngine::stop() {
+  stop_ = true;
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void PacketEngine::run(size_t index, capture::PcapSource source) {
+  Shard& shard = *shards_[index];
+  const size_t shards = shards_.size();
+  const bool owner_of_non_ip = index == 0;
+  const int link = source.linkType();
+  const bool file = source.isFile();
+  const auto paced_start = std::chrono::steady_clock::now();
+  uint64_t first_ts = 0;
+  decode::DecodedPacket p;
+  capture::CapturedPacket c;
+  uint64_t last_drop_poll_us = 0;
+
+  while (!stop_.load(std::memory_order_relaxed)) {
+    std::unique_lock lock(shard.mutex(), std::defer_lock);
+    capture::PcapSource::Next rc = capture::PcapSource::Next::kNone;
+    for (int n = 0; n < kBatch; ++n) {
+      rc = source.next(&c);
+      if (rc != capture::PcapSource::Next::kPacket) break;
+      if (config_.original_speed && file) {
+        if (first_ts == 0) first_ts = c.ts_us;
+        const auto due = paced_start + std::chrono::microseconds(c.ts_us - std::min(c.ts_us, first_ts));
+        if (due > std::chrono::steady_clock::now()) {
+          if (lock.owns_lock()) lock.unlock();
+          std::this_thread::sleep_until(due);
+        }
+      }
+      const bool is_ip = decode::decodeFrame(link, c.data, c.cap_len, c.wire_len, c.ts_us, p);
+      if (!is_ip) {
+        if (!owner_of_non_ip) continue;
+        if (!lock.owns_lock()) lock.lock();
+        if (p.reason != decode::Reason::kOk) {
+          shard.countMalformed(p.reason, p.wire_len);
+        } else {
+          shard.countNonIp(p);
+        }
+        continue;
+      }
+      if (shardOf(p, shards) != index) continue;
+      if (!lock.owns_lock()) lock.lock();
+      shard.handle(p);
+    }
+    const bool ended = rc == capture::PcapSource::Next::kEnd || rc == capture::PcapSource::Next::kError;
+    const uint64_t now = file ? shard.lastPacketUs() : std::max(wallUs(), shard.lastPacketUs());
+    if (!ended && shard.housekeepingDue(now) ) {
+      if (!lock.owns_lock()) lock.lock();
+      shard.housekeeping(now, false);
+    }
+    if (lock.owns_lock()) lock.unlock();
+    while (readers_waiting_.load(std::memory_order_relaxed) > 0) std::this_thread::yield();
+
+    if (!file && index == 0 && now > last_drop_poll_us + 1'000'000) {
+      last_drop_poll_us = now;
+      kernel_drops_ = source.kernelDrops();
+    }
+    if (rc == capture::PcapSource::Next::kNone) {
+      source.wait(100);
+      if (!file) {  // idle live interface: housekeeping on the wall clock
+        const uint64_t t = std::max(wallUs(), shard.lastPacketUs());
+        std::lock_guard g(shard.mutex());
+        if (t >= shard.lastPacketUs() + 1'000'000) shard.housekeeping(t, false);
+      }
+    } else if (ended) {
+      if (!source.lastError().empty()) {
+        log::warning("{}: {}", config_.source.name, source.lastError());
+      }
+      if (!file) {  // a live interface that failed: retry after a pause
+        log::error("{}: capture stopped: {}", config_.source.name, source.lastError());
+        break;
+      }
+      {
+        std::lock_guard g(shard.mutex());
+        shard.housekeeping(shard.lastPacketUs(), true);
+      }
+      finished_ns_ = nowNs();
+      ++finished_threads_;
+      break;
+    }
+  }
+  --running_threads_;
+}
+
+uint64_t PacketEngine::lastPacketUs() const {
+  uint64_t t = 0;
+  for (const auto& s : shards_) t = std::max(t, s->lastPacketUs());
+  return t;
+}
+
+double PacketEngine::processingSeconds() const {
+  const int64_t start = started_ns_.load();
+  if (start == 0) return 0;
+  const int64_t end = finished() ? finished_ns_.load() : nowNs();
+  return double(end - start) / 1e9;
+}
+
+EngineTotals PacketEngine::totals() const {
+  EngineTotals t;
+  for (const auto& s : shards_) {
+    const ShardCounters& c = s->counters();
+    t.packets += c.packets.load(std::memory_order_relaxed);
+    t.bytes += c.bytes.load(std::memory_order_relaxed);
+    t.ip_packets += c.ip_packets.load(std::memory_order_relaxed);
+    t.non_ip_packets += c.non_ip_packets.load(std::memory_order_relaxed);
+    t.fragments += c.fragments.load(std::memory_order_relaxed);
+    t.flow_drops += c.flow_drops.load(std::memory_order_relaxed);
+    t.host_drops += c.host_drops.load(std::memory_order_relaxed);
+    for (size_t r = 0; r < c.malformed.size(); ++r) {
+      const uint64_t m = c.malformed[r].load(std::memory_order_relaxed);
+      t.malformed_by_reason[r] += m;
+      t.malformed += m;
+    }
+    readers_waiting_.fetch_add(1);
+    {
+      std::lock_guard g(const_cast<Shard&>(*s).mutex());
+      t.flows += s->flows().size();
+      t.flows_created += s->flows().created();
+    }
+    readers_waiting_.fetch_sub(1);
+  }
+  t.kernel_drops = kernel_drops_.load();
+  std::lock_guard g(shared_->mutex);
+  t.hosts = shared_->hosts.size();
+  t.macs = shared_->hosts.macCount();
+  return t;
+}
+
+std::vector<flow::Flow> PacketEngine::flows(
+    const std::function<bool(const flow::Flow&)>& keep) const {
+  std::vector<flow::Flow> out;
+  for (const auto& s : shards_) {
+    readers_waiting_.fetch_add(1);
+    std::lock_guard g(const_cast<Shard&>(*s).mutex());
+    readers_waiting_.fetch_sub(1);
+    out.reserve(out.size() + s->flows().size());
+    s->flows().forEach([&](const flow::Flow& f) {
+      if (keep && !keep(f)) return;
+      out.push_back(f);
+      out.back().dpi_state = nullptr;
+    });
+  }
+  return out;
+}
+
+void PacketEngine::readShared(
+    const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const {
+  std::lock_guard g(shared_->mutex);
+  read(shared_->hosts, shared_->stats);
+}
+
+void PacketEngine::resetCounters() {
+  for (auto& s : shards_) {
+    std::lock_guard g(s->mutex());
+    s->resetCounters();
+  }
+  std::lock_guard g(shared_->mutex);
+  shared_->stats = TrafficStats{};
+  shared_->hosts.resetCounters();
+}
+
+}  // namespace flowlens

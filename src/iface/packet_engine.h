@@ -1,0 +1,85 @@
+#pragma once
+// The packet engine of one interface: one or more packet threads, each reading the interface's
+// source, decoding every frame and keeping the flows whose address pair hashes to it (a second
+// thread re-reads the source instead of receiving packets through a queue: no copy, no lock
+// between packet threads). Hosts and interface aggregates are shared under one lock that the
+// threads take at flow creation and once a second.
+//
+// Readers (Lua, HTTP) use the snapshot functions: each takes a shard lock or the shared lock for
+// as long as a copy takes, never while Lua runs.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "capture/pcap_source.h"
+#include "core/result.h"
+#include "dpi/dpi_engine.h"
+#include "iface/shard.h"
+
+namespace flowlens {
+
+struct EngineConfig {
+  capture::SourceConfig source;
+  int packet_threads = 1;
+  bool original_speed = false;  // files: replay at the capture's own pace
+  EngineLimits limits;
+  dpi::DpiConfig dpi;
+};
+
+// Interface counters summed over the shards.
+struct EngineTotals {
+  uint64_t packets = 0, bytes = 0, ip_packets = 0, non_ip_packets = 0, fragments = 0;
+  uint64_t malformed = 0, kernel_drops = 0, flow_drops = 0, host_drops = 0;
+  uint64_t flows = 0, hosts = 0, macs = 0, flows_created = 0;
+  std::array<uint64_t, size_t(decode::Reason::kCount)> malformed_by_reason{};
+};
+
+class PacketEngine {
+ public:
+  // Opens the sources (so a bad interface or file fails here, before any thread starts).
+  static Result<std::unique_ptr<PacketEngine>> create(const EngineConfig& config,
+                                                      std::function<void(host::Host&)> classify);
+  ~PacketEngine();
+
+  void start();
+  void stop();  // joins the threads; data stays readable
+  bool running() const { return running_threads_.load() > 0; }
+  // Every thread reached the end of its file (never true for live sources).
+  bool finished() const { return finished_threads_.load() == int(shards_.size()); }
+  bool isFile() const { return config_.source.file; }
+  int linkType() const { return link_type_; }
+  // Seconds the last packet's timestamp; 0 before the first.
+  uint64_t lastPacketUs() const;
+  // Wall-clock seconds spent processing (first packet to the end of a file, or to now).
+  double processingSeconds() const;
+
+  EngineTotals totals() const;
+  // Copies of the flows for which `keep` is true (dpi_state cleared).
+  std::vector<flow::Flow> flows(const std::function<bool(const flow::Flow&)>& keep = {}) const;
+  // Runs `read` under the shared lock: keep it short (copy, then work outside).
+  void readShared(const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const;
+  void resetCounters();
+  const EngineConfig& config() const { return config_; }
+
+ private:
+  PacketEngine(const EngineConfig& config, std::function<void(host::Host&)> classify);
+  void run(size_t index, capture::PcapSource source);
+
+  EngineConfig config_;
+  int link_type_ = 0;
+  std::unique_ptr<SharedTables> shared_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<capture::PcapSource> sources_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> running_threads_{0}, finished_threads_{0};
+  std::atomic<uint64_t> kernel_drops_{0};
+  std::atomic<int64_t> started_ns_{0}, finished_ns_{0};
+  mutable std::atomic<int> readers_waiting_{0};
+};
+
+}  // namespace flowlens

@@ -1,0 +1,199 @@
+#include "iface/queries.h"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+
+namespace flowlens {
+namespace {
+
+bool inAllowed(const std::vector<util::IpPrefix>& allowed, const util::IpAddress& a) {
+  if (allowed.empty()) return true;
+  for (const auto& p : allowed) {
+    if (p.contains(a)) return true;
+  }
+  return false;
+}
+
+template <typename T, typename Less>
+void sortAndPage(std::vector<T>& items, bool ascending, uint32_t skip, uint32_t hits, Less less) {
+  const size_t end = std::min<uint64_t>(items.size(), uint64_t(skip) + hits);
+  const auto cmp = [&](const T& a, const T& b) { return ascending ? less(a, b) : less(b, a); };
+  if (skip >= items.size()) {
+    items.clear();
+    return;
+  }
+  std::partial_sort(items.begin(), items.begin() + end, items.end(), cmp);
+  items.erase(items.begin() + end, items.end());
+  items.erase(items.begin(), items.begin() + skip);
+}
+
+int compareIp(const util::IpAddress& a, const util::IpAddress& b) {
+  if (a.v6 != b.v6) return a.v6 ? 1 : -1;
+  return std::memcmp(a.bytes.data(), b.bytes.data(), 16);
+}
+
+}  // namespace
+
+util::IpAddress addressOf(const flow::Endpoint& e, uint8_t ip_version) {
+  util::IpAddress a;
+  a.v6 = ip_version == 6;
+  a.bytes = e.ip;
+  return a;
+}
+
+HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
+  HostPage page;
+  engine.readShared([&](const host::HostTable& hosts, const TrafficStats&) {
+    page.hosts.reserve(hosts.size());
+    hosts.forEach([&](const host::Host& h) {
+      if (q.scope == HostScope::kLocal && !h.local) return;
+      if (q.scope == HostScope::kRemote && h.local) return;
+      if (q.vlan && h.vlan != *q.vlan) return;
+      if (q.network_id && h.network_id != *q.network_id) return;
+      if (q.ip_version && (h.ip.v6 ? 6 : 4) != *q.ip_version) return;
+      if (q.mac && (!h.has_mac || h.mac != *q.mac)) return;
+      if (q.cidr && !q.cidr->contains(h.ip)) return;
+      if (!inAllowed(q.allowed, h.ip)) return;
+      if (q.application) {
+        const bool has = std::any_of(h.apps.begin(), h.apps.end(),
+                                     [&](const host::AppTraffic& a) { return a.app == *q.application; });
+        if (!has) return;
+      }
+      page.hosts.push_back(h);
+    });
+  });
+  page.total = page.hosts.size();
+  using H = host::Host;
+  std::function<bool(const H&, const H&)> less;
+  const std::string& c = q.sort_column;
+  if (c == "column_ip" || c == "column_name") {
+    less = [](const H& a, const H& b) { return compareIp(a.ip, b.ip) < 0; };
+  } else if (c == "column_since" || c == "column_first_seen") {
+    less = [](const H& a, const H& b) { return a.first_seen_us < b.first_seen_us; };
+  } else if (c == "column_last" || c == "column_last_seen") {
+    less = [](const H& a, const H& b) { return a.last_seen_us < b.last_seen_us; };
+  } else if (c == "column_num_flows") {
+    less = [](const H& a, const H& b) {
+      return a.active_flows_as_client + a.active_flows_as_server <
+             b.active_flows_as_client + b.active_flows_as_server;
+    };
+  } else if (c == "column_vlan") {
+    less = [](const H& a, const H& b) { return a.vlan < b.vlan; };
+  } else if (c == "column_bytes_sent") {
+    less = [](const H& a, const H& b) { return a.traffic.bytes_sent < b.traffic.bytes_sent; };
+  } else if (c == "column_bytes_rcvd") {
+    less = [](const H& a, const H& b) { return a.traffic.bytes_rcvd < b.traffic.bytes_rcvd; };
+  } else if (c == "column_packets") {
+    less = [](const H& a, const H& b) { return a.traffic.packets() < b.traffic.packets(); };
+  } else {  // column_traffic, column_thpt and anything unknown: by total bytes
+    less = [](const H& a, const H& b) { return a.traffic.bytes() < b.traffic.bytes(); };
+  }
+  // Ties break on the address so pages are stable.
+  const auto stable = [&](const H& a, const H& b) {
+    if (less(a, b)) return true;
+    if (less(b, a)) return false;
+    return compareIp(a.ip, b.ip) < 0 || (a.ip == b.ip && a.vlan < b.vlan);
+  };
+  sortAndPage(page.hosts, q.ascending, q.to_skip, q.max_hits, stable);
+  return page;
+}
+
+std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAddress& ip,
+                                   std::optional<uint16_t> vlan) {
+  std::optional<host::Host> out;
+  engine.readShared([&](const host::HostTable& hosts, const TrafficStats&) {
+    if (vlan) {
+      if (const host::Host* h = hosts.find(ip, *vlan)) out = *h;
+      return;
+    }
+    const auto all = hosts.findAll(ip);
+    if (!all.empty()) out = *all.front();
+  });
+  return out;
+}
+
+FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
+  FlowPage page;
+  page.flows = engine.flows([&](const flow::Flow& f) {
+    if (q.vlan && f.key.vlan != *q.vlan) return false;
+    if (q.l4_proto && f.key.proto != *q.l4_proto) return false;
+    if (q.application && f.app_proto != *q.application && f.master_proto != *q.application) {
+      return false;
+    }
+    if (q.category && f.category != *q.category) return false;
+    if (q.port && f.key.lo.port != *q.port && f.key.hi.port != *q.port) return false;
+    const util::IpAddress lo = addressOf(f.key.lo, f.key.ip_version);
+    const util::IpAddress hi = addressOf(f.key.hi, f.key.ip_version);
+    if (q.host && !(lo == *q.host || hi == *q.host)) return false;
+    if (!q.allowed.empty() && !inAllowed(q.allowed, lo) && !inAllowed(q.allowed, hi)) return false;
+    return true;
+  });
+  page.total = page.flows.size();
+  using F = flow::Flow;
+  std::function<bool(const F&, const F&)> less;
+  const std::string& c = q.sort_column;
+  if (c == "column_client" || c == "column_cli") {
+    less = [](const F& a, const F& b) {
+      return compareIp(addressOf(a.client(), a.key.ip_version), addressOf(b.client(), b.key.ip_version)) < 0;
+    };
+  } else if (c == "column_server" || c == "column_srv") {
+    less = [](const F& a, const F& b) {
+      return compareIp(addressOf(a.server(), a.key.ip_version), addressOf(b.server(), b.key.ip_version)) < 0;
+    };
+  } else if (c == "column_first_seen") {
+    less = [](const F& a, const F& b) { return a.first_seen_us < b.first_seen_us; };
+  } else if (c == "column_last_seen") {
+    less = [](const F& a, const F& b) { return a.last_seen_us < b.last_seen_us; };
+  } else if (c == "column_duration") {
+    less = [](const F& a, const F& b) {
+      return a.last_seen_us - a.first_seen_us < b.last_seen_us - b.first_seen_us;
+    };
+  } else if (c == "column_packets") {
+    less = [](const F& a, const F& b) { return a.packets() < b.packets(); };
+  } else if (c == "column_thpt") {
+    less = [](const F& a, const F& b) { return flowThroughputBps(a) < flowThroughputBps(b); };
+  } else if (c == "column_ndpi" || c == "column_proto_l7") {
+    less = [](const F& a, const F& b) { return a.app_proto < b.app_proto; };
+  } else if (c == "column_proto_l4") {
+    less = [](const F& a, const F& b) { return a.key.proto < b.key.proto; };
+  } else if (c == "column_vlan") {
+    less = [](const F& a, const F& b) { return a.key.vlan < b.key.vlan; };
+  } else {  // column_bytes and anything unknown
+    less = [](const F& a, const F& b) { return a.bytes() < b.bytes(); };
+  }
+  const auto stable = [&](const F& a, const F& b) {
+    if (less(a, b)) return true;
+    if (less(b, a)) return false;
+    return a.hash < b.hash || (a.hash == b.hash && a.serial < b.serial);
+  };
+  sortAndPage(page.flows, q.ascending, q.to_skip, q.max_hits, stable);
+  return page;
+}
+
+uint32_t flowKey(const flow::Flow& f) {
+  // Independent of direction and of the shard: the endpoints' words summed.
+  uint32_t k = uint32_t(f.key.lo.port) + f.key.hi.port + f.key.vlan + f.key.proto;
+  for (int i = 0; i < 16; i += 4) {
+    uint32_t a, b;
+    std::memcpy(&a, f.key.lo.ip.data() + i, 4);
+    std::memcpy(&b, f.key.hi.ip.data() + i, 4);
+    k += a + b;
+  }
+  return k;
+}
+
+std::optional<flow::Flow> findFlow(const PacketEngine& engine, uint32_t key, uint32_t hash_id) {
+  auto flows = engine.flows([&](const flow::Flow& f) {
+    return f.serial == hash_id && flowKey(f) == key;
+  });
+  if (flows.empty()) return std::nullopt;
+  return std::move(flows.front());
+}
+
+double flowThroughputBps(const flow::Flow& f) {
+  const double secs = double(f.last_seen_us - f.first_seen_us) / 1e6;
+  return secs > 0 ? double(f.bytes()) * 8 / secs : 0.0;
+}
+
+}  // namespace flowlens

@@ -1,0 +1,75 @@
+#pragma once
+// Filtered, sorted, paged views of an interface's hosts and flows: what interface.getHostsInfo
+// and interface.getFlowsInfo answer. The engine is read under its locks only for the copy;
+// filtering and sorting run on the copy. Thread-safe.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flow/flow.h"
+#include "host/host.h"
+#include "iface/packet_engine.h"
+#include "util/ip.h"
+
+namespace flowlens {
+
+enum class HostScope { kAll, kLocal, kRemote };
+
+struct HostQuery {
+  HostScope scope = HostScope::kAll;
+  std::string sort_column = "column_traffic";  // ntopng's column names
+  bool ascending = false;
+  uint32_t max_hits = UINT32_MAX;
+  uint32_t to_skip = 0;
+  std::optional<uint16_t> vlan;
+  std::optional<int> network_id;
+  std::optional<int> ip_version;               // 4 or 6
+  std::optional<std::array<uint8_t, 6>> mac;
+  std::optional<uint16_t> application;         // hosts with traffic of this nDPI protocol
+  std::optional<util::IpPrefix> cidr;
+  // Only hosts in these networks (a user's allowed networks); empty = all.
+  std::vector<util::IpPrefix> allowed;
+};
+
+struct HostPage {
+  uint64_t total = 0;  // hosts matching the filters, before paging
+  std::vector<host::Host> hosts;
+};
+
+HostPage queryHosts(const PacketEngine& engine, const HostQuery& q);
+// The host of `ip` on `vlan` (any VLAN when absent), copied.
+std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAddress& ip,
+                                   std::optional<uint16_t> vlan);
+
+struct FlowQuery {
+  std::string sort_column = "column_bytes";
+  bool ascending = false;
+  uint32_t max_hits = UINT32_MAX;
+  uint32_t to_skip = 0;
+  std::optional<util::IpAddress> host;  // flows with this host at either end
+  std::optional<uint16_t> vlan;
+  std::optional<uint8_t> l4_proto;
+  std::optional<uint16_t> application;  // app or master nDPI protocol
+  std::optional<uint16_t> category;
+  std::optional<uint16_t> port;         // either end
+  std::vector<util::IpPrefix> allowed;  // at least one end inside; empty = all
+};
+
+struct FlowPage {
+  uint64_t total = 0;
+  std::vector<flow::Flow> flows;
+};
+
+FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q);
+
+// ntopng's flow key (interface.getFlowKey): a 32-bit sum of the endpoints' parts.
+uint32_t flowKey(const flow::Flow& f);
+std::optional<flow::Flow> findFlow(const PacketEngine& engine, uint32_t key, uint32_t hash_id);
+
+util::IpAddress addressOf(const flow::Endpoint& e, uint8_t ip_version);
+// Throughput over the last second is not kept per flow: average over the flow's life.
+double flowThroughputBps(const flow::Flow& f);
+
+}  // namespace flowlens

@@ -1,0 +1,305 @@
+#include "iface/shard.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace flowlens {
+namespace {
+
+using decode::DecodedPacket;
+
+constexpr uint64_t kHousekeepingUs = 1'000'000;
+constexpr uint64_t kHousekeepingPackets = 8192;  // files read fast: bound the passes per packet
+constexpr uint64_t kSyncUndetectedAfterUs = 5'000'000;
+
+bool seqBefore(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
+
+util::IpAddress toAddress(const std::array<uint8_t, 16>& ip, uint8_t version) {
+  util::IpAddress a;
+  a.v6 = version == 6;
+  a.bytes = ip;
+  return a;
+}
+
+}  // namespace
+
+Shard::Shard(const EngineLimits& limits, uint32_t max_flows, std::unique_ptr<dpi::DpiEngine> dpi,
+             SharedTables* shared)
+    : limits_(limits), flows_(max_flows), dpi_(std::move(dpi)), shared_(shared) {}
+
+Shard::~Shard() {
+  flows_.forEach([this](flow::Flow& f) {
+    if (f.dpi_state != nullptr) dpi_->giveUp(f);
+  });
+}
+
+void Shard::countMalformed(decode::Reason r, uint32_t wire_len) {
+  counters_.bump(counters_.packets);
+  counters_.bump(counters_.bytes, wire_len);
+  counters_.bump(counters_.malformed[size_t(r)]);
+}
+
+void Shard::countNonIp(const DecodedPacket& p) {
+  counters_.bump(counters_.packets);
+  counters_.bump(counters_.bytes, p.wire_len);
+  counters_.bump(counters_.non_ip_packets);
+  if (p.ts_us > last_packet_us_) last_packet_us_ = p.ts_us;
+}
+
+void Shard::rememberFragment(const DecodedPacket& p) {
+  FragmentEntry& e = fragments_[fragment_next_++ % fragments_.size()];
+  e = FragmentEntry{p.src_ip, p.dst_ip, p.ip_id, p.l4_proto, p.src_port, p.dst_port, true};
+}
+
+bool Shard::recallFragment(DecodedPacket& p) const {
+  for (const FragmentEntry& e : fragments_) {
+    if (e.used && e.id == p.ip_id && e.proto == p.l4_proto && e.src == p.src_ip &&
+        e.dst == p.dst_ip) {
+      p.src_port = e.src_port;
+      p.dst_port = e.dst_port;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Shard::handle(DecodedPacket& p) {
+  counters_.bump(counters_.packets);
+  counters_.bump(counters_.bytes, p.wire_len);
+  counters_.bump(counters_.ip_packets);
+  if (p.ts_us > last_packet_us_) last_packet_us_ = p.ts_us;
+  ++packets_since_housekeeping_;
+  if (p.fragment) {
+    counters_.bump(counters_.fragments);
+    if (p.first_fragment) {
+      rememberFragment(p);
+    } else {
+      recallFragment(p);  // unknown first fragment: the flow without ports
+    }
+  }
+
+  bool src_is_lo;
+  const flow::FlowKey key = flow::makeKey(p, &src_is_lo);
+  const uint64_t hash = flow::hashKey(key);
+  bool created;
+  flow::Flow* f = flows_.findOrCreate(key, hash, &created);
+  if (f == nullptr) {
+    counters_.bump(counters_.flow_drops);
+    return;
+  }
+  if (created) {
+    // The first packet's sender is the client, unless it answers a SYN we did not see.
+    const bool syn_ack = p.l4_proto == 6 && (p.tcp_flags & (decode::kTcpSyn | decode::kTcpAck)) ==
+                                                (decode::kTcpSyn | decode::kTcpAck);
+    f->lo_is_client = syn_ack ? !src_is_lo : src_is_lo;
+    f->first_seen_us = p.ts_us;
+    f->dscp = p.dscp;
+    f->icmp_type = p.icmp_type;
+    f->icmp_code = p.icmp_code;
+    bindHosts(*f, p);
+  }
+  const bool from_client = src_is_lo == f->lo_is_client;
+  flow::Direction& d = from_client ? f->c2s : f->s2c;
+  ++d.packets;
+  d.bytes += p.wire_len;
+  d.goodput_bytes += p.payload_len;
+  if (p.ts_us > f->last_seen_us) f->last_seen_us = p.ts_us;
+  if (p.l4_proto == 6 && p.has_l4) updateTcp(*f, d, p, from_client);
+  if (!f->dpi_done && !(p.fragment && !p.first_fragment)) dpi_->process(*f, p);
+}
+
+void Shard::updateTcp(flow::Flow& f, flow::Direction& d, const DecodedPacket& p, bool from_client) {
+  const uint8_t flags = p.tcp_flags;
+  d.tcp_flags |= flags;
+  if (flags & decode::kTcpRst) {
+    f.tcp_state = flow::TcpState::kReset;
+  } else if ((f.c2s.tcp_flags & decode::kTcpFin) && (f.s2c.tcp_flags & decode::kTcpFin)) {
+    f.tcp_state = flow::TcpState::kClosed;
+  } else if (f.tcp_state == flow::TcpState::kNone && (flags & decode::kTcpSyn) &&
+             !(flags & decode::kTcpAck)) {
+    f.tcp_state = flow::TcpState::kSynSent;
+  } else if (f.tcp_state != flow::TcpState::kClosed && f.tcp_state != flow::TcpState::kReset &&
+             (f.c2s.tcp_flags & decode::kTcpSyn) && (f.s2c.tcp_flags & decode::kTcpSyn) &&
+             (flags & decode::kTcpAck)) {
+    f.tcp_state = flow::TcpState::kEstablished;
+  }
+  // Sequence tracking: the segment's sequence space (SYN and FIN count one).
+  const uint32_t len = p.payload_len + ((flags & (decode::kTcpSyn | decode::kTcpFin)) ? 1 : 0);
+  if (len == 0) return;
+  const uint32_t end = p.tcp_seq + len;
+  if (!d.seq_known || (flags & decode::kTcpSyn)) {
+    d.seq_known = true;
+    d.next_seq = end;
+    return;
+  }
+  if (p.tcp_seq == d.next_seq) {
+    d.next_seq = end;
+  } else if (seqBefore(p.tcp_seq, d.next_seq)) {
+    if (!seqBefore(d.next_seq, end)) {
+      ++d.retransmissions;  // all of it was seen already
+    } else {
+      ++d.out_of_order;
+      d.next_seq = end;
+    }
+  } else {
+    ++d.lost;  // a gap: segments before this one were not seen
+    d.next_seq = end;
+  }
+  (void)from_client;
+}
+
+void Shard::bindHosts(flow::Flow& f, const DecodedPacket& p) {
+  const flow::Endpoint& c = f.client();
+  const flow::Endpoint& s = f.server();
+  const bool client_is_src = std::memcmp(c.ip.data(), p.src_ip.data(), 16) == 0 &&
+                             c.port == p.src_port;
+  if (p.has_mac) {
+    f.has_mac = true;
+    f.client_mac = client_is_src ? p.src_mac : p.dst_mac;
+    f.server_mac = client_is_src ? p.dst_mac : p.src_mac;
+  }
+  std::lock_guard lock(shared_->mutex);
+  auto& hosts = shared_->hosts;
+  f.client_host = hosts.acquire(toAddress(c.ip, p.ip_version), p.vlan_id, p.ts_us, shared_->classify);
+  f.server_host = hosts.acquire(toAddress(s.ip, p.ip_version), p.vlan_id, p.ts_us, shared_->classify);
+  if (f.client_host == UINT32_MAX || f.server_host == UINT32_MAX) counters_.bump(counters_.host_drops);
+  host::Host* ch = hosts.at(f.client_host);
+  host::Host* sh = hosts.at(f.server_host);
+  if (ch) {
+    ++ch->active_flows_as_client;
+    ++ch->flows_as_client;
+    if (f.has_mac && !ch->has_mac) {
+      ch->has_mac = true;
+      ch->mac = f.client_mac;
+      ++hosts.mac(f.client_mac, p.ts_us).num_hosts;
+    }
+    if (sh) ch->addContact(true, f.server_host);
+  }
+  if (sh) {
+    ++sh->active_flows_as_server;
+    ++sh->flows_as_server;
+    if (f.has_mac && !sh->has_mac) {
+      sh->has_mac = true;
+      sh->mac = f.server_mac;
+      ++hosts.mac(f.server_mac, p.ts_us).num_hosts;
+    }
+    if (ch) sh->addContact(false, f.client_host);
+  }
+  ++shared_->stats.l4[f.key.proto].flows;
+  ++shared_->stats.vlans[f.key.vlan].flows;
+}
+
+void Shard::syncFlow(flow::Flow& f, uint64_t now_us) {
+  const uint64_t cp = f.c2s.packets - f.c2s.synced_packets, cb = f.c2s.bytes - f.c2s.synced_bytes;
+  const uint64_t sp = f.s2c.packets - f.s2c.synced_packets, sb = f.s2c.bytes - f.s2c.synced_bytes;
+  const bool first_sync = f.c2s.synced_packets + f.s2c.synced_packets == 0;
+  if (cp + sp == 0) return;
+  f.c2s.synced_packets = f.c2s.packets;
+  f.c2s.synced_bytes = f.c2s.bytes;
+  f.s2c.synced_packets = f.s2c.packets;
+  f.s2c.synced_bytes = f.s2c.bytes;
+
+  TrafficStats& st = shared_->stats;
+  const uint16_t app = f.app_proto != 0 ? f.app_proto : f.master_proto;
+  for (AppStats* a : {&st.apps[app], &st.categories[f.category], &st.l4[f.key.proto],
+                      &st.vlans[f.key.vlan]}) {
+    a->traffic.add(true, cp, cb);
+    a->traffic.add(false, sp, sb);
+    ++a->duration_s;
+  }
+  if (first_sync) {
+    ++st.apps[app].flows;
+    ++st.categories[f.category].flows;
+  }
+  st.dscp[f.dscp].add(true, cp + sp, cb + sb);
+
+  auto& hosts = shared_->hosts;
+  const host::L4Bucket l4 = host::l4Bucket(f.key.proto);
+  host::Host* ch = hosts.at(f.client_host);
+  host::Host* sh = hosts.at(f.server_host);
+  for (auto [h, sent_p, sent_b, rcvd_p, rcvd_b] :
+       {std::tuple{ch, cp, cb, sp, sb}, std::tuple{sh, sp, sb, cp, cb}}) {
+    if (h == nullptr) continue;
+    h->traffic.add(true, sent_p, sent_b);
+    h->traffic.add(false, rcvd_p, rcvd_b);
+    h->l4[l4].add(true, sent_p, sent_b);
+    h->l4[l4].add(false, rcvd_p, rcvd_b);
+    host::AppTraffic& a = h->app(app);
+    a.traffic.add(true, sent_p, sent_b);
+    a.traffic.add(false, rcvd_p, rcvd_b);
+    ++a.duration_s;
+    if (f.last_seen_us > h->last_seen_us) h->last_seen_us = f.last_seen_us;
+    if (h->local) {
+      host::Traffic& n = st.networks[h->network_id];
+      n.add(true, sent_p, sent_b);
+      n.add(false, rcvd_p, rcvd_b);
+    }
+    if (h->name.empty() && h == sh && f.text && !f.text->server_name.empty()) {
+      h->name = f.text->server_name;  // the name the client asked for
+    }
+  }
+  if (f.has_mac) {
+    host::MacHost& cm = hosts.mac(f.client_mac, f.first_seen_us);
+    cm.traffic.add(true, cp, cb);
+    cm.traffic.add(false, sp, sb);
+    cm.last_seen_us = std::max(cm.last_seen_us, f.last_seen_us);
+    cm.vlan = f.key.vlan;
+    host::MacHost& sm = hosts.mac(f.server_mac, f.first_seen_us);
+    sm.traffic.add(true, sp, sb);
+    sm.traffic.add(false, cp, cb);
+    sm.last_seen_us = std::max(sm.last_seen_us, f.last_seen_us);
+    sm.vlan = f.key.vlan;
+  }
+  (void)now_us;
+}
+
+void Shard::releaseFlow(flow::Flow& f) {
+  auto& hosts = shared_->hosts;
+  if (host::Host* h = hosts.at(f.client_host); h && h->active_flows_as_client > 0) {
+    --h->active_flows_as_client;
+  }
+  if (host::Host* h = hosts.at(f.server_host); h && h->active_flows_as_server > 0) {
+    --h->active_flows_as_server;
+  }
+}
+
+bool Shard::housekeepingDue(uint64_t now_us) const {
+  return now_us >= last_housekeeping_us_ + kHousekeepingUs &&
+         packets_since_housekeeping_ >= kHousekeepingPackets;
+}
+
+void Shard::housekeeping(uint64_t now_us, bool final) {
+  last_housekeeping_us_ = now_us;
+  packets_since_housekeeping_ = 0;
+  std::lock_guard lock(shared_->mutex);
+  const auto expired = [&](const flow::Flow& f) {
+    return !final && (f.last_seen_us + limits_.flow_idle_us < now_us ||
+                      f.first_seen_us + limits_.flow_lifetime_us < now_us);
+  };
+  flows_.eraseIf([&](flow::Flow& f) {
+    const bool gone = expired(f);
+    if ((final || gone) && !f.dpi_done) dpi_->giveUp(f);
+    if (f.dpi_done || gone || final || f.first_seen_us + kSyncUndetectedAfterUs < now_us) {
+      syncFlow(f, now_us);
+    }
+    if (gone) releaseFlow(f);
+    return gone;
+  });
+  if (!final && now_us > limits_.host_idle_us) {
+    shared_->hosts.purgeIdle(now_us - limits_.host_idle_us);
+    shared_->hosts.purgeIdleMacs(now_us - limits_.host_idle_us);
+  }
+}
+
+void Shard::resetCounters() {
+  counters_.packets = 0;
+  counters_.bytes = 0;
+  counters_.ip_packets = 0;
+  counters_.non_ip_packets = 0;
+  counters_.fragments = 0;
+  counters_.flow_drops = 0;
+  counters_.host_drops = 0;
+  for (auto& m : counters_.malformed) m = 0;
+}
+
+}  // namespace flowlens

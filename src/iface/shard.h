@@ -1,0 +1,99 @@
+#pragma once
+// One packet thread's share of an interface: the flows whose address pair hashes to it, its
+// nDPI engine and its counters. The packet thread holds `mutex()` while it handles a batch of
+// packets; readers take it briefly to copy flows. Host and interface aggregates live in the
+// interface (`Shared`, under its own lock) and are fed by housekeeping() once a second.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "decode/packet.h"
+#include "dpi/dpi_engine.h"
+#include "flow/flow_table.h"
+#include "host/host_table.h"
+#include "iface/traffic_stats.h"
+
+namespace flowlens {
+
+struct EngineLimits {
+  uint32_t max_flows = 131072;   // -X, per interface
+  uint32_t max_hosts = 131072;   // -x
+  uint64_t flow_idle_us = 60'000'000;
+  uint64_t flow_lifetime_us = 3600'000'000ull;
+  uint64_t host_idle_us = 300'000'000;
+};
+
+// What all shards of an interface share, under `mutex`.
+struct SharedTables {
+  explicit SharedTables(uint32_t max_hosts) : hosts(max_hosts) {}
+  std::mutex mutex;
+  host::HostTable hosts;
+  TrafficStats stats;
+  std::function<void(host::Host&)> classify;  // sets local / network_id of a new host
+};
+
+// Counters one packet thread writes and readers sum (relaxed atomics; one writer each).
+struct ShardCounters {
+  std::atomic<uint64_t> packets{0}, bytes{0}, ip_packets{0}, non_ip_packets{0};
+  std::atomic<uint64_t> fragments{0}, flow_drops{0}, host_drops{0};
+  std::array<std::atomic<uint64_t>, size_t(decode::Reason::kCount)> malformed{};
+  void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
+    c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+};
+
+class Shard {
+ public:
+  Shard(const EngineLimits& limits, uint32_t max_flows, std::unique_ptr<dpi::DpiEngine> dpi,
+        SharedTables* shared);
+  ~Shard();
+
+  std::mutex& mutex() { return mutex_; }
+  // Packet path (caller holds mutex()).
+  void handle(decode::DecodedPacket& p);
+  void countMalformed(decode::Reason r, uint32_t wire_len);
+  void countNonIp(const decode::DecodedPacket& p);
+  // Feeds flow deltas to hosts and aggregates and expires idle flows (caller holds mutex()).
+  // `final`: end of a capture file: DPI gives up on every flow, nothing expires.
+  void housekeeping(uint64_t now_us, bool final);
+  bool housekeepingDue(uint64_t now_us) const;
+
+  const flow::FlowTable& flows() const { return flows_; }
+  const ShardCounters& counters() const { return counters_; }
+  uint64_t lastPacketUs() const { return last_packet_us_; }
+  void resetCounters();
+
+ private:
+  struct FragmentEntry {
+    std::array<uint8_t, 16> src, dst;
+    uint32_t id = 0;
+    uint8_t proto = 0;
+    uint16_t src_port = 0, dst_port = 0;
+    bool used = false;
+  };
+  void bindHosts(flow::Flow& f, const decode::DecodedPacket& p);
+  void syncFlow(flow::Flow& f, uint64_t now_us);  // shared->mutex held
+  void releaseFlow(flow::Flow& f);                // shared->mutex held
+  void rememberFragment(const decode::DecodedPacket& p);
+  bool recallFragment(decode::DecodedPacket& p) const;
+  void updateTcp(flow::Flow& f, flow::Direction& d, const decode::DecodedPacket& p, bool from_client);
+
+  EngineLimits limits_;
+  std::mutex mutex_;
+  flow::FlowTable flows_;
+  std::unique_ptr<dpi::DpiEngine> dpi_;
+  SharedTables* shared_;
+  ShardCounters counters_;
+  std::array<FragmentEntry, 256> fragments_{};
+  uint32_t fragment_next_ = 0;
+  uint64_t last_packet_us_ = 0;
+  uint64_t last_housekeeping_us_ = 0;
+  uint64_t packets_since_housekeeping_ = 0;
+};
+
+}  // namespace flowlens

@@ -1,0 +1,44 @@
+#include "lua/interface/common.h"
+
+#include "auth/users.h"
+
+namespace flowlens::lua::iface {
+
+bool mayUse(lua_State* L, const NetworkInterface& i) {
+  const Request* r = LuaState::from(L)->context().request;
+  return r == nullptr || r->mayUseInterface(i.name());
+}
+
+NetworkInterface* selected(lua_State* L) {
+  LuaState* s = LuaState::from(L);
+  ScriptContext& ctx = s->context();
+  if (ctx.selected_ifid < 0) {
+    for (const auto& i : s->services().interfaces->all()) {
+      if (mayUse(L, *i)) {
+        ctx.selected_ifid = i->id();
+        break;
+      }
+    }
+  }
+  NetworkInterface* i = s->services().interfaces->byId(ctx.selected_ifid);
+  return i && mayUse(L, *i) ? i : nullptr;
+}
+
+const PacketEngine* selectedEngine(lua_State* L) {
+  NetworkInterface* i = selected(L);
+  return i ? i->engine() : nullptr;
+}
+
+std::vector<util::IpPrefix> allowedNetworks(lua_State* L) {
+  const Request* r = LuaState::from(L)->context().request;
+  if (r == nullptr || r->allowed_nets.empty()) return {};
+  auth::User u;
+  u.allowed_nets = r->allowed_nets;
+  auto nets = u.allowedNetworks();
+  if (nets.empty()) nets.push_back(util::IpPrefix{util::IpAddress{}, 128});  // none parse: nothing
+  return nets;
+}
+
+const dpi::DpiCatalog& catalog(lua_State* L) { return *LuaState::from(L)->services().dpi; }
+
+}  // namespace flowlens::lua::iface

@@ -1,0 +1,175 @@
+// interface.* counters: getStats, getThroughput, isRunning/isIdle, resetCounters, and the
+// per-VLAN and per-network aggregates.
+
+#include "lua/args.h"
+#include "lua/interface/common.h"
+#include "lua/interface/views.h"
+#include "lua/registry.h"
+
+namespace flowlens::lua::iface {
+namespace {
+
+void pushTraffic(lua_State* L, const host::Traffic& t) {
+  setField(L, "bytes.sent", t.bytes_sent);
+  setField(L, "bytes.rcvd", t.bytes_rcvd);
+  setField(L, "packets.sent", t.packets_sent);
+  setField(L, "packets.rcvd", t.packets_rcvd);
+  setField(L, "bytes", t.bytes());
+  setField(L, "packets", t.packets());
+}
+
+int getStats(lua_State* L) {
+  NetworkInterface* i = selected(L);
+  if (!i) return failWithNil(L, "interface.getStats", "no interface");
+  const EngineTotals t = i->totals();
+  const EngineTotals r = i->totalsSinceReset();
+  uint64_t local_hosts = 0;
+  if (const PacketEngine* e = i->engine()) {
+    e->readShared([&](const host::HostTable& hosts, const TrafficStats&) {
+      hosts.forEach([&](const host::Host& h) { local_hosts += h.local; });
+    });
+  }
+  lua_createtable(L, 0, 24);
+  setField(L, "id", i->id());
+  setField(L, "name", i->name());
+  setField(L, "ifname", i->name());
+  setField(L, "description", i->name());
+  setField(L, "type", i->typeName());
+  setField(L, "isView", false);
+  setField(L, "isDynamic", false);
+  setField(L, "isPacketInterface", true);
+  setField(L, "isRunning", i->engine() != nullptr && i->engine()->running());
+  setField(L, "startEpoch", static_cast<int64_t>(i->startEpoch()));
+  setField(L, "throughput_bps", i->throughputBps());
+  setField(L, "throughput_pps", i->throughputPps());
+  setField(L, "num_flows", t.flows);
+  setField(L, "num_hosts", t.hosts);
+  setField(L, "num_local_hosts", local_hosts);
+  setField(L, "num_macs", t.macs);
+  lua_createtable(L, 0, 12);
+  setField(L, "packets", t.packets);
+  setField(L, "bytes", t.bytes);
+  setField(L, "drops", t.kernel_drops);
+  setField(L, "flows", t.flows);
+  setField(L, "hosts", t.hosts);
+  setField(L, "local_hosts", local_hosts);
+  setField(L, "current_macs", t.macs);
+  setField(L, "discarded_probing_packets", uint64_t{0});
+  setField(L, "malformed", t.malformed);
+  setField(L, "fragments", t.fragments);
+  setField(L, "non_ip_packets", t.non_ip_packets);
+  setField(L, "flow_drops", t.flow_drops);  // flows not created: the -X cap was reached
+  setField(L, "host_drops", t.host_drops);  // hosts not created: the -x cap was reached
+  lua_createtable(L, 0, int(t.malformed_by_reason.size()));
+  for (size_t k = 1; k < t.malformed_by_reason.size(); ++k) {
+    if (t.malformed_by_reason[k] != 0) {
+      setField(L, decode::reasonName(decode::Reason(k)), t.malformed_by_reason[k]);
+    }
+  }
+  lua_setfield(L, -2, "malformed_by_reason");
+  lua_setfield(L, -2, "stats");
+  lua_createtable(L, 0, 4);
+  setField(L, "packets", r.packets);
+  setField(L, "bytes", r.bytes);
+  setField(L, "drops", r.kernel_drops);
+  lua_setfield(L, -2, "stats_since_reset");
+  return 1;
+}
+
+int getThroughput(lua_State* L) {
+  NetworkInterface* i = selected(L);
+  if (!i) return failWithNil(L, "interface.getThroughput", "no interface");
+  lua_createtable(L, 0, 2);
+  setField(L, "throughput_bps", i->throughputBps());
+  setField(L, "throughput_pps", i->throughputPps());
+  return 1;
+}
+
+int isRunning(lua_State* L) {
+  NetworkInterface* i = selected(L);
+  lua_pushboolean(L, i && i->engine() && i->engine()->running());
+  return 1;
+}
+
+int isIdle(lua_State* L) {
+  NetworkInterface* i = selected(L);
+  lua_pushboolean(L, i == nullptr || i->idle());
+  return 1;
+}
+
+int resetCounters(lua_State* L) {
+  NetworkInterface* i = selected(L);
+  if (!i) return failWithNil(L, "interface.resetCounters", "no interface");
+  if (!LuaState::from(L)->context().isAdministrator()) {
+    return failWithNil(L, "interface.resetCounters", "administrators only");
+  }
+  i->resetCounters();
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+// {[vlan id] = {vlan_id, bytes.sent, ...}} in ntopng's getVLANsInfo shape: {VLANs = {...}, numVLANs}.
+int getVLANsInfo(lua_State* L) {
+  const PacketEngine* e = selectedEngine(L);
+  std::map<uint16_t, AppStats> vlans;
+  if (e) e->readShared([&](const host::HostTable&, const TrafficStats& s) { vlans = s.vlans; });
+  lua_createtable(L, 0, 2);
+  lua_createtable(L, int(vlans.size()), 0);
+  int n = 0;
+  for (const auto& [id, v] : vlans) {
+    if (id == 0) continue;
+    lua_createtable(L, 0, 8);
+    setField(L, "vlan_id", int64_t{id});
+    pushTraffic(L, v.traffic);
+    setField(L, "num_flows", v.flows);
+    lua_rawseti(L, -2, ++n);
+  }
+  lua_setfield(L, -2, "VLANs");
+  setField(L, "numVLANs", n);
+  return 1;
+}
+
+// Traffic of each local network (-m): {[name] = {network_id, network_key, bytes.sent, ...}}.
+int getNetworksStats(lua_State* L) {
+  const PacketEngine* e = selectedEngine(L);
+  std::map<int, host::Traffic> nets;
+  std::map<int, uint64_t> hosts_per_net;
+  if (e) {
+    e->readShared([&](const host::HostTable& hosts, const TrafficStats& s) {
+      nets = s.networks;
+      hosts.forEach([&](const host::Host& h) {
+        if (h.local) ++hosts_per_net[h.network_id];
+      });
+    });
+  }
+  const LocalNetworks* local = LuaState::from(L)->services().local_networks;
+  lua_newtable(L);
+  if (local == nullptr) return 1;
+  for (const auto& entry : local->all()) {
+    const host::Traffic& t = nets[entry.id];
+    lua_createtable(L, 0, 10);
+    setField(L, "network_id", entry.id);
+    setField(L, "network_key", entry.name);
+    pushTraffic(L, t);
+    setField(L, "ingress", t.bytes_rcvd);
+    setField(L, "egress", t.bytes_sent);
+    setField(L, "num_hosts", hosts_per_net[entry.id]);
+    lua_setfield(L, -2, entry.name.c_str());
+  }
+  return 1;
+}
+
+}  // namespace
+
+const luaL_Reg kStats[] = {
+    {"getStats", getStats},
+    {"getThroughput", getThroughput},
+    {"isRunning", isRunning},
+    {"isIdle", isIdle},
+    {"resetCounters", resetCounters},
+    {"getVLANsInfo", getVLANsInfo},
+    {"getNetworksStats", getNetworksStats},
+    {nullptr, nullptr},
+};
+
+}  // namespace flowlens::lua::iface

@@ -1,0 +1,21 @@
+#pragma once
+// Lua tables for hosts, flows and MAC hosts, with ntopng's field names (Host::lua, Flow::lua,
+// Mac::lua). Text learned from traffic (names, SNI) is pushed raw: escaping is the output's job.
+
+#include <lua.hpp>
+
+#include "dpi/dpi_engine.h"
+#include "flow/flow.h"
+#include "host/host.h"
+
+namespace flowlens::lua::iface {
+
+// "192.168.1.1" or "192.168.1.1@10" (VLAN), as ntopng keys hosts.
+std::string hostKey(const host::Host& h);
+void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
+              const dpi::DpiCatalog& catalog);
+void pushFlow(lua_State* L, const flow::Flow& f, const dpi::DpiCatalog& catalog);
+void pushMac(lua_State* L, const host::MacHost& m);
+const char* l4Name(uint8_t proto);
+
+}  // namespace flowlens::lua::iface

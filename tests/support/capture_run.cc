@@ -1,0 +1,39 @@
+#include "capture_run.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+namespace flowlens::testing {
+
+std::string pcapDir() { return std::string(FLOWLENS_SOURCE_DIR) + "/tests/data/pcap"; }
+
+std::unique_ptr<PacketEngine> runCapture(const std::string& path, int threads,
+                                         const EngineLimits* limits) {
+  EngineConfig c;
+  c.source.name = path;
+  c.source.file = true;
+  c.packet_threads = threads;
+  if (limits) {
+    c.limits = *limits;
+  } else {  // as ndpiReader reads a file: nothing expires
+    c.limits.flow_idle_us = c.limits.flow_lifetime_us = c.limits.host_idle_us =
+        uint64_t(10) * 365 * 86400 * 1000000;
+  }
+  auto engine = PacketEngine::create(c, {});
+  if (!engine) {
+    ADD_FAILURE() << engine.error();
+    return nullptr;
+  }
+  (*engine)->start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (!(*engine)->finished() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_TRUE((*engine)->finished()) << path << " not read to its end in 120 s";
+  (*engine)->stop();
+  return std::move(*engine);
+}
+
+}  // namespace flowlens::testing

@@ -1,0 +1,19 @@
+#pragma once
+// Runs the packet engine over a capture file to its end, for tests: no daemon, no HTTP.
+
+#include <memory>
+#include <string>
+
+#include "iface/packet_engine.h"
+
+namespace flowlens::testing {
+
+// The directory of the test captures (tests/data/pcap).
+std::string pcapDir();
+
+// Reads `path` with `threads` packet threads; flows and hosts never expire unless `limits`
+// says so. Fails the calling test (and returns nullptr) when the file cannot be read.
+std::unique_ptr<PacketEngine> runCapture(const std::string& path, int threads = 1,
+                                         const EngineLimits* limits = nullptr);
+
+}  // namespace flowlens::testing
