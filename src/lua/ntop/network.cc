@@ -25,7 +25,10 @@ constexpr int64_t kDnsCacheTtlSeconds = 3600;
 
 LocalNetworks& nets(lua_State* L, const char* fn) {
   LocalNetworks* n = LuaState::from(L)->services().local_networks;
-  if (!n) luaL_error(L, "%s: the local networks service is not running", fn);
+  if (!n) {
+    luaL_error(L, "%s: the local networks service is not running", fn);
+    __builtin_unreachable();
+  }
   return *n;
 }
 
