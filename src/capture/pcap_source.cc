@@ -3,6 +3,10 @@
 #include <pcap/pcap.h>
 #include <poll.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include <utility>
 
 namespace flowlens::capture {
@@ -44,9 +48,18 @@ PcapSource::~PcapSource() {
 Result<PcapSource> PcapSource::open(const SourceConfig& c) {
   char err[PCAP_ERRBUF_SIZE] = "";
   if (c.file) {
-    pcap* p = pcap_open_offline_with_tstamp_precision(c.name.c_str(), PCAP_TSTAMP_PRECISION_MICRO,
-                                                      err);
-    if (p == nullptr) return Error{"cannot read capture file '" + c.name + "': " + err};
+    // A 1 MiB stdio buffer: libpcap reads record by record through stdio, and the default
+    // buffer makes one read() per few packets.
+    FILE* f = std::fopen(c.name.c_str(), "rb");
+    if (f == nullptr) {
+      return Error{"cannot read capture file '" + c.name + "': " + std::strerror(errno)};
+    }
+    std::setvbuf(f, nullptr, _IOFBF, 1 << 20);
+    pcap* p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, err);
+    if (p == nullptr) {
+      std::fclose(f);
+      return Error{"cannot read capture file '" + c.name + "': " + err};
+    }
     PcapSource s(p, true);
     if (auto st = applyFilter(p, c.bpf_filter); !st) return Error{st.error()};
     return s;

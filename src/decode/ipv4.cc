@@ -45,6 +45,8 @@ Layer decodeIpv4(Cursor& c, DecodedPacket& p) {
   p.payload_len = total_len - header_len;
   if (frag_offset != 0) return Layer::kDone;  // no L4 header in this fragment
   const Layer next = layerForIpProto(p.l4_proto);
+  const bool tunnel = next == Layer::kIpv4 || next == Layer::kIpv6 || next == Layer::kGre;
+  if (tunnel && p.fragment) return Layer::kDone;  // a split tunnelled packet: the outer flow
   if (next == Layer::kIpv4 || next == Layer::kIpv6) {
     if (++c.tunnel_depth > kMaxTunnelDepth) return fail(p, Reason::kTunnelTooDeep);
   }

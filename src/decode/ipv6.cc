@@ -69,6 +69,8 @@ Layer decodeIpv6(Cursor& c, DecodedPacket& p) {
   p.payload_len = left;
   if (later_fragment || next == 59) return Layer::kDone;
   const Layer layer = layerForIpProto(next);
+  const bool tunnel = layer == Layer::kIpv4 || layer == Layer::kIpv6 || layer == Layer::kGre;
+  if (tunnel && p.fragment) return Layer::kDone;  // a split tunnelled packet: the outer flow
   if (layer == Layer::kIpv4 || layer == Layer::kIpv6) {
     if (++c.tunnel_depth > kMaxTunnelDepth) return fail(p, Reason::kTunnelTooDeep);
   }

@@ -1,7 +1,7 @@
 #pragma once
 // The decoder's layers. Each layer is one function in its own file: it reads its header at
 // `cursor.offset`, fills the packet, advances the cursor and names the next layer. Which
-// ethertype or IP protocol leads where is data (ethertype.cc, ip_proto.cc), not a switch spread
+// ethertype or IP protocol leads where is data (ethertype.cc), not a switch spread
 // over files. No layer reads outside [data, data + length).
 
 #include <cstdint>

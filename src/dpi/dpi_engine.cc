@@ -68,13 +68,33 @@ Result<std::unique_ptr<DpiEngine>> DpiEngine::create(const DpiConfig& config) {
   return std::unique_ptr<DpiEngine>(new DpiEngine(*m, config.custom));
 }
 
-DpiEngine::~DpiEngine() { ndpi_exit_detection_module(module_); }
+DpiEngine::~DpiEngine() {
+  for (void* n : spare_) ndpi_free(n);
+  ndpi_exit_detection_module(module_);
+}
+
+// Keeps up to kMaxSpare freed states for reuse: new flows then reuse warm memory instead of
+// growing the heap (and faulting in fresh pages) at every new flow.
+void DpiEngine::release(void* state) {
+  auto* n = static_cast<ndpi_flow_struct*>(state);
+  ndpi_free_flow_data(n);
+  if (spare_.size() < kMaxSpare) {
+    spare_.push_back(n);
+  } else {
+    ndpi_free(n);
+  }
+}
 
 void DpiEngine::process(flow::Flow& f, const decode::DecodedPacket& p) {
   if (f.dpi_done) return;
   auto* n = static_cast<ndpi_flow_struct*>(f.dpi_state);
   if (n == nullptr) {
-    n = static_cast<ndpi_flow_struct*>(ndpi_flow_malloc(SIZEOF_FLOW_STRUCT));
+    if (!spare_.empty()) {
+      n = static_cast<ndpi_flow_struct*>(spare_.back());
+      spare_.pop_back();
+    } else {
+      n = static_cast<ndpi_flow_struct*>(ndpi_flow_malloc(SIZEOF_FLOW_STRUCT));
+    }
     if (n == nullptr) {  // out of memory: classify as unknown rather than fail the packet
       f.dpi_done = true;
       return;
@@ -132,7 +152,7 @@ void DpiEngine::finish(flow::Flow& f) {
     copyText(f, n);
     f.category = uint16_t(ndpi_get_proto_category(
         module_, ndpi_protocol{f.master_proto, f.app_proto, ndpi_protocol_category_t(f.category)}));
-    ndpi_free_flow(n);
+    release(n);
     f.dpi_state = nullptr;
     --in_detection_;
   }

@@ -43,11 +43,14 @@ class DpiEngine {
   DpiEngine(ndpi_detection_module_struct* m, const CustomCategories* custom)
       : module_(m), custom_(custom) {}
   void finish(flow::Flow& flow);
+  void release(void* state);
+  static constexpr size_t kMaxSpare = 4096;
   void applyCustomCategory(flow::Flow& flow) const;
 
   ndpi_detection_module_struct* module_;
   const CustomCategories* custom_;
   uint64_t in_detection_ = 0;
+  std::vector<void*> spare_;  // freed nDPI flow states kept for reuse
 };
 
 // Names, ids, categories and breeds of the protocols nDPI knows (plus custom ones from -p).

@@ -1,6 +1,6 @@
 #pragma once
 // One bidirectional flow as the packet path keeps it. Owned by exactly one FlowTable (one packet
-// thread); readers see copies (FlowTable::snapshot) taken under the shard's lock.
+// thread); readers see copies (PacketEngine::flows) taken under the shard's lock.
 
 #include <array>
 #include <cstdint>

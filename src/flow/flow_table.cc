@@ -1,6 +1,10 @@
 #include "flow/flow_table.h"
 
+#include <sys/mman.h>
+
 #include <bit>
+#include <cstdlib>
+#include <new>
 
 namespace flowlens::flow {
 
@@ -11,17 +15,34 @@ FlowTable::FlowTable(uint32_t max_flows) : max_flows_(max_flows == 0 ? 1 : max_f
   mask_ = uint32_t(slots - 1);
 }
 
+FlowTable::Chunk FlowTable::newChunk() {
+  void* memory = std::aligned_alloc(kChunkBytes, kChunkBytes);
+  if (memory == nullptr) return Chunk(nullptr);  // out of memory: the caller drops the flow
+  madvise(memory, kChunkBytes, MADV_HUGEPAGE);  // advice only: fine if refused
+  Flow* flows = static_cast<Flow*>(memory);
+  for (uint32_t i = 0; i < kChunk; ++i) new (&flows[i]) Flow();
+  return Chunk(flows);
+}
+
+void FlowTable::ChunkDeleter::operator()(Flow* flows) const {
+  for (uint32_t i = 0; i < kChunk; ++i) flows[i].~Flow();
+  std::free(flows);
+}
+
 uint32_t FlowTable::allocate() {
   if (!free_.empty()) {
     const uint32_t i = free_.back();
     free_.pop_back();
     return i;
   }
-  const uint32_t i = next_unused_++;
+  const uint32_t i = next_unused_;
   if (i / kChunk >= chunks_.size()) {
-    chunks_.push_back(std::make_unique<Flow[]>(kChunk));
+    Chunk chunk = newChunk();
+    if (!chunk) return UINT32_MAX;
+    chunks_.push_back(std::move(chunk));
     used_.resize(chunks_.size() * kChunk, UINT32_MAX);
   }
+  ++next_unused_;
   return i;
 }
 
@@ -48,6 +69,10 @@ Flow* FlowTable::findOrCreate(const FlowKey& key, uint64_t hash, bool* created) 
     return nullptr;
   }
   const uint32_t i = allocate();
+  if (i == UINT32_MAX) {
+    ++dropped_;
+    return nullptr;
+  }
   Flow& f = at(i);
   f = Flow{};
   f.key = key;

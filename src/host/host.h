@@ -51,6 +51,9 @@ struct Host {
   std::vector<uint32_t> contacts_as_client, contacts_as_server;  // peer host indexes, sorted
   std::string name;  // learned from traffic (DNS, SNI, HTTP Host); raw bytes, escape on output
   uint32_t serial = 0;
+  // Throughput over the last sampling interval (PacketEngine::sampleThroughput).
+  double throughput_bps = 0, throughput_pps = 0;
+  uint64_t sampled_bytes = 0, sampled_packets = 0;
 
   AppTraffic& app(uint16_t id);
   void addContact(bool as_client, uint32_t peer);

@@ -1,5 +1,6 @@
 #include "host/host_table.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace flowlens::host {
@@ -71,6 +72,11 @@ size_t HostTable::purgeIdle(uint64_t idle_before_us) {
       continue;
     }
     index_.erase(Key{h.ip, h.vlan});
+    if (h.has_mac) {
+      if (auto m = macs_.find(macKey(h.mac)); m != macs_.end() && m->second.num_hosts > 0) {
+        --m->second.num_hosts;
+      }
+    }
     h = Host{};
     free_.push_back(i);
     ++n;
@@ -84,11 +90,24 @@ void HostTable::forEach(const std::function<void(const Host&)>& visit) const {
   }
 }
 
+void HostTable::sampleThroughput(double seconds) {
+  for (Host& h : hosts_) {
+    if (!h.in_use) continue;
+    const uint64_t bytes = h.traffic.bytes(), packets = h.traffic.packets();
+    if (seconds > 0) {
+      h.throughput_bps = double(bytes - std::min(bytes, h.sampled_bytes)) * 8 / seconds;
+      h.throughput_pps = double(packets - std::min(packets, h.sampled_packets)) / seconds;
+    }
+    h.sampled_bytes = bytes;
+    h.sampled_packets = packets;
+  }
+}
+
 MacHost& HostTable::mac(const std::array<uint8_t, 6>& m, uint64_t now_us) {
   auto [it, created] = macs_.try_emplace(macKey(m));
   if (created) {
     it->second.mac = m;
-    it->second.first_seen_us = now_us;
+    it->second.first_seen_us = it->second.last_seen_us = now_us;
   }
   return it->second;
 }

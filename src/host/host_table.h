@@ -32,6 +32,8 @@ class HostTable {
   // Removes hosts without active flows idle since `idle_before_us`.
   size_t purgeIdle(uint64_t idle_before_us);
   void forEach(const std::function<void(const Host&)>& visit) const;
+  // Sets every host's throughput from the traffic since the last call, `seconds` ago.
+  void sampleThroughput(double seconds);
 
   MacHost& mac(const std::array<uint8_t, 6>& mac, uint64_t now_us);
   const MacHost* findMac(const std::array<uint8_t, 6>& mac) const;

@@ -52,6 +52,7 @@ void NetworkInterface::sampleThroughput() {
     const double secs = double(now - last_sample_ns_) / 1e9;
     bps_ = double(t.bytes - std::min(t.bytes, last_bytes_)) * 8 / secs;
     pps_ = double(t.packets - std::min(t.packets, last_packets_)) / secs;
+    if (engine_) engine_->sampleThroughput(secs);
   }
   if (t.packets != last_packets_ || last_change_ns_.load() == 0) last_change_ns_ = now;
   last_sample_ns_ = now;

@@ -48,7 +48,7 @@ PacketEngine::PacketEngine(const EngineConfig& config, std::function<void(host::
 Result<std::unique_ptr<PacketEngine>> PacketEngine::create(
     const EngineConfig& config, std::function<void(host::Host&)> classify) {
   std::unique_ptr<PacketEngine> e(new PacketEngine(config, std::move(classify)));
-  const int n = std::max(1, config.packet_threads);
+  const int n = std::clamp(config.packet_threads, 1, 64);
   const uint32_t per_shard = std::max<uint32_t>(1, (config.limits.max_flows + n - 1) / n);
   for (int i = 0; i < n; ++i) {
     auto source = capture::PcapSource::open(config.source);
@@ -97,13 +97,18 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
   decode::DecodedPacket p;
   capture::CapturedPacket c;
   uint64_t last_drop_poll_us = 0;
+  uint64_t file_clock_us = 0;  // the latest timestamp read, any shard's: a file's "now"
 
   while (!stop_.load(std::memory_order_relaxed)) {
     std::unique_lock lock(shard.mutex(), std::defer_lock);
     capture::PcapSource::Next rc = capture::PcapSource::Next::kNone;
     for (int n = 0; n < kBatch; ++n) {
+      // A file's batch spans any stretch of its clock: end it when housekeeping falls due.
+      if (file && shard.housekeepingDue(file_clock_us, true)) break;
       rc = source.next(&c);
       if (rc != capture::PcapSource::Next::kPacket) break;
+      shard.packetRead();
+      file_clock_us = std::max(file_clock_us, c.ts_us);
       if (config_.original_speed && file) {
         if (first_ts == 0) first_ts = c.ts_us;
         const auto due = paced_start + std::chrono::microseconds(c.ts_us - std::min(c.ts_us, first_ts));
@@ -128,17 +133,17 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       shard.handle(p);
     }
     const bool ended = rc == capture::PcapSource::Next::kEnd || rc == capture::PcapSource::Next::kError;
-    const uint64_t now = file ? shard.lastPacketUs() : std::max(wallUs(), shard.lastPacketUs());
-    if (!ended && shard.housekeepingDue(now) ) {
+    const uint64_t now = std::max(file ? file_clock_us : wallUs(), shard.lastPacketUs());
+    if (!ended && shard.housekeepingDue(now, file)) {
       if (!lock.owns_lock()) lock.lock();
       shard.housekeeping(now, false);
     }
     if (lock.owns_lock()) lock.unlock();
     while (readers_waiting_.load(std::memory_order_relaxed) > 0) std::this_thread::yield();
 
-    if (!file && index == 0 && now > last_drop_poll_us + 1'000'000) {
+    if (!file && now > last_drop_poll_us + 1'000'000) {
       last_drop_poll_us = now;
-      kernel_drops_ = source.kernelDrops();
+      kernel_drops_[index] = source.kernelDrops();  // each thread's own capture handle
     }
     if (rc == capture::PcapSource::Next::kNone) {
       source.wait(100);
@@ -148,12 +153,12 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
         if (t >= shard.lastPacketUs() + 1'000'000) shard.housekeeping(t, false);
       }
     } else if (ended) {
-      if (!source.lastError().empty()) {
-        log::warning("{}: {}", config_.source.name, source.lastError());
-      }
-      if (!file) {  // a live interface that failed: retry after a pause
+      if (!file) {  // a live interface that failed (it went away): this thread stops
         log::error("{}: capture stopped: {}", config_.source.name, source.lastError());
         break;
+      }
+      if (!source.lastError().empty()) {  // e.g. a file cut short mid-record
+        log::warning("{}: {}", config_.source.name, source.lastError());
       }
       {
         std::lock_guard g(shard.mutex());
@@ -204,7 +209,7 @@ EngineTotals PacketEngine::totals() const {
     }
     readers_waiting_.fetch_sub(1);
   }
-  t.kernel_drops = kernel_drops_.load();
+  for (size_t i = 0; i < shards_.size(); ++i) t.kernel_drops += kernel_drops_[i].load();
   std::lock_guard g(shared_->mutex);
   t.hosts = shared_->hosts.size();
   t.macs = shared_->hosts.macCount();
@@ -232,6 +237,11 @@ void PacketEngine::readShared(
     const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const {
   std::lock_guard g(shared_->mutex);
   read(shared_->hosts, shared_->stats);
+}
+
+void PacketEngine::sampleThroughput(double seconds) {
+  std::lock_guard g(shared_->mutex);
+  shared_->hosts.sampleThroughput(seconds);
 }
 
 void PacketEngine::resetCounters() {

@@ -52,7 +52,7 @@ class PacketEngine {
   bool finished() const { return finished_threads_.load() == int(shards_.size()); }
   bool isFile() const { return config_.source.file; }
   int linkType() const { return link_type_; }
-  // Seconds the last packet's timestamp; 0 before the first.
+  // The latest packet timestamp (microseconds since the epoch); 0 before the first.
   uint64_t lastPacketUs() const;
   // Wall-clock seconds spent processing (first packet to the end of a file, or to now).
   double processingSeconds() const;
@@ -63,6 +63,8 @@ class PacketEngine {
   // Runs `read` under the shared lock: keep it short (copy, then work outside).
   void readShared(const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const;
   void resetCounters();
+  // Hosts' throughput over the last `seconds` (called once a second).
+  void sampleThroughput(double seconds);
   const EngineConfig& config() const { return config_; }
 
  private:
@@ -77,7 +79,7 @@ class PacketEngine {
   std::vector<std::thread> threads_;
   std::atomic<bool> stop_{false};
   std::atomic<int> running_threads_{0}, finished_threads_{0};
-  std::atomic<uint64_t> kernel_drops_{0};
+  std::array<std::atomic<uint64_t>, 64> kernel_drops_{};  // per packet thread (at most 64)
   std::atomic<int64_t> started_ns_{0}, finished_ns_{0};
   mutable std::atomic<int> readers_waiting_{0};
 };

@@ -86,7 +86,9 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
     less = [](const H& a, const H& b) { return a.traffic.bytes_rcvd < b.traffic.bytes_rcvd; };
   } else if (c == "column_packets") {
     less = [](const H& a, const H& b) { return a.traffic.packets() < b.traffic.packets(); };
-  } else {  // column_traffic, column_thpt and anything unknown: by total bytes
+  } else if (c == "column_thpt") {
+    less = [](const H& a, const H& b) { return a.throughput_bps < b.throughput_bps; };
+  } else {  // column_traffic and anything unknown: by total bytes
     less = [](const H& a, const H& b) { return a.traffic.bytes() < b.traffic.bytes(); };
   }
   // Ties break on the address so pages are stable.

@@ -11,6 +11,7 @@ using decode::DecodedPacket;
 constexpr uint64_t kHousekeepingUs = 1'000'000;
 constexpr uint64_t kHousekeepingPackets = 8192;  // files read fast: bound the passes per packet
 constexpr uint64_t kSyncUndetectedAfterUs = 5'000'000;
+constexpr uint16_t kNdpiDns = 5;  // NDPI_PROTOCOL_DNS
 
 bool seqBefore(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
 
@@ -25,7 +26,11 @@ util::IpAddress toAddress(const std::array<uint8_t, 16>& ip, uint8_t version) {
 
 Shard::Shard(const EngineLimits& limits, uint32_t max_flows, std::unique_ptr<dpi::DpiEngine> dpi,
              SharedTables* shared)
-    : limits_(limits), flows_(max_flows), dpi_(std::move(dpi)), shared_(shared) {}
+    : limits_(limits), flows_(max_flows), dpi_(std::move(dpi)), shared_(shared) {
+  std::lock_guard lock(shared_->mutex);
+  clock_slot_ = shared_->shard_clocks.size();
+  shared_->shard_clocks.push_back(0);
+}
 
 Shard::~Shard() {
   flows_.forEach([this](flow::Flow& f) {
@@ -68,7 +73,6 @@ void Shard::handle(DecodedPacket& p) {
   counters_.bump(counters_.bytes, p.wire_len);
   counters_.bump(counters_.ip_packets);
   if (p.ts_us > last_packet_us_) last_packet_us_ = p.ts_us;
-  ++packets_since_housekeeping_;
   if (p.fragment) {
     counters_.bump(counters_.fragments);
     if (p.first_fragment) {
@@ -234,8 +238,11 @@ void Shard::syncFlow(flow::Flow& f, uint64_t now_us) {
       n.add(true, sent_p, sent_b);
       n.add(false, rcvd_p, rcvd_b);
     }
-    if (h->name.empty() && h == sh && f.text && !f.text->server_name.empty()) {
-      h->name = f.text->server_name;  // the name the client asked for
+    // The name a client asked this server by (HTTP Host, TLS/QUIC SNI). Not DNS: there the
+    // name is the query's, not the resolver's.
+    if (h->name.empty() && h == sh && f.text && !f.text->server_name.empty() &&
+        f.master_proto != kNdpiDns && f.app_proto != kNdpiDns) {
+      h->name = f.text->server_name;
     }
   }
   if (f.has_mac) {
@@ -263,9 +270,13 @@ void Shard::releaseFlow(flow::Flow& f) {
   }
 }
 
-bool Shard::housekeepingDue(uint64_t now_us) const {
-  return now_us >= last_housekeeping_us_ + kHousekeepingUs &&
-         packets_since_housekeeping_ >= kHousekeepingPackets;
+bool Shard::housekeepingDue(uint64_t now_us, bool file) const {
+  if (now_us < last_housekeeping_us_ + kHousekeepingUs) return false;
+  // Live packets come in real time: a pass a second. A file is read faster than its clock, and a
+  // pass walks every flow: it also waits for as many packets read as there are flows (at most
+  // kHousekeepingPackets), so a small table still expires on time and a big one costs little.
+  return !file ||
+         packets_since_housekeeping_ >= std::min<uint64_t>(kHousekeepingPackets, flows_.size());
 }
 
 void Shard::housekeeping(uint64_t now_us, bool final) {
@@ -278,16 +289,21 @@ void Shard::housekeeping(uint64_t now_us, bool final) {
   };
   flows_.eraseIf([&](flow::Flow& f) {
     const bool gone = expired(f);
-    if ((final || gone) && !f.dpi_done) dpi_->giveUp(f);
+    if (!f.dpi_done && (final || gone || f.last_seen_us + limits_.dpi_idle_us < now_us)) {
+      dpi_->giveUp(f);
+    }
     if (f.dpi_done || gone || final || f.first_seen_us + kSyncUndetectedAfterUs < now_us) {
       syncFlow(f, now_us);
     }
     if (gone) releaseFlow(f);
     return gone;
   });
-  if (!final && now_us > limits_.host_idle_us) {
-    shared_->hosts.purgeIdle(now_us - limits_.host_idle_us);
-    shared_->hosts.purgeIdleMacs(now_us - limits_.host_idle_us);
+  std::vector<uint64_t>& clocks = shared_->shard_clocks;
+  clocks[clock_slot_] = final ? UINT64_MAX : now_us;
+  const uint64_t slowest = *std::min_element(clocks.begin(), clocks.end());
+  if (!final && slowest != UINT64_MAX && slowest > limits_.host_idle_us) {
+    shared_->hosts.purgeIdle(slowest - limits_.host_idle_us);
+    shared_->hosts.purgeIdleMacs(slowest - limits_.host_idle_us);
   }
 }
 

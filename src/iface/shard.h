@@ -2,7 +2,7 @@
 // One packet thread's share of an interface: the flows whose address pair hashes to it, its
 // nDPI engine and its counters. The packet thread holds `mutex()` while it handles a batch of
 // packets; readers take it briefly to copy flows. Host and interface aggregates live in the
-// interface (`Shared`, under its own lock) and are fed by housekeeping() once a second.
+// interface (`SharedTables`, under its own lock) and are fed by housekeeping() once a second.
 
 #include <array>
 #include <atomic>
@@ -26,6 +26,8 @@ struct EngineLimits {
   uint64_t flow_idle_us = 60'000'000;
   uint64_t flow_lifetime_us = 3600'000'000ull;
   uint64_t host_idle_us = 300'000'000;
+  // Detection gives up on a flow silent this long (its nDPI state is freed; the flow stays).
+  uint64_t dpi_idle_us = 5'000'000;
 };
 
 // What all shards of an interface share, under `mutex`.
@@ -35,12 +37,18 @@ struct SharedTables {
   host::HostTable hosts;
   TrafficStats stats;
   std::function<void(host::Host&)> classify;  // sets local / network_id of a new host
+  // Each shard's clock at its last housekeeping (UINT64_MAX once its file ended). Hosts idle by
+  // the slowest one are purged: threads reading one file drift apart, and a thread behind must
+  // not find a host gone that its own flows will still feed.
+  std::vector<uint64_t> shard_clocks;
 };
 
 // Counters one packet thread writes and readers sum (relaxed atomics; one writer each).
 struct ShardCounters {
   std::atomic<uint64_t> packets{0}, bytes{0}, ip_packets{0}, non_ip_packets{0};
-  std::atomic<uint64_t> fragments{0}, flow_drops{0}, host_drops{0};
+  std::atomic<uint64_t> fragments{0};
+  std::atomic<uint64_t> flow_drops{0};  // packets of a flow the full table (-X) could not take
+  std::atomic<uint64_t> host_drops{0};  // flows left without a host: the host table (-x) was full
   std::array<std::atomic<uint64_t>, size_t(decode::Reason::kCount)> malformed{};
   void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -61,7 +69,10 @@ class Shard {
   // Feeds flow deltas to hosts and aggregates and expires idle flows (caller holds mutex()).
   // `final`: end of a capture file: DPI gives up on every flow, nothing expires.
   void housekeeping(uint64_t now_us, bool final);
-  bool housekeepingDue(uint64_t now_us) const;
+  // Once a second of `now_us`; reading a file, also once enough packets were read (see .cc).
+  bool housekeepingDue(uint64_t now_us, bool file) const;
+  // Every packet the owning thread reads, whichever shard it belongs to (paces housekeeping).
+  void packetRead() { ++packets_since_housekeeping_; }
 
   const flow::FlowTable& flows() const { return flows_; }
   const ShardCounters& counters() const { return counters_; }
@@ -94,6 +105,7 @@ class Shard {
   uint64_t last_packet_us_ = 0;
   uint64_t last_housekeeping_us_ = 0;
   uint64_t packets_since_housekeeping_ = 0;
+  size_t clock_slot_ = 0;  // this shard's entry in shared_->shard_clocks
 };
 
 }  // namespace flowlens

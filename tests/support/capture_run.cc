@@ -19,7 +19,7 @@ std::unique_ptr<PacketEngine> runCapture(const std::string& path, int threads,
     c.limits = *limits;
   } else {  // as ndpiReader reads a file: nothing expires
     c.limits.flow_idle_us = c.limits.flow_lifetime_us = c.limits.host_idle_us =
-        uint64_t(10) * 365 * 86400 * 1000000;
+        c.limits.dpi_idle_us = UINT64_MAX / 4;  // never: captures span decades
   }
   auto engine = PacketEngine::create(c, {});
   if (!engine) {

@@ -24,7 +24,7 @@ void TestEnv::readCaptureFiles() {
     c.limits.max_flows = options_.max_num_flows;
     c.limits.max_hosts = options_.max_num_hosts;
     c.limits.flow_idle_us = c.limits.flow_lifetime_us = c.limits.host_idle_us =
-        uint64_t(10) * 365 * 86400 * 1000000;
+        c.limits.dpi_idle_us = UINT64_MAX / 4;  // never: captures span decades
     c.dpi.custom = &custom_categories_;
     const Status st = i->attach(c, [local](host::Host& h) {
       h.network_id = local->networkIdOf(h.ip);

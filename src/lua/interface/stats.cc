@@ -58,8 +58,8 @@ int getStats(lua_State* L) {
   setField(L, "malformed", t.malformed);
   setField(L, "fragments", t.fragments);
   setField(L, "non_ip_packets", t.non_ip_packets);
-  setField(L, "flow_drops", t.flow_drops);  // flows not created: the -X cap was reached
-  setField(L, "host_drops", t.host_drops);  // hosts not created: the -x cap was reached
+  setField(L, "flow_drops", t.flow_drops);  // packets whose flow found no room (-X)
+  setField(L, "host_drops", t.host_drops);  // flows whose host found no room (-x)
   lua_createtable(L, 0, int(t.malformed_by_reason.size()));
   for (size_t k = 1; k < t.malformed_by_reason.size(); ++k) {
     if (t.malformed_by_reason[k] != 0) {
@@ -108,7 +108,7 @@ int resetCounters(lua_State* L) {
   return 1;
 }
 
-// {[vlan id] = {vlan_id, bytes.sent, ...}} in ntopng's getVLANsInfo shape: {VLANs = {...}, numVLANs}.
+// ntopng's getVLANsInfo shape: {VLANs = {{vlan_id, bytes.sent, ...}, ...}, numVLANs = n}.
 int getVLANsInfo(lua_State* L) {
   const PacketEngine* e = selectedEngine(L);
   std::map<uint16_t, AppStats> vlans;

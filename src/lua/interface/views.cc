@@ -95,6 +95,8 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
   setField(L, "total_flows.as_server", h.flows_as_server);
   setField(L, "contacts.as_client", uint64_t{h.contacts_as_client.size()});
   setField(L, "contacts.as_server", uint64_t{h.contacts_as_server.size()});
+  setField(L, "throughput_bps", h.throughput_bps);
+  setField(L, "throughput_pps", h.throughput_pps);
   setField(L, "num_alerts", 0);
   setField(L, "score", 0);
   // Host enrichment (GeoIP, ASN) fills these.

@@ -14,15 +14,9 @@ namespace {
 const Services& services(lua_State* L) { return LuaState::from(L)->services(); }
 dpi::CustomCategories& custom(lua_State* L) { return *services(L).custom_categories; }
 
-uint16_t checkProtocol(lua_State* L, const Args& a, int arg) {
-  const int64_t id = a.integer(arg, "proto_id");
-  if (id < 0 || id > 0xffff) luaL_error(L, "argument #%d (proto_id) out of range", arg);
-  return uint16_t(id);
-}
-
-uint16_t checkCategory(lua_State* L, const Args& a, int arg) {
-  const int64_t id = a.integer(arg, "category_id");
-  if (id < 0 || id > 0xffff) luaL_error(L, "argument #%d (category_id) out of range", arg);
+uint16_t checkId(lua_State* L, const Args& a, const char* fn, int arg, const char* name) {
+  const int64_t id = a.integer(arg, name);
+  if (id < 0 || id > 0xffff) luaL_error(L, "%s: argument #%d (%s) out of range", fn, arg, name);
   return uint16_t(id);
 }
 
@@ -34,7 +28,7 @@ bool requireAdmin(lua_State* L, const char* fn) {
 
 int getnDPIProtoCategory(lua_State* L) {
   Args a(L, "ntop.getnDPIProtoCategory");
-  const uint16_t proto = checkProtocol(L, a, 1);
+  const uint16_t proto = checkId(L, a, "ntop.getnDPIProtoCategory", 1, "proto_id");
   const auto overridden = custom(L).protocolCategory(proto);
   lua_pushinteger(L, overridden ? *overridden : services(L).dpi->categoryOf(proto));
   return 1;
@@ -42,8 +36,8 @@ int getnDPIProtoCategory(lua_State* L) {
 
 int setnDPIProtoCategory(lua_State* L) {
   Args a(L, "ntop.setnDPIProtoCategory");
-  const uint16_t proto = checkProtocol(L, a, 1);
-  const uint16_t category = checkCategory(L, a, 2);
+  const uint16_t proto = checkId(L, a, "ntop.setnDPIProtoCategory", 1, "proto_id");
+  const uint16_t category = checkId(L, a, "ntop.setnDPIProtoCategory", 2, "category_id");
   if (!requireAdmin(L, "ntop.setnDPIProtoCategory")) return 1;
   if (services(L).dpi->categoryName(category).empty()) {
     return failWithNil(L, "ntop.setnDPIProtoCategory", "unknown category " + std::to_string(category));
@@ -56,7 +50,7 @@ int setnDPIProtoCategory(lua_State* L) {
 
 int isCustomApplication(lua_State* L) {
   Args a(L, "ntop.isCustomApplication");
-  lua_pushboolean(L, services(L).dpi->isCustom(checkProtocol(L, a, 1)));
+  lua_pushboolean(L, services(L).dpi->isCustom(checkId(L, a, "ntop.isCustomApplication", 1, "proto_id")));
   return 1;
 }
 
@@ -87,7 +81,7 @@ int finalizenDPIReload(lua_State* L) {
 
 int loadCustomCategoryIp(lua_State* L) {
   Args a(L, "ntop.loadCustomCategoryIp");
-  const uint16_t category = checkCategory(L, a, 1);
+  const uint16_t category = checkId(L, a, "ntop.loadCustomCategoryIp", 1, "category_id");
   const std::string_view ip = a.string(2, "ip");
   if (!requireAdmin(L, "ntop.loadCustomCategoryIp")) return 1;
   if (Status st = custom(L).addIp(category, ip); !st) {
@@ -99,7 +93,7 @@ int loadCustomCategoryIp(lua_State* L) {
 
 int loadCustomCategoryHost(lua_State* L) {
   Args a(L, "ntop.loadCustomCategoryHost");
-  const uint16_t category = checkCategory(L, a, 1);
+  const uint16_t category = checkId(L, a, "ntop.loadCustomCategoryHost", 1, "category_id");
   const std::string_view host = a.string(2, "host");
   if (!requireAdmin(L, "ntop.loadCustomCategoryHost")) return 1;
   if (Status st = custom(L).addHost(category, host); !st) {
@@ -111,7 +105,7 @@ int loadCustomCategoryHost(lua_State* L) {
 
 int loadCustomCategoryFile(lua_State* L) {
   Args a(L, "ntop.loadCustomCategoryFile");
-  const uint16_t category = checkCategory(L, a, 1);
+  const uint16_t category = checkId(L, a, "ntop.loadCustomCategoryFile", 1, "category_id");
   const std::string path(a.string(2, "path"));
   if (!requireAdmin(L, "ntop.loadCustomCategoryFile")) return 1;
   auto n = custom(L).loadFile(category, path);
