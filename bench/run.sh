@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: measures flowlens and prints figures with ratios against peers run in the same
 # script (these machines are noisy: compare within one run, not across runs).
-#   bench/run.sh [BUILD_DIR [SECTION...]]    sections: http store packets (default: all)
+#   bench/run.sh [BUILD_DIR [SECTION...]]    sections: http store packets concurrency (default: all)
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -232,12 +232,67 @@ if not flowlens:
 PY
 }
 
+# The packet rate while REST clients read the same interface: none, a dashboard-like 20 requests/s,
+# and requests back to back. Each request reads the counters and the top 10 flows and hosts.
+bench_concurrency() {
+  make_bench_pcap
+  echo "-- Packets under REST load: ${PCAP#"$ROOT"/}, 1 packet thread, bench/scripts/top.lua"
+  local inst="$TMP/install"
+  mkdir -p "$inst/scripts"
+  cp -r "$ROOT/scripts/lua" "$inst/scripts/lua"
+  cp "$ROOT/bench/scripts/top.lua" "$inst/scripts/lua/bench_top.lua"
+  ln -sfn "$ROOT/httpdocs" "$inst/httpdocs"
+  local results=()
+  for round in 1 2; do
+    for load in none 20 0; do
+      local port name="conc-$load-$round"
+      port=$(free_port)
+      "$BIN" -i "$PCAP" --shutdown-when-done -X 1048576 -w "127.0.0.1:$port" -l 1 -t "$inst" \
+        -d "$TMP/data-$name" --dont-change-user > "$TMP/$name.log" 2>&1 &
+      local pid=$!
+      local client=""
+      if [ "$load" != none ]; then
+        python3 "$ROOT/bench/rest_load.py" "$port" /lua/bench_top.lua --rate "$load" \
+          > "$TMP/$name.client" 2>&1 &
+        client=$!
+      fi
+      wait "$pid" || true
+      if [ -n "$client" ]; then wait "$client" || true; fi
+      local pps answers
+      pps=$(grep -o '([0-9.]* packets/s)' "$TMP/$name.log" | tr -dc '0-9.' || true)
+      answers=$(tr '\n' ' ' < "$TMP/$name.client" 2>/dev/null || true)
+      results+=("$load $pps $answers")
+    done
+  done
+  printf '%s\n' "${results[@]}" | python3 -c '
+import sys, statistics
+rows = {}
+for line in sys.stdin:
+    w = line.split()
+    if len(w) < 2 or not w[1]:
+        continue
+    answers = dict(kv.split("=") for kv in w[2:] if "=" in kv)
+    rows.setdefault(w[0], []).append((float(w[1]), answers))
+idle = statistics.median(p for p, _ in rows.get("none", [(0, {})])) or None
+names = {"none": "no REST load", "20": "20 requests/s", "0": "requests back to back"}
+for load in ("none", "20", "0"):
+    if load not in rows:
+        continue
+    pps = statistics.median(p for p, _ in rows[load])
+    ans = rows[load][-1][1]
+    extra = "  (%s answers, mean %s ms)" % (ans.get("answers", "?"), ans.get("mean_ms", "?")) if ans else ""
+    ratio = f"  {pps / idle:.2f}x idle" if idle else ""
+    print(f"{names[load]:24} {pps:>11,.0f} packets/s{ratio}{extra}")
+'
+}
+
 echo "== flowlens benchmarks ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores) =="
 SECTIONS=("${@:2}")
-[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(http store packets)
+[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(http store packets concurrency)
 for section in "${SECTIONS[@]}"; do
   case "$section" in
-    http | store | packets) echo; "bench_$section" ;;
-    *) echo "bench/run.sh: unknown section '$section' (http, store, packets)" >&2; exit 2 ;;
+    http | store | packets | concurrency) echo; "bench_$section" ;;
+    *) echo "bench/run.sh: unknown section '$section' (http, store, packets, concurrency)" >&2
+       exit 2 ;;
   esac
 done

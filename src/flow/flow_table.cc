@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstdlib>
 #include <new>
@@ -121,6 +122,13 @@ void FlowTable::forEach(const std::function<void(Flow&)>& visit) {
 
 void FlowTable::forEach(const std::function<void(const Flow&)>& visit) const {
   for (uint32_t i : live_) visit(at(i));
+}
+
+size_t FlowTable::forEachIn(size_t from, size_t count,
+                            const std::function<void(const Flow&)>& visit) const {
+  const size_t end = std::min(live_.size(), from + count);
+  for (size_t k = from; k < end; ++k) visit(at(live_[k]));
+  return end;
 }
 
 size_t FlowTable::eraseIf(const std::function<bool(Flow&)>& expired) {

@@ -25,6 +25,10 @@ class FlowTable {
   // Visits every flow (order unspecified); the visitor may not erase.
   void forEach(const std::function<void(Flow&)>& visit);
   void forEach(const std::function<void(const Flow&)>& visit) const;
+  // Visits the flows at iteration positions [from, from + count); returns the next position, or
+  // size() at the end. Positions shift when flows are erased, so a scan in several calls (with
+  // the lock released between them) may miss or repeat a flow that changed meanwhile.
+  size_t forEachIn(size_t from, size_t count, const std::function<void(const Flow&)>& visit) const;
   // Erases every flow for which `expired` returns true (after it has been called on it).
   size_t eraseIf(const std::function<bool(Flow&)>& expired);
 

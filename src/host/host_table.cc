@@ -43,6 +43,7 @@ uint32_t HostTable::acquire(const util::IpAddress& ip, uint16_t vlan, uint64_t n
   h.first_seen_us = h.last_seen_us = now_us;
   h.serial = next_serial_++;
   classify(h);
+  local_count_ += h.local;
   index_.emplace(key, i);
   return i;
 }
@@ -72,6 +73,7 @@ size_t HostTable::purgeIdle(uint64_t idle_before_us) {
       continue;
     }
     index_.erase(Key{h.ip, h.vlan});
+    local_count_ -= h.local;
     if (h.has_mac) {
       if (auto m = macs_.find(macKey(h.mac)); m != macs_.end() && m->second.num_hosts > 0) {
         --m->second.num_hosts;
@@ -88,6 +90,15 @@ void HostTable::forEach(const std::function<void(const Host&)>& visit) const {
   for (const Host& h : hosts_) {
     if (h.in_use) visit(h);
   }
+}
+
+size_t HostTable::forEachIn(size_t from, size_t count,
+                            const std::function<void(const Host&)>& visit) const {
+  const size_t end = std::min(hosts_.size(), from + count);
+  for (size_t k = from; k < end; ++k) {
+    if (hosts_[k].in_use) visit(hosts_[k]);
+  }
+  return end;
 }
 
 void HostTable::sampleThroughput(double seconds) {

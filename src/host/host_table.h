@@ -32,6 +32,11 @@ class HostTable {
   // Removes hosts without active flows idle since `idle_before_us`.
   size_t purgeIdle(uint64_t idle_before_us);
   void forEach(const std::function<void(const Host&)>& visit) const;
+  // Visits slots [from, from + count) (unused ones skipped); returns the next slot, or
+  // slotCount() at the end. Slots are stable: a scan in several calls sees each host once.
+  size_t forEachIn(size_t from, size_t count, const std::function<void(const Host&)>& visit) const;
+  size_t slotCount() const { return hosts_.size(); }
+  size_t localCount() const { return local_count_; }
   // Sets every host's throughput from the traffic since the last call, `seconds` ago.
   void sampleThroughput(double seconds);
 
@@ -63,6 +68,7 @@ class HostTable {
   std::unordered_map<uint64_t, MacHost> macs_;
   uint64_t dropped_ = 0;
   uint32_t next_serial_ = 1;
+  size_t local_count_ = 0;
 };
 
 }  // namespace flowlens::host

@@ -233,6 +233,31 @@ std::vector<flow::Flow> PacketEngine::flows(
   return out;
 }
 
+void PacketEngine::scanFlows(const std::function<void(const flow::Flow&)>& visit) const {
+  for (const auto& s : shards_) {
+    for (size_t pos = 0;;) {
+      readers_waiting_.fetch_add(1);
+      std::unique_lock g(const_cast<Shard&>(*s).mutex());
+      readers_waiting_.fetch_sub(1);
+      pos = s->flows().forEachIn(pos, kScanChunk, visit);
+      if (pos >= s->flows().size()) break;
+    }
+  }
+}
+
+void PacketEngine::scanHosts(const std::function<void(const host::Host&)>& visit) const {
+  for (size_t pos = 0;;) {
+    std::lock_guard g(shared_->mutex);
+    pos = shared_->hosts.forEachIn(pos, kScanChunk, visit);
+    if (pos >= shared_->hosts.slotCount()) break;
+  }
+}
+
+uint64_t PacketEngine::localHosts() const {
+  std::lock_guard g(shared_->mutex);
+  return shared_->hosts.localCount();
+}
+
 void PacketEngine::readShared(
     const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const {
   std::lock_guard g(shared_->mutex);

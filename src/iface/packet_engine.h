@@ -58,8 +58,16 @@ class PacketEngine {
   double processingSeconds() const;
 
   EngineTotals totals() const;
+  uint64_t localHosts() const;
   // Copies of the flows for which `keep` is true (dpi_state cleared).
   std::vector<flow::Flow> flows(const std::function<bool(const flow::Flow&)>& keep = {}) const;
+  // Visits every flow, taking each shard's lock for kScanChunk flows at a time, so a long scan
+  // never holds a packet thread up for long. Each flow is seen in a consistent state; a flow
+  // that changes during the scan may be missed or seen twice.
+  void scanFlows(const std::function<void(const flow::Flow&)>& visit) const;
+  // The same over hosts, under the shared lock kScanChunk hosts at a time (each host once).
+  void scanHosts(const std::function<void(const host::Host&)>& visit) const;
+  static constexpr size_t kScanChunk = 4096;
   // Runs `read` under the shared lock: keep it short (copy, then work outside).
   void readShared(const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const;
   void resetCounters();

@@ -15,17 +15,25 @@ bool inAllowed(const std::vector<util::IpPrefix>& allowed, const util::IpAddress
   return false;
 }
 
-template <typename T, typename Less>
-void sortAndPage(std::vector<T>& items, bool ascending, uint32_t skip, uint32_t hits, Less less) {
-  const size_t end = std::min<uint64_t>(items.size(), uint64_t(skip) + hits);
-  const auto cmp = [&](const T& a, const T& b) { return ascending ? less(a, b) : less(b, a); };
-  if (skip >= items.size()) {
-    items.clear();
+// Runs `scan`, which offers items; keeps the `want` first in `ordered` order, sorted, in `out`.
+template <typename T, typename Order, typename Scan>
+void keepBest(std::vector<T>& out, uint64_t want, const Order& ordered, const Scan& scan) {
+  out.clear();
+  if (want == 0) {
+    scan([](const T&) {});
     return;
   }
-  std::partial_sort(items.begin(), items.begin() + end, items.end(), cmp);
-  items.erase(items.begin() + end, items.end());
-  items.erase(items.begin(), items.begin() + skip);
+  scan([&](const T& item) {
+    if (out.size() < want) {
+      out.push_back(item);
+      std::push_heap(out.begin(), out.end(), ordered);
+    } else if (ordered(item, out.front())) {
+      std::pop_heap(out.begin(), out.end(), ordered);
+      out.back() = item;
+      std::push_heap(out.begin(), out.end(), ordered);
+    }
+  });
+  std::sort_heap(out.begin(), out.end(), ordered);
 }
 
 int compareIp(const util::IpAddress& a, const util::IpAddress& b) {
@@ -44,26 +52,22 @@ util::IpAddress addressOf(const flow::Endpoint& e, uint8_t ip_version) {
 
 HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   HostPage page;
-  engine.readShared([&](const host::HostTable& hosts, const TrafficStats&) {
-    page.hosts.reserve(hosts.size());
-    hosts.forEach([&](const host::Host& h) {
-      if (q.scope == HostScope::kLocal && !h.local) return;
-      if (q.scope == HostScope::kRemote && h.local) return;
-      if (q.vlan && h.vlan != *q.vlan) return;
-      if (q.network_id && h.network_id != *q.network_id) return;
-      if (q.ip_version && (h.ip.v6 ? 6 : 4) != *q.ip_version) return;
-      if (q.mac && (!h.has_mac || h.mac != *q.mac)) return;
-      if (q.cidr && !q.cidr->contains(h.ip)) return;
-      if (!inAllowed(q.allowed, h.ip)) return;
-      if (q.application) {
-        const bool has = std::any_of(h.apps.begin(), h.apps.end(),
-                                     [&](const host::AppTraffic& a) { return a.app == *q.application; });
-        if (!has) return;
-      }
-      page.hosts.push_back(h);
-    });
-  });
-  page.total = page.hosts.size();
+  const auto keep = [&](const host::Host& h) {
+    if (q.scope == HostScope::kLocal && !h.local) return false;
+    if (q.scope == HostScope::kRemote && h.local) return false;
+    if (q.vlan && h.vlan != *q.vlan) return false;
+    if (q.network_id && h.network_id != *q.network_id) return false;
+    if (q.ip_version && (h.ip.v6 ? 6 : 4) != *q.ip_version) return false;
+    if (q.mac && (!h.has_mac || h.mac != *q.mac)) return false;
+    if (q.cidr && !q.cidr->contains(h.ip)) return false;
+    if (!inAllowed(q.allowed, h.ip)) return false;
+    if (q.application) {
+      const bool has = std::any_of(h.apps.begin(), h.apps.end(),
+                                   [&](const host::AppTraffic& a) { return a.app == *q.application; });
+      if (!has) return false;
+    }
+    return true;
+  };
   using H = host::Host;
   std::function<bool(const H&, const H&)> less;
   const std::string& c = q.sort_column;
@@ -97,7 +101,16 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
     if (less(b, a)) return false;
     return compareIp(a.ip, b.ip) < 0 || (a.ip == b.ip && a.vlan < b.vlan);
   };
-  sortAndPage(page.hosts, q.ascending, q.to_skip, q.max_hits, stable);
+  const auto ordered = [&](const H& a, const H& b) { return q.ascending ? stable(a, b) : stable(b, a); };
+  const uint64_t want = std::min<uint64_t>(uint64_t(q.to_skip) + q.max_hits, UINT32_MAX);
+  keepBest<H>(page.hosts, want, ordered, [&](const std::function<void(const H&)>& offer) {
+    engine.scanHosts([&](const H& h) {
+      if (!keep(h)) return;
+      ++page.total;
+      offer(h);
+    });
+  });
+  page.hosts.erase(page.hosts.begin(), page.hosts.begin() + std::min<size_t>(q.to_skip, page.hosts.size()));
   return page;
 }
 
@@ -117,7 +130,7 @@ std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAdd
 
 FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
   FlowPage page;
-  page.flows = engine.flows([&](const flow::Flow& f) {
+  const auto keep = [&](const flow::Flow& f) {
     if (q.vlan && f.key.vlan != *q.vlan) return false;
     if (q.l4_proto && f.key.proto != *q.l4_proto) return false;
     if (q.application && f.app_proto != *q.application && f.master_proto != *q.application) {
@@ -130,8 +143,7 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
     if (q.host && !(lo == *q.host || hi == *q.host)) return false;
     if (!q.allowed.empty() && !inAllowed(q.allowed, lo) && !inAllowed(q.allowed, hi)) return false;
     return true;
-  });
-  page.total = page.flows.size();
+  };
   using F = flow::Flow;
   std::function<bool(const F&, const F&)> less;
   const std::string& c = q.sort_column;
@@ -169,7 +181,19 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
     if (less(b, a)) return false;
     return a.hash < b.hash || (a.hash == b.hash && a.serial < b.serial);
   };
-  sortAndPage(page.flows, q.ascending, q.to_skip, q.max_hits, stable);
+  const auto ordered = [&](const F& a, const F& b) { return q.ascending ? stable(a, b) : stable(b, a); };
+  // One pass keeps the best skip+hits flows in a bounded heap (its front is the worst kept);
+  // a flow is copied only when it enters the heap.
+  const uint64_t want = std::min<uint64_t>(uint64_t(q.to_skip) + q.max_hits, UINT32_MAX);
+  keepBest<F>(page.flows, want, ordered, [&](const std::function<void(const F&)>& offer) {
+    engine.scanFlows([&](const F& f) {
+      if (!keep(f)) return;
+      ++page.total;
+      offer(f);
+    });
+  });
+  for (F& f : page.flows) f.dpi_state = nullptr;
+  page.flows.erase(page.flows.begin(), page.flows.begin() + std::min<size_t>(q.to_skip, page.flows.size()));
   return page;
 }
 

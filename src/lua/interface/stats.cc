@@ -23,12 +23,7 @@ int getStats(lua_State* L) {
   if (!i) return failWithNil(L, "interface.getStats", "no interface");
   const EngineTotals t = i->totals();
   const EngineTotals r = i->totalsSinceReset();
-  uint64_t local_hosts = 0;
-  if (const PacketEngine* e = i->engine()) {
-    e->readShared([&](const host::HostTable& hosts, const TrafficStats&) {
-      hosts.forEach([&](const host::Host& h) { local_hosts += h.local; });
-    });
-  }
+  const uint64_t local_hosts = i->engine() ? i->engine()->localHosts() : 0;
   lua_createtable(L, 0, 24);
   setField(L, "id", i->id());
   setField(L, "name", i->name());
