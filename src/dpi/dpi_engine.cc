@@ -164,7 +164,7 @@ void DpiEngine::finish(flow::Flow& f) {
 
 DpiCatalog::DpiCatalog(ndpi_detection_module_struct* m) : module_(m) {
   num_protocols_ = ndpi_get_num_supported_protocols(m);
-  num_builtin_ = ndpi_get_ndpi_num_supported_protocols(m);
+  num_builtin_ = NDPI_MAX_SUPPORTED_PROTOCOLS;  // custom protocols (-p) are numbered after these
 }
 
 Result<std::unique_ptr<DpiCatalog>> DpiCatalog::create(const DpiConfig& config) {
@@ -271,5 +271,11 @@ int DpiCatalog::riskScore(int risk) {
 }
 
 int DpiCatalog::numRisks() { return NDPI_MAX_RISK; }
+
+int DpiCatalog::riskBitmapScore(uint64_t risks) {
+  if (risks == 0) return 0;
+  uint16_t client = 0, server = 0;
+  return ndpi_risk2score(risks, &client, &server);
+}
 
 }  // namespace flowlens::dpi

@@ -85,6 +85,8 @@ class DpiCatalog {
   // Risk names and scores.
   static std::string riskName(int risk);
   static int riskScore(int risk);
+  // nDPI's score of a flow's whole risk bitmap.
+  static int riskBitmapScore(uint64_t risks);
   static int numRisks();
 
  private:

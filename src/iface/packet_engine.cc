@@ -219,17 +219,11 @@ EngineTotals PacketEngine::totals() const {
 std::vector<flow::Flow> PacketEngine::flows(
     const std::function<bool(const flow::Flow&)>& keep) const {
   std::vector<flow::Flow> out;
-  for (const auto& s : shards_) {
-    readers_waiting_.fetch_add(1);
-    std::lock_guard g(const_cast<Shard&>(*s).mutex());
-    readers_waiting_.fetch_sub(1);
-    out.reserve(out.size() + s->flows().size());
-    s->flows().forEach([&](const flow::Flow& f) {
-      if (keep && !keep(f)) return;
-      out.push_back(f);
-      out.back().dpi_state = nullptr;
-    });
-  }
+  scanFlows([&](const flow::Flow& f) {
+    if (keep && !keep(f)) return;
+    out.push_back(f);
+    out.back().dpi_state = nullptr;
+  });
   return out;
 }
 

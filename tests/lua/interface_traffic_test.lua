@@ -199,3 +199,19 @@ eq(ntop.matchCustomCategory("1kxun.com.evil.org"), nil, "a suffix that is not a 
 local streaming = interface.getnDPICategoryId("Streaming")
 ntop.setnDPIProtoCategory(7, streaming)
 eq(ntop.getnDPIProtoCategory(7), streaming, "setnDPIProtoCategory")
+
+-- Flow risks carry nDPI's names and scores.
+for _, f in ipairs(all.flows) do
+   if f.flow_risk then
+      for id, r in pairs(f.flow_risk) do
+         assert(type(id) == "number" and r.name ~= "" and r.score >= 0, "risk entries")
+      end
+      assert(f.score > 0, "a flow with risks has a score")
+   end
+end
+
+-- Per-L4 breakdown of the interface.
+local l4 = interface.getStats().l4_protocols
+eq(l4.TCP.bytes + (l4.UDP and l4.UDP.bytes or 0) + (l4.ICMP and l4.ICMP.bytes or 0) +
+   (l4.ICMPv6 and l4.ICMPv6.bytes or 0) + (l4.IGMP and l4.IGMP.bytes or 0), TOTAL_BYTES,
+   "L4 protocols add up")

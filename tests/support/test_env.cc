@@ -26,6 +26,7 @@ void TestEnv::readCaptureFiles() {
     c.limits.flow_idle_us = c.limits.flow_lifetime_us = c.limits.host_idle_us =
         c.limits.dpi_idle_us = UINT64_MAX / 4;  // never: captures span decades
     c.dpi.custom = &custom_categories_;
+    c.dpi.protocols_file = options_.ndpi_protocols_file;
     const Status st = i->attach(c, [local](host::Host& h) {
       h.network_id = local->networkIdOf(h.ip);
       h.local = h.network_id >= 0;
@@ -44,7 +45,12 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   options_.data_dir = mkdtemp(tmpl);
   options_.install_dir = build::kSourceDir;
   if (options_.interfaces.empty()) options_.interfaces = {"lo"};
-  // Capture files named relative to the source tree ("tests/data/pcap/x.pcap").
+  // Files named relative to the source tree ("tests/data/pcap/x.pcap").
+  if (!options_.ndpi_protocols_file.empty() &&
+      !std::filesystem::exists(options_.ndpi_protocols_file)) {
+    options_.ndpi_protocols_file =
+        std::string(build::kSourceDir) + "/" + options_.ndpi_protocols_file;
+  }
   for (std::string& name : options_.interfaces) {
     const std::string in_source = std::string(build::kSourceDir) + "/" + name;
     if (!std::filesystem::exists(name) && std::filesystem::exists(in_source)) name = in_source;

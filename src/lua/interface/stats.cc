@@ -63,6 +63,19 @@ int getStats(lua_State* L) {
   }
   lua_setfield(L, -2, "malformed_by_reason");
   lua_setfield(L, -2, "stats");
+  // Traffic per L4 protocol ({TCP = {bytes, packets, num_flows, ...}, ...}).
+  std::map<uint8_t, AppStats> l4;
+  if (const PacketEngine* e = i->engine()) {
+    e->readShared([&](const host::HostTable&, const TrafficStats& s) { l4 = s.l4; });
+  }
+  lua_createtable(L, 0, int(l4.size()));
+  for (const auto& [proto, a] : l4) {
+    lua_createtable(L, 0, 7);
+    pushTraffic(L, a.traffic);
+    setField(L, "num_flows", a.flows);
+    lua_setfield(L, -2, l4Name(proto));
+  }
+  lua_setfield(L, -2, "l4_protocols");
   lua_createtable(L, 0, 4);
   setField(L, "packets", r.packets);
   setField(L, "bytes", r.bytes);

@@ -180,7 +180,7 @@ void pushFlow(lua_State* L, const flow::Flow& f, const dpi::DpiCatalog& catalog)
   setField(L, "hash_entry_id", uint64_t{f.serial});
   setField(L, "tcp_flags", int64_t{f.c2s.tcp_flags | f.s2c.tcp_flags});
   setField(L, "flow.status", 0);
-  setField(L, "score", 0);
+  setField(L, "score", dpi::DpiCatalog::riskBitmapScore(f.risk));  // nDPI's risk scores
   setField(L, "risk", static_cast<int64_t>(f.risk));
   if (f.key.proto == 6) {
     setField(L, "cli2srv.tcp_flags", int64_t{f.c2s.tcp_flags});
@@ -221,7 +221,9 @@ void pushFlow(lua_State* L, const flow::Flow& f, const dpi::DpiCatalog& catalog)
     lua_newtable(L);
     for (int r = 1; r < dpi::DpiCatalog::numRisks(); ++r) {
       if (f.risk & (uint64_t{1} << r)) {
-        lua_pushstring(L, dpi::DpiCatalog::riskName(r).c_str());
+        lua_createtable(L, 0, 2);
+        setField(L, "name", dpi::DpiCatalog::riskName(r));
+        setField(L, "score", dpi::DpiCatalog::riskScore(r));
         lua_rawseti(L, -2, r);
       }
     }
