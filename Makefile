@@ -1,10 +1,11 @@
 # flowlens: the commands a user and CI need.
 #   make run    install missing packages, build, run on the default interface, web UI on :3000
-#   make test   install, build (Release and ASan+UBSan), run every test through ctest
+#   make test   install, build (Release, ASan+UBSan, clang fuzzer), run every test through ctest
 #   make bench  build and run the benchmarks, printing figures and ratios against peers
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc)
 # The web server's address: every address, as ntopng. Log in as admin/admin and choose a new
 # password at once: until then the default password allows nothing else.
@@ -16,7 +17,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= true
 
-.PHONY: all deps build run test test-release test-asan bench clean
+.PHONY: all deps build run test test-release test-asan test-fuzz bench clean
 
 all: build
 
@@ -37,7 +38,7 @@ run: build
 	  $(BUILD)/flowlens -w $(HTTP) $(ARGS); \
 	fi
 
-test: build test-release test-asan
+test: build test-release test-asan test-fuzz
 
 test-release:
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS) --timeout 600
@@ -49,8 +50,16 @@ test-asan: deps
 	@cmake --build $(ASAN_BUILD) -j$(JOBS) --target flowlens_unit_tests flowlens_lua_runner
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS) -L 'unit|lua'
 
+# The decoder's libFuzzer target (clang, ASan + UBSan, the decoder's sources only): 60 s from
+# frames of the test captures plus what earlier runs found (tests/fuzz/CMakeLists.txt).
+test-fuzz: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DFLOWLENS_FUZZ=ON -DFLOWLENS_TESTS=OFF -DFLOWLENS_BENCH=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j$(JOBS) --target decoder_fuzz
+	cd $(FUZZ_BUILD) && ctest --output-on-failure -L fuzz
+
 bench: build
 	@bash bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

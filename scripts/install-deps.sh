@@ -6,6 +6,9 @@ set -euo pipefail
 PACKAGES=(
   # toolchain
   build-essential cmake pkg-config ccache git clang
+  # libFuzzer and clang's sanitizer runtimes (make test-fuzz): clang only recommends them,
+  # and --no-install-recommends below would leave them out
+  libclang-rt-dev
   # runtime libraries
   liblua5.4-dev lua5.4 lua-dkjson
   libhiredis-dev redis-server redis-tools libsqlite3-dev
