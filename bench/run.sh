@@ -260,7 +260,7 @@ bench_concurrency() {
       if [ -n "$client" ]; then wait "$client" || true; fi
       local pps answers
       pps=$(grep -o '([0-9.]* packets/s)' "$TMP/$name.log" | tr -dc '0-9.' || true)
-      answers=$(tr '\n' ' ' < "$TMP/$name.client" 2>/dev/null || true)
+      answers=$( { tr '\n' ' ' < "$TMP/$name.client"; } 2>/dev/null || true)
       results+=("$load $pps $answers")
     done
   done
