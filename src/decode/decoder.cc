@@ -59,7 +59,7 @@ const char* reasonName(Reason r) {
       "bad IPv4 header", "bad IPv4 length", "truncated IPv6 header", "bad IPv6 header",
       "truncated IPv6 extension header", "truncated TCP header", "bad TCP header",
       "truncated UDP header", "truncated ICMP header", "truncated SCTP header",
-      "truncated tunnel header", "tunnels nested too deep",
+      "truncated tunnel header", "tunnels nested too deep", "too many headers",
   };
   static_assert(sizeof(kNames) / sizeof(kNames[0]) == size_t(Reason::kCount));
   return r < Reason::kCount ? kNames[size_t(r)] : "?";
@@ -79,17 +79,22 @@ bool decodeFrame(int link_type, const uint8_t* data, uint32_t cap_len, uint32_t 
     out.reason = Reason::kUnknownLinkType;
     return false;
   }
-  // Each step consumes a header or ends; the bound guards against a loop bug, not input.
-  for (int steps = 0; steps < 64; ++steps) {
+  // Each step consumes a header or ends. A frame of 4-byte VLAN tags could stack up to
+  // thousands: past kMaxSteps headers it is malformed.
+  constexpr int kMaxSteps = 64;
+  for (int steps = 0;; ++steps) {
     if (layer == Layer::kDone) return out.ip_version != 0;
     if (layer == Layer::kNotIp) {
       if (out.ip_version == 0) return false;
       return true;  // a tunnel led to something other than IP: keep the outer flow
     }
     if (layer == Layer::kError) return false;
+    if (steps == kMaxSteps) {
+      out.reason = Reason::kTooManyHeaders;
+      return false;
+    }
     layer = step(layer, c, out);
   }
-  return out.ip_version != 0;
 }
 
 }  // namespace flowlens::decode

@@ -28,6 +28,7 @@ enum class Reason : uint8_t {
   kTruncatedSctp,
   kTruncatedTunnel,    // GRE, GTP-U or VXLAN header cut short
   kTunnelTooDeep,
+  kTooManyHeaders,     // more stacked headers (VLAN tags, MPLS labels, tunnels) than decoded
   kCount
 };
 const char* reasonName(Reason r);

@@ -138,6 +138,7 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
     }
     if (q.category && f.category != *q.category) return false;
     if (q.port && f.key.lo.port != *q.port && f.key.hi.port != *q.port) return false;
+    if (!q.host && q.allowed.empty()) return true;
     const util::IpAddress lo = addressOf(f.key.lo, f.key.ip_version);
     const util::IpAddress hi = addressOf(f.key.hi, f.key.ip_version);
     if (q.host && !(lo == *q.host || hi == *q.host)) return false;

@@ -6,6 +6,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "decode/decoder.h"
 #include "frame_builder.h"
@@ -258,6 +259,36 @@ TEST(DecoderMalformedTest, ReasonNamesAreDistinct) {
   }
   EXPECT_STREQ(reasonName(Reason::kOk), "ok");
   EXPECT_STREQ(reasonName(Reason::kBadIpv4Length), "bad IPv4 length");
+}
+
+}  // namespace
+}  // namespace flowlens::decode
+
+namespace flowlens::decode {
+namespace {
+
+// Found by the fuzzer: a frame with more stacked headers than the decoder follows (here 70 VLAN
+// tags, each only 4 bytes) is malformed, never half-decoded as IP.
+TEST(DecoderMalformed, TooManyStackedHeadersIsMalformed) {
+  std::vector<uint8_t> frame(12, 0x02);  // destination and source MACs
+  for (int i = 0; i < 70; ++i) {
+    for (uint8_t b : {0x81, 0x00, 0x00, 0x05}) frame.push_back(b);
+  }
+  for (uint8_t b : {0x08, 0x00, 0x45, 0x00, 0x00, 0x14, 0, 0, 0, 0, 64, 50, 0, 0, 10, 0, 0, 1,
+                    10, 0, 0, 2}) {
+    frame.push_back(b);
+  }
+  DecodedPacket p;
+  EXPECT_FALSE(decodeFrame(kLinkEthernet, frame.data(), uint32_t(frame.size()),
+                           uint32_t(frame.size()), 1, p));
+  EXPECT_EQ(p.reason, Reason::kTooManyHeaders);
+  EXPECT_STREQ(reasonName(p.reason), "too many headers");
+
+  // 40 tags still decode: the limit is on headers, not on VLANs as such.
+  frame.erase(frame.begin() + 12, frame.begin() + 12 + 30 * 4);
+  EXPECT_TRUE(decodeFrame(kLinkEthernet, frame.data(), uint32_t(frame.size()),
+                          uint32_t(frame.size()), 1, p));
+  EXPECT_EQ(p.vlan_id, 5);
 }
 
 }  // namespace
