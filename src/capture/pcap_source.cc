@@ -1,7 +1,11 @@
 #include "capture/pcap_source.h"
 
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -35,6 +39,7 @@ PcapSource::PcapSource(PcapSource&& o) noexcept { *this = std::move(o); }
 
 PcapSource& PcapSource::operator=(PcapSource&& o) noexcept {
   std::swap(handle_, o.handle_);
+  std::swap(mapped_, o.mapped_);
   file_ = o.file_;
   link_type_ = o.link_type_;
   fd_ = o.fd_;
@@ -43,10 +48,95 @@ PcapSource& PcapSource::operator=(PcapSource&& o) noexcept {
 
 PcapSource::~PcapSource() {
   if (handle_ != nullptr) pcap_close(handle_);
+  if (mapped_.base != nullptr) munmap(const_cast<uint8_t*>(mapped_.base), mapped_.size);
+}
+
+bool PcapSource::openMapped(const std::string& path, Mapped* m, int* link_type) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  void* base = MAP_FAILED;
+  if (fstat(fd, &st) == 0 && st.st_size >= 24) {
+    base = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  }
+  ::close(fd);
+  if (base == MAP_FAILED) return false;
+  const auto* b = static_cast<const uint8_t*>(base);
+  uint32_t magic;
+  std::memcpy(&magic, b, 4);
+  Mapped r;
+  r.base = b;
+  r.size = size_t(st.st_size);
+  switch (magic) {
+    case 0xa1b2c3d4: break;
+    case 0xd4c3b2a1: r.swapped = true; break;
+    case 0xa1b23c4d: r.nanoseconds = true; break;
+    case 0x4d3cb2a1: r.swapped = r.nanoseconds = true; break;
+    default:  // pcapng or not a capture: libpcap decides
+      munmap(base, r.size);
+      return false;
+  }
+  uint16_t major, minor;
+  std::memcpy(&major, b + 4, 2);
+  std::memcpy(&minor, b + 6, 2);
+  if (r.swapped) {
+    major = __builtin_bswap16(major);
+    minor = __builtin_bswap16(minor);
+  }
+  if (major < 2 || (major == 2 && minor < 3)) r.lengths = Mapped::kLengthsSwapped;
+  if (major == 2 && minor == 3) r.lengths = Mapped::kLengthsMaybeSwapped;
+  uint32_t link;
+  std::memcpy(&link, b + 20, 4);
+  if (r.swapped) link = __builtin_bswap32(link);
+  *link_type = int(link & 0x0fffffff);  // the top bits may carry FCS information
+  madvise(base, r.size, MADV_SEQUENTIAL);
+  *m = r;
+  return true;
+}
+
+PcapSource::Next PcapSource::nextMapped(CapturedPacket* out) {
+  Mapped& m = mapped_;
+  if (m.offset + 16 > m.size) {
+    if (m.offset != m.size) error_ = "capture file ends inside a record header";
+    m.offset = m.size;
+    return Next::kEnd;
+  }
+  uint32_t h[4];
+  std::memcpy(h, m.base + m.offset, 16);
+  if (m.swapped) {
+    for (uint32_t& v : h) v = __builtin_bswap32(v);
+  }
+  if (m.lengths == Mapped::kLengthsSwapped ||
+      (m.lengths == Mapped::kLengthsMaybeSwapped && h[2] > h[3])) {
+    std::swap(h[2], h[3]);
+  }
+  const uint32_t cap_len = h[2];
+  if (cap_len > m.size - m.offset - 16) {
+    error_ = "capture file ends inside a record";
+    m.offset = m.size;
+    return Next::kEnd;
+  }
+  out->data = m.base + m.offset + 16;
+  out->cap_len = cap_len;
+  out->wire_len = h[3];
+  out->ts_us = uint64_t(h[0]) * 1000000u + (m.nanoseconds ? h[1] / 1000 : h[1]);
+  m.offset += 16 + size_t(cap_len);
+  return Next::kPacket;
 }
 
 Result<PcapSource> PcapSource::open(const SourceConfig& c) {
   char err[PCAP_ERRBUF_SIZE] = "";
+  if (c.file && c.bpf_filter.empty()) {
+    Mapped m;
+    int link = 0;
+    if (openMapped(c.name, &m, &link)) {
+      PcapSource s;
+      s.file_ = true;
+      s.link_type_ = link;
+      s.mapped_ = m;
+      return s;
+    }
+  }
   if (c.file) {
     // A 1 MiB stdio buffer: libpcap reads record by record through stdio, and the default
     // buffer makes one read() per few packets.
@@ -85,6 +175,7 @@ Result<PcapSource> PcapSource::open(const SourceConfig& c) {
 }
 
 PcapSource::Next PcapSource::next(CapturedPacket* out) {
+  if (mapped_.base != nullptr) return nextMapped(out);
   pcap_pkthdr* h;
   const u_char* data;
   const int rc = pcap_next_ex(handle_, &h, &data);

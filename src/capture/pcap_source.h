@@ -2,6 +2,10 @@
 // A packet source through libpcap: a live interface (promiscuous unless told otherwise, snaplen,
 // BPF filter, non-blocking so the caller never waits while holding a lock) or a pcap/pcapng file.
 // One source per packet thread; not thread-safe.
+//
+// A classic pcap file read without a filter is mapped into memory and its records walked in
+// place (no copy, no read() per few packets); pcapng files, and files read through a BPF
+// filter, go through libpcap.
 
 #include <cstdint>
 #include <string>
@@ -47,7 +51,22 @@ class PcapSource {
   uint64_t kernelDrops();
 
  private:
+  PcapSource() = default;
   PcapSource(pcap* handle, bool file);
+  // A memory-mapped classic pcap file.
+  struct Mapped {
+    const uint8_t* base = nullptr;
+    size_t size = 0;
+    size_t offset = 24;  // past the file header
+    bool swapped = false, nanoseconds = false;
+    // Files older than format 2.3 (and some 2.3 writers) have the two length fields swapped;
+    // libpcap undoes it the same way.
+    enum { kLengthsInOrder, kLengthsSwapped, kLengthsMaybeSwapped } lengths = kLengthsInOrder;
+  };
+  static bool openMapped(const std::string& path, Mapped* m, int* link_type);
+  Next nextMapped(CapturedPacket* out);
+
+  Mapped mapped_;
   pcap* handle_ = nullptr;
   bool file_ = false;
   int link_type_ = 0;
