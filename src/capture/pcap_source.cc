@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <pcap/pcap.h>
 #include <poll.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -39,7 +38,7 @@ PcapSource::PcapSource(PcapSource&& o) noexcept { *this = std::move(o); }
 
 PcapSource& PcapSource::operator=(PcapSource&& o) noexcept {
   std::swap(handle_, o.handle_);
-  std::swap(mapped_, o.mapped_);
+  std::swap(classic_, o.classic_);
   file_ = o.file_;
   link_type_ = o.link_type_;
   fd_ = o.fd_;
@@ -48,92 +47,102 @@ PcapSource& PcapSource::operator=(PcapSource&& o) noexcept {
 
 PcapSource::~PcapSource() {
   if (handle_ != nullptr) pcap_close(handle_);
-  if (mapped_.base != nullptr) munmap(const_cast<uint8_t*>(mapped_.base), mapped_.size);
+  if (classic_.fd >= 0) ::close(classic_.fd);
 }
 
-bool PcapSource::openMapped(const std::string& path, Mapped* m, int* link_type) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st;
-  void* base = MAP_FAILED;
-  if (fstat(fd, &st) == 0 && st.st_size >= 24) {
-    base = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+bool PcapSource::Classic::ensure(size_t n) {
+  if (end - pos >= n) return true;
+  std::memmove(buffer.data(), buffer.data() + pos, end - pos);
+  end -= pos;
+  pos = 0;
+  if (n > buffer.size()) buffer.resize(n);
+  while (end < n && !eof) {
+    const ssize_t got = ::read(fd, buffer.data() + end, buffer.size() - end);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      eof = true;
+      break;
+    }
+    end += size_t(got);
   }
-  ::close(fd);
-  if (base == MAP_FAILED) return false;
-  const auto* b = static_cast<const uint8_t*>(base);
-  uint32_t magic;
-  std::memcpy(&magic, b, 4);
-  Mapped r;
-  r.base = b;
-  r.size = size_t(st.st_size);
+  return end >= n;
+}
+
+bool PcapSource::openClassic(const std::string& path, Classic* out, int* link_type) {
+  Classic r;
+  r.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (r.fd < 0) return false;
+  r.buffer.resize(size_t(4) << 20);
+  uint32_t magic = 0;
+  if (r.ensure(24)) std::memcpy(&magic, r.buffer.data(), 4);
   switch (magic) {
     case 0xa1b2c3d4: break;
     case 0xd4c3b2a1: r.swapped = true; break;
     case 0xa1b23c4d: r.nanoseconds = true; break;
     case 0x4d3cb2a1: r.swapped = r.nanoseconds = true; break;
     default:  // pcapng or not a capture: libpcap decides
-      munmap(base, r.size);
+      ::close(r.fd);
       return false;
   }
+  const uint8_t* b = r.buffer.data();
   uint16_t major, minor;
   std::memcpy(&major, b + 4, 2);
   std::memcpy(&minor, b + 6, 2);
+  uint32_t link;
+  std::memcpy(&link, b + 20, 4);
   if (r.swapped) {
     major = __builtin_bswap16(major);
     minor = __builtin_bswap16(minor);
+    link = __builtin_bswap32(link);
   }
-  if (major < 2 || (major == 2 && minor < 3)) r.lengths = Mapped::kLengthsSwapped;
-  if (major == 2 && minor == 3) r.lengths = Mapped::kLengthsMaybeSwapped;
-  uint32_t link;
-  std::memcpy(&link, b + 20, 4);
-  if (r.swapped) link = __builtin_bswap32(link);
+  if (major < 2 || (major == 2 && minor < 3)) r.lengths = Classic::kLengthsSwapped;
+  if (major == 2 && minor == 3) r.lengths = Classic::kLengthsMaybeSwapped;
   *link_type = int(link & 0x0fffffff);  // the top bits may carry FCS information
-  madvise(base, r.size, MADV_SEQUENTIAL);
-  *m = r;
+  r.pos = 24;
+  *out = std::move(r);
   return true;
 }
 
-PcapSource::Next PcapSource::nextMapped(CapturedPacket* out) {
-  Mapped& m = mapped_;
-  if (m.offset + 16 > m.size) {
-    if (m.offset != m.size) error_ = "capture file ends inside a record header";
-    m.offset = m.size;
+PcapSource::Next PcapSource::nextClassic(CapturedPacket* out) {
+  Classic& c = classic_;
+  if (!c.ensure(16)) {
+    if (c.end != c.pos) error_ = "capture file ends inside a record header";
+    c.pos = c.end;
     return Next::kEnd;
   }
   uint32_t h[4];
-  std::memcpy(h, m.base + m.offset, 16);
-  if (m.swapped) {
+  std::memcpy(h, c.buffer.data() + c.pos, 16);
+  if (c.swapped) {
     for (uint32_t& v : h) v = __builtin_bswap32(v);
   }
-  if (m.lengths == Mapped::kLengthsSwapped ||
-      (m.lengths == Mapped::kLengthsMaybeSwapped && h[2] > h[3])) {
+  if (c.lengths == Classic::kLengthsSwapped ||
+      (c.lengths == Classic::kLengthsMaybeSwapped && h[2] > h[3])) {
     std::swap(h[2], h[3]);
   }
   const uint32_t cap_len = h[2];
-  if (cap_len > m.size - m.offset - 16) {
+  if (cap_len > (64u << 20) || !c.ensure(16 + size_t(cap_len))) {
     error_ = "capture file ends inside a record";
-    m.offset = m.size;
+    c.pos = c.end;
     return Next::kEnd;
   }
-  out->data = m.base + m.offset + 16;
+  out->data = c.buffer.data() + c.pos + 16;
   out->cap_len = cap_len;
   out->wire_len = h[3];
-  out->ts_us = uint64_t(h[0]) * 1000000u + (m.nanoseconds ? h[1] / 1000 : h[1]);
-  m.offset += 16 + size_t(cap_len);
+  out->ts_us = uint64_t(h[0]) * 1000000u + (c.nanoseconds ? h[1] / 1000 : h[1]);
+  c.pos += 16 + size_t(cap_len);
   return Next::kPacket;
 }
 
 Result<PcapSource> PcapSource::open(const SourceConfig& c) {
   char err[PCAP_ERRBUF_SIZE] = "";
   if (c.file && c.bpf_filter.empty()) {
-    Mapped m;
+    Classic classic;
     int link = 0;
-    if (openMapped(c.name, &m, &link)) {
+    if (openClassic(c.name, &classic, &link)) {
       PcapSource s;
       s.file_ = true;
       s.link_type_ = link;
-      s.mapped_ = m;
+      s.classic_ = std::move(classic);
       return s;
     }
   }
@@ -175,7 +184,7 @@ Result<PcapSource> PcapSource::open(const SourceConfig& c) {
 }
 
 PcapSource::Next PcapSource::next(CapturedPacket* out) {
-  if (mapped_.base != nullptr) return nextMapped(out);
+  if (classic_.fd >= 0) return nextClassic(out);
   pcap_pkthdr* h;
   const u_char* data;
   const int rc = pcap_next_ex(handle_, &h, &data);

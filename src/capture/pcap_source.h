@@ -3,12 +3,13 @@
 // BPF filter, non-blocking so the caller never waits while holding a lock) or a pcap/pcapng file.
 // One source per packet thread; not thread-safe.
 //
-// A classic pcap file read without a filter is mapped into memory and its records walked in
-// place (no copy, no read() per few packets); pcapng files, and files read through a BPF
-// filter, go through libpcap.
+// A classic pcap file read without a filter is read in large blocks and its records walked in
+// place (one copy, one read() per 4 MiB); pcapng files, and files read through a BPF filter,
+// go through libpcap.
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "core/result.h"
 
@@ -53,20 +54,23 @@ class PcapSource {
  private:
   PcapSource() = default;
   PcapSource(pcap* handle, bool file);
-  // A memory-mapped classic pcap file.
-  struct Mapped {
-    const uint8_t* base = nullptr;
-    size_t size = 0;
-    size_t offset = 24;  // past the file header
+  // A classic pcap file read in 4 MiB blocks into one reused buffer (a single copy; the
+  // buffer stays resident, so no page faults per block).
+  struct Classic {
+    int fd = -1;
+    std::vector<uint8_t> buffer;
+    size_t pos = 0, end = 0;
+    bool eof = false;
     bool swapped = false, nanoseconds = false;
     // Files older than format 2.3 (and some 2.3 writers) have the two length fields swapped;
     // libpcap undoes it the same way.
     enum { kLengthsInOrder, kLengthsSwapped, kLengthsMaybeSwapped } lengths = kLengthsInOrder;
+    bool ensure(size_t n);  // at least n bytes at pos (false at the end of the file)
   };
-  static bool openMapped(const std::string& path, Mapped* m, int* link_type);
-  Next nextMapped(CapturedPacket* out);
+  static bool openClassic(const std::string& path, Classic* c, int* link_type);
+  Next nextClassic(CapturedPacket* out);
 
-  Mapped mapped_;
+  Classic classic_;
   pcap* handle_ = nullptr;
   bool file_ = false;
   int link_type_ = 0;

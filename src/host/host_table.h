@@ -3,6 +3,7 @@
 // Capped at `max_hosts` (ntopng's -x): a host that does not fit is counted and left out.
 // Not thread-safe: the interface's stats lock guards it.
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -15,7 +16,10 @@ namespace flowlens::host {
 
 class HostTable {
  public:
-  explicit HostTable(uint32_t max_hosts) : max_hosts_(max_hosts) {}
+  // Room for up to 65,536 hosts is reserved up front: no rehashing while a busy network fills it.
+  explicit HostTable(uint32_t max_hosts) : max_hosts_(max_hosts) {
+    index_.reserve(std::min<uint32_t>(max_hosts, 1u << 16));
+  }
 
   // The index of the host (ip, vlan), created when absent; UINT32_MAX when the table is full.
   // `classify` sets local/network_id of a new host.
