@@ -29,7 +29,6 @@ void CustomCategories::beginReload() {
   pending_ = *published();
   pending_.hosts.clear();
   pending_.networks.clear();
-  reloading_ = true;
 }
 
 Status CustomCategories::addHost(uint16_t category, std::string_view host) {
@@ -75,7 +74,6 @@ void CustomCategories::finalizeReload() {
   std::stable_sort(set->networks.begin(), set->networks.end(),
                    [](const auto& a, const auto& b) { return a.first.bits > b.first.bits; });
   std::atomic_store(&published_, std::shared_ptr<const Set>(std::move(set)));
-  reloading_ = false;
 }
 
 void CustomCategories::publishChange(const std::function<void(Set&)>& change) {

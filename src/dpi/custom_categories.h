@@ -60,7 +60,6 @@ class CustomCategories {
 
   std::mutex mutex_;
   Set pending_;
-  bool reloading_ = false;
   std::shared_ptr<const Set> published_;
 };
 

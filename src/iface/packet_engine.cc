@@ -24,7 +24,7 @@ uint64_t wallUs() {
 // datagram lands where its first fragment did).
 size_t shardOf(const decode::DecodedPacket& p, size_t shards) {
   if (shards == 1) return 0;
-  uint64_t a = 0, b = 0, h = 0;
+  uint64_t a = 0, b = 0;
   for (int i = 0; i < 16; i += 8) {
     uint64_t x, y;
     std::memcpy(&x, p.src_ip.data() + i, 8);
@@ -32,7 +32,7 @@ size_t shardOf(const decode::DecodedPacket& p, size_t shards) {
     a ^= x;
     b ^= y;
   }
-  h = (a ^ b) ^ (uint64_t(p.vlan_id) << 16) ^ p.l4_proto;  // symmetric in src/dst
+  uint64_t h = (a ^ b) ^ (uint64_t(p.vlan_id) << 16) ^ p.l4_proto;  // symmetric in src/dst
   h *= 0x9E3779B97F4A7C15ull;
   return size_t((h >> 32) % shards);
 }
