@@ -19,11 +19,15 @@ PACKAGES=(
   nlohmann-json3-dev
   # packet capture and DPI
   libpcap-dev libndpi-dev
+  # host enrichment: GeoIP/ASN databases, asynchronous DNS, MAC vendors (IEEE lists)
+  libmaxminddb-dev libc-ares-dev ieee-data
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   curl wrk python3 procps
   # packet benchmarks (ndpiReader, GNU time for peak RSS) and live-capture tests
   libndpi-bin time tcpreplay iproute2
+  # resolver tests: a DNS server on loopback
+  dnsmasq-base
 )
 
 SUDO=""
