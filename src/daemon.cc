@@ -21,6 +21,7 @@ Daemon::Daemon(Options options, int argc, const char* const* argv)
 Daemon::~Daemon() {
   server_.reset();
   pool_.reset();
+  if (enrichment_) enrichment_->stop();  // its thread writes names to the store
   cache_.reset();
 }
 
@@ -70,6 +71,9 @@ Status Daemon::setUp() {
   interfaces_ = std::make_unique<InterfaceRegistry>(std::move(*registry));
   local_networks_ =
       std::make_unique<LocalNetworks>(options_.local_networks, options_.local_network_aliases);
+  auto enrichment = enrich::Enrichment::create(options_, dirs_);
+  if (!enrichment) return Error{enrichment.error()};
+  enrichment_ = std::move(*enrichment);
   // Capture sources open now, while flowlens may still need root to open them; their threads
   // start after the privilege drop.
   if (Status st = attachInterfaces(); !st) return st;
@@ -83,6 +87,7 @@ Status Daemon::setUp() {
   services_.local_networks = local_networks_.get();
   services_.dpi = dpi_catalog_.get();
   services_.custom_categories = &custom_categories_;
+  services_.enrichment = enrichment_.get();
   services_.cpu = &cpu_;
   services_.commands = &commands_;
   services_.startup_epoch = std::time(nullptr);
@@ -90,6 +95,8 @@ Status Daemon::setUp() {
   if (Status st = openStore(); !st) return st;
   services_.cache = cache_.get();
   services_.lua_cache = &lua_cache_;
+  enrichment_->attachStore(cache_.get());
+  enrichment_->start();
   if (Status st = setUpUsers(); !st) return st;
 
   lua::EngineConfig engine;
@@ -143,11 +150,7 @@ Status Daemon::attachInterfaces() {
   auto catalog = dpi::DpiCatalog::create({options_.ndpi_protocols_file, nullptr});
   if (!catalog) return Error{catalog.error()};
   dpi_catalog_ = std::move(*catalog);
-  const LocalNetworks* local = local_networks_.get();
-  const auto classify = [local](host::Host& h) {
-    h.network_id = local->networkIdOf(h.ip);
-    h.local = h.network_id >= 0;
-  };
+  const HostHooks hooks = enrichment_->hostHooks(local_networks_.get());
   for (const auto& i : interfaces_->all()) {
     EngineConfig c;
     c.source.name = i->name();
@@ -163,7 +166,7 @@ Status Daemon::attachInterfaces() {
     c.limits.host_idle_us = uint64_t(options_.host_idle_timeout_s) * 1000000u;
     c.dpi.protocols_file = options_.ndpi_protocols_file;
     c.dpi.custom = &custom_categories_;
-    if (Status st = i->attach(c, classify); !st) return st;
+    if (Status st = i->attach(c, hooks); !st) return st;
   }
   return Status::Ok();
 }

@@ -9,6 +9,7 @@
 #include "core/system_stats.h"
 #include "dpi/custom_categories.h"
 #include "dpi/dpi_engine.h"
+#include "enrich/enrichment.h"
 #include "http/server.h"
 #include "iface/registry.h"
 #include "lua/context.h"
@@ -43,6 +44,7 @@ class Daemon {
   int argc_;
   const char* const* argv_;
   Dirs dirs_;
+  std::unique_ptr<enrich::Enrichment> enrichment_;  // outlives the interfaces (hosts point into it)
   std::unique_ptr<InterfaceRegistry> interfaces_;
   std::unique_ptr<LocalNetworks> local_networks_;
   std::unique_ptr<dpi::DpiCatalog> dpi_catalog_;

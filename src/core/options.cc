@@ -216,6 +216,12 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
   app.add_option("--host-idle-timeout", o.host_idle_timeout_s,
                  "Seconds without traffic after which a host without flows is purged")
       ->check(CLI::Range(1, 10 * 365 * 86400));
+  app.add_option("--dns-servers", o.dns_servers,
+                 "DNS servers for host names, host[:port] comma separated (default: resolv.conf)");
+  app.add_option("--geoip-dir", o.geoip_dir,
+                 "Directory of the MaxMind .mmdb databases (City or Country, and ASN)");
+  app.add_option("--mac-vendors-dir", o.mac_vendors_dir,
+                 "Directory of the IEEE OUI lists (oui.csv, mam.csv, oui36.csv)");
   app.add_option("--http-threads", o.http_threads, "HTTP worker threads")
       ->check(CLI::Range(2, 1024));
   app.add_option("--http-max-body", o.http_max_body, "Largest accepted request body, bytes")

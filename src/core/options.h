@@ -63,6 +63,9 @@ struct Options {
   int flow_idle_timeout_s = 60;                          // --flow-idle-timeout
   int flow_max_lifetime_s = 3600;                        // --flow-max-lifetime
   int host_idle_timeout_s = 300;                         // --host-idle-timeout
+  std::string dns_servers;                               // --dns-servers ("": resolv.conf)
+  std::string geoip_dir;                                 // --geoip-dir ("": the usual places)
+  std::string mac_vendors_dir = "/usr/share/ieee-data";  // --mac-vendors-dir
   int http_threads = 64;                                 // --http-threads
   int lua_states = 8;                                    // --lua-states
   int lua_timeout_ms = 30000;                            // --lua-timeout

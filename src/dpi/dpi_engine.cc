@@ -49,6 +49,14 @@ void copyText(flow::Flow& f, const ndpi_flow_struct* n) {
     text->ja3_client = bounded(n->protos.tls_quic.ja3_client, 33);
     text->ja3_server = bounded(n->protos.tls_quic.ja3_server, 33);
   }
+  const bool dns = f.master_proto == NDPI_PROTOCOL_DNS || f.app_proto == NDPI_PROTOCOL_DNS;
+  const uint16_t rsp_type = n->protos.dns.rsp_type;
+  if (dns && has_name && n->protos.dns.num_answers > 0 && (rsp_type == 1 || rsp_type == 28)) {
+    util::IpAddress answer;  // nDPI keeps the first A (type 1) or AAAA (28) of the response
+    answer.v6 = rsp_type == 28;
+    std::memcpy(answer.bytes.data(), &n->protos.dns.rsp_addr, answer.v6 ? 16 : 4);
+    text->dns_answer = answer;
+  }
   f.text = std::move(text);
 }
 

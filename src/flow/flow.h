@@ -5,9 +5,11 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "flow/flow_key.h"
+#include "util/ip.h"
 
 namespace flowlens::flow {
 
@@ -28,6 +30,7 @@ struct FlowText {
   std::string server_name;  // DNS query, HTTP Host, TLS SNI, QUIC SNI
   std::string ja3_client, ja3_server;
   std::string user_agent;
+  std::optional<util::IpAddress> dns_answer;  // DNS: the first A/AAAA address of the response
 };
 
 enum class TcpState : uint8_t { kNone, kSynSent, kEstablished, kClosed, kReset };
@@ -51,6 +54,7 @@ struct Flow {
   uint16_t dpi_packets = 0;
   bool dpi_done = false;      // detected and nothing more to learn, or given up
   bool dpi_guessed = false;
+  bool names_published = false;  // the DNS answer went to HostHooks::on_dns_answer
   uint16_t master_proto = 0, app_proto = 0;
   uint16_t category = 0;
   uint8_t confidence = 0;

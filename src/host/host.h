@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "enrich/geoip.h"
 #include "util/ip.h"
 
 namespace flowlens::host {
@@ -49,7 +50,8 @@ struct Host {
   uint32_t active_flows_as_client = 0, active_flows_as_server = 0;
   uint64_t flows_as_client = 0, flows_as_server = 0;
   std::vector<uint32_t> contacts_as_client, contacts_as_server;  // peer host indexes, sorted
-  std::string name;  // learned from traffic (DNS, SNI, HTTP Host); raw bytes, escape on output
+  std::string name;  // learned from traffic (HTTP Host, TLS/QUIC SNI); raw bytes, escape on output
+  enrich::GeoResult geo;  // location and AS from the GeoIP databases, set when the host is created
   uint32_t serial = 0;
   // Throughput over the last sampling interval (PacketEngine::sampleThroughput).
   double throughput_bps = 0, throughput_pps = 0;

@@ -9,9 +9,8 @@ NetworkInterface::NetworkInterface(int id, std::string name, Kind kind)
 
 NetworkInterface::~NetworkInterface() { stop(); }
 
-Status NetworkInterface::attach(const EngineConfig& config,
-                                std::function<void(host::Host&)> classify) {
-  auto engine = PacketEngine::create(config, std::move(classify));
+Status NetworkInterface::attach(const EngineConfig& config, HostHooks hooks) {
+  auto engine = PacketEngine::create(config, std::move(hooks));
   if (!engine) return Error{engine.error()};
   engine_ = std::move(*engine);
   return Status::Ok();

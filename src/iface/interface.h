@@ -28,7 +28,7 @@ class NetworkInterface {
   time_t startEpoch() const { return start_epoch_; }
 
   // Opens the capture (before privileges are dropped); start() runs its threads.
-  Status attach(const EngineConfig& config, std::function<void(host::Host&)> classify);
+  Status attach(const EngineConfig& config, HostHooks hooks);
   void start();
   void stop();
   // nullptr when nothing captures on this interface (tests, or attach() not called).

@@ -39,15 +39,15 @@ size_t shardOf(const decode::DecodedPacket& p, size_t shards) {
 
 }  // namespace
 
-PacketEngine::PacketEngine(const EngineConfig& config, std::function<void(host::Host&)> classify)
+PacketEngine::PacketEngine(const EngineConfig& config, HostHooks hooks)
     : config_(config), shared_(std::make_unique<SharedTables>(config.limits.max_hosts)) {
-  shared_->classify = std::move(classify);
-  if (!shared_->classify) shared_->classify = [](host::Host&) {};
+  shared_->hooks = std::move(hooks);
+  if (!shared_->hooks.on_new_host) shared_->hooks.on_new_host = [](host::Host&) {};
 }
 
-Result<std::unique_ptr<PacketEngine>> PacketEngine::create(
-    const EngineConfig& config, std::function<void(host::Host&)> classify) {
-  std::unique_ptr<PacketEngine> e(new PacketEngine(config, std::move(classify)));
+Result<std::unique_ptr<PacketEngine>> PacketEngine::create(const EngineConfig& config,
+                                                           HostHooks hooks) {
+  std::unique_ptr<PacketEngine> e(new PacketEngine(config, std::move(hooks)));
   const int n = std::clamp(config.packet_threads, 1, 64);
   const uint32_t per_shard = std::max<uint32_t>(1, (config.limits.max_flows + n - 1) / n);
   for (int i = 0; i < n; ++i) {

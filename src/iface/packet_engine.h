@@ -42,7 +42,7 @@ class PacketEngine {
  public:
   // Opens the sources (so a bad interface or file fails here, before any thread starts).
   static Result<std::unique_ptr<PacketEngine>> create(const EngineConfig& config,
-                                                      std::function<void(host::Host&)> classify);
+                                                      HostHooks hooks);
   ~PacketEngine();
 
   void start();
@@ -76,7 +76,7 @@ class PacketEngine {
   const EngineConfig& config() const { return config_; }
 
  private:
-  PacketEngine(const EngineConfig& config, std::function<void(host::Host&)> classify);
+  PacketEngine(const EngineConfig& config, HostHooks hooks);
   void run(size_t index, capture::PcapSource source);
 
   EngineConfig config_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <map>
+#include <tuple>
 
 namespace flowlens {
 namespace {
@@ -60,6 +62,10 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
     if (q.ip_version && (h.ip.v6 ? 6 : 4) != *q.ip_version) return false;
     if (q.mac && (!h.has_mac || h.mac != *q.mac)) return false;
     if (q.cidr && !q.cidr->contains(h.ip)) return false;
+    if (q.asn && (h.geo.as ? h.geo.as->asn : 0) != *q.asn) return false;
+    if (q.country && (h.geo.location ? h.geo.location->country : std::string()) != *q.country) {
+      return false;
+    }
     if (!inAllowed(q.allowed, h.ip)) return false;
     if (q.application) {
       const bool has = std::any_of(h.apps.begin(), h.apps.end(),
@@ -92,6 +98,13 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
     less = [](const H& a, const H& b) { return a.traffic.packets() < b.traffic.packets(); };
   } else if (c == "column_thpt") {
     less = [](const H& a, const H& b) { return a.throughput_bps < b.throughput_bps; };
+  } else if (c == "column_asn") {
+    less = [](const H& a, const H& b) {
+      return (a.geo.as ? a.geo.as->asn : 0) < (b.geo.as ? b.geo.as->asn : 0);
+    };
+  } else if (c == "column_country") {
+    const auto code = [](const H& h) { return h.geo.location ? h.geo.location->country : ""; };
+    less = [code](const H& a, const H& b) { return code(a) < code(b); };
   } else {  // column_traffic and anything unknown: by total bytes
     less = [](const H& a, const H& b) { return a.traffic.bytes() < b.traffic.bytes(); };
   }
@@ -112,6 +125,47 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   });
   page.hosts.erase(page.hosts.begin(), page.hosts.begin() + std::min<size_t>(q.to_skip, page.hosts.size()));
   return page;
+}
+
+std::vector<HostGroup> groupHosts(const PacketEngine& engine, HostGrouping by,
+                                  const std::vector<util::IpPrefix>& allowed,
+                                  const std::string& sort_column, bool ascending) {
+  std::map<std::string, HostGroup> groups;  // by country code, or by ASN as text
+  engine.scanHosts([&](const host::Host& h) {
+    if (!inAllowed(allowed, h.ip)) return;
+    const enrich::Location* loc = h.geo.location;
+    if (by == HostGrouping::kCountry && (loc == nullptr || loc->country.empty())) return;
+    const uint32_t asn = h.geo.as ? h.geo.as->asn : 0;
+    HostGroup& g = groups[by == HostGrouping::kCountry ? loc->country : std::to_string(asn)];
+    if (g.num_hosts == 0) {
+      g.asn = asn;
+      if (h.geo.as) g.asname = h.geo.as->name;
+      if (by == HostGrouping::kCountry) g.country = loc->country;
+    }
+    ++g.num_hosts;
+    g.traffic.add(true, h.traffic.packets_sent, h.traffic.bytes_sent);
+    g.traffic.add(false, h.traffic.packets_rcvd, h.traffic.bytes_rcvd);
+    g.first_seen_us = std::min(g.first_seen_us, h.first_seen_us);
+    g.last_seen_us = std::max(g.last_seen_us, h.last_seen_us);
+    g.throughput_bps += h.throughput_bps;
+    g.throughput_pps += h.throughput_pps;
+  });
+  std::vector<HostGroup> out;
+  out.reserve(groups.size());
+  for (auto& [key, g] : groups) out.push_back(std::move(g));
+  const auto key = [&](const HostGroup& g) {
+    const std::string& c = sort_column;
+    if (c == "column_asn") return std::tuple(g.asn, std::string(), uint64_t{0});
+    if (c == "column_asname" || c == "column_name") return std::tuple(0u, g.asname, uint64_t{0});
+    if (c == "column_country") return std::tuple(0u, g.country, uint64_t{0});
+    if (c == "column_hosts") return std::tuple(0u, std::string(), g.num_hosts);
+    if (c == "column_since") return std::tuple(0u, std::string(), g.first_seen_us);
+    return std::tuple(0u, std::string(), g.traffic.bytes());
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const HostGroup& a, const HostGroup& b) {
+    return ascending ? key(a) < key(b) : key(b) < key(a);
+  });
+  return out;
 }
 
 std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAddress& ip,

@@ -29,6 +29,8 @@ struct HostQuery {
   std::optional<std::array<uint8_t, 6>> mac;
   std::optional<uint16_t> application;         // hosts with traffic of this nDPI protocol
   std::optional<util::IpPrefix> cidr;
+  std::optional<std::string> country;          // ISO code, from the GeoIP databases
+  std::optional<uint32_t> asn;
   // Only hosts in these networks (a user's allowed networks); empty = all.
   std::vector<util::IpPrefix> allowed;
 };
@@ -42,6 +44,24 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q);
 // The host of `ip` on `vlan` (any VLAN when absent), copied.
 std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAddress& ip,
                                    std::optional<uint16_t> vlan);
+
+// The hosts of one autonomous system or one country, summed (interface.getASesInfo,
+// getCountriesInfo). Hosts without a country are in no country; hosts without an AS in AS 0.
+struct HostGroup {
+  uint32_t asn = 0;
+  std::string asname;
+  std::string country;
+  host::Traffic traffic;
+  uint64_t num_hosts = 0;
+  uint64_t first_seen_us = UINT64_MAX, last_seen_us = 0;
+  double throughput_bps = 0, throughput_pps = 0;
+};
+enum class HostGrouping { kAs, kCountry };
+// Sorted by ntopng's column names (column_asn, column_asname, column_country, column_hosts,
+// column_since, column_traffic: the default), only hosts in `allowed` (empty = all).
+std::vector<HostGroup> groupHosts(const PacketEngine& engine, HostGrouping by,
+                                  const std::vector<util::IpPrefix>& allowed,
+                                  const std::string& sort_column, bool ascending);
 
 struct FlowQuery {
   std::string sort_column = "column_bytes";

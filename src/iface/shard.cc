@@ -164,8 +164,9 @@ void Shard::bindHosts(flow::Flow& f, const DecodedPacket& p) {
   }
   std::lock_guard lock(shared_->mutex);
   auto& hosts = shared_->hosts;
-  f.client_host = hosts.acquire(toAddress(c.ip, p.ip_version), p.vlan_id, p.ts_us, shared_->classify);
-  f.server_host = hosts.acquire(toAddress(s.ip, p.ip_version), p.vlan_id, p.ts_us, shared_->classify);
+  const auto& on_new = shared_->hooks.on_new_host;
+  f.client_host = hosts.acquire(toAddress(c.ip, p.ip_version), p.vlan_id, p.ts_us, on_new);
+  f.server_host = hosts.acquire(toAddress(s.ip, p.ip_version), p.vlan_id, p.ts_us, on_new);
   if (f.client_host == UINT32_MAX || f.server_host == UINT32_MAX) counters_.bump(counters_.host_drops);
   host::Host* ch = hosts.at(f.client_host);
   host::Host* sh = hosts.at(f.server_host);
@@ -243,6 +244,12 @@ void Shard::syncFlow(flow::Flow& f, uint64_t now_us) {
     if (h->name.empty() && h == sh && f.text && !f.text->server_name.empty() &&
         f.master_proto != kNdpiDns && f.app_proto != kNdpiDns) {
       h->name = f.text->server_name;
+    }
+  }
+  if (f.dpi_done && !f.names_published) {
+    f.names_published = true;
+    if (f.text && f.text->dns_answer && shared_->hooks.on_dns_answer) {
+      shared_->hooks.on_dns_answer(*f.text->dns_answer, f.text->server_name);
     }
   }
   if (f.has_mac) {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string_view>
 #include <vector>
 
 #include "decode/packet.h"
@@ -30,13 +31,21 @@ struct EngineLimits {
   uint64_t dpi_idle_us = 5'000'000;
 };
 
+// What the interface's owner adds to hosts and names (host enrichment). Called by packet threads
+// holding SharedTables::mutex: both must be quick and never wait on I/O.
+struct HostHooks {
+  std::function<void(host::Host&)> on_new_host;  // local / network_id, location, AS, name lookup
+  // A DNS answer seen in the traffic gave `name` the address `ip`.
+  std::function<void(const util::IpAddress& ip, std::string_view name)> on_dns_answer;
+};
+
 // What all shards of an interface share, under `mutex`.
 struct SharedTables {
   explicit SharedTables(uint32_t max_hosts) : hosts(max_hosts) {}
   std::mutex mutex;
   host::HostTable hosts;
   TrafficStats stats;
-  std::function<void(host::Host&)> classify;  // sets local / network_id of a new host
+  HostHooks hooks;
   // Each shard's clock at its last housekeeping (UINT64_MAX once its file ended). Hosts idle by
   // the slowest one are purged: threads reading one file drift apart, and a thread behind must
   // not find a host gone that its own flows will still feed.

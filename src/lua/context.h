@@ -25,6 +25,9 @@ namespace flowlens::store {
 class CacheService;
 class ValueCache;
 }  // namespace flowlens::store
+namespace flowlens::enrich {
+class Enrichment;
+}  // namespace flowlens::enrich
 namespace flowlens::auth {
 class UserService;
 class SessionService;
@@ -40,6 +43,7 @@ struct Services {
   LocalNetworks* local_networks = nullptr;  // section 9; lookups from packet threads too
   dpi::DpiCatalog* dpi = nullptr;           // section 17 and interface.getnDPI*
   dpi::CustomCategories* custom_categories = nullptr;  // sections 17 and 30
+  enrich::Enrichment* enrichment = nullptr;  // sections 10 and 25: names, GeoIP, MAC vendors
   CpuLoad* cpu = nullptr;
   util::CommandRunner* commands = nullptr;
   store::CacheService* cache = nullptr;     // sections 5 and 6

@@ -14,7 +14,7 @@ namespace flowlens::testing {
 // Capture-file interfaces are read to their end before the test runs (nothing expires), so a
 // test sees every flow and host of the file.
 void TestEnv::readCaptureFiles() {
-  const LocalNetworks* local = local_networks_.get();
+  const HostHooks hooks = enrichment_->hostHooks(local_networks_.get());
   for (const auto& i : interfaces_->all()) {
     if (i->kind() != NetworkInterface::Kind::kPcapFile) continue;
     EngineConfig c;
@@ -27,10 +27,7 @@ void TestEnv::readCaptureFiles() {
         c.limits.dpi_idle_us = UINT64_MAX / 4;  // never: captures span decades
     c.dpi.custom = &custom_categories_;
     c.dpi.protocols_file = options_.ndpi_protocols_file;
-    const Status st = i->attach(c, [local](host::Host& h) {
-      h.network_id = local->networkIdOf(h.ip);
-      h.local = h.network_id >= 0;
-    });
+    const Status st = i->attach(c, hooks);
     if (!st) {
       std::fprintf(stderr, "TestEnv: %s\n", st.error().c_str());
       std::abort();
@@ -77,6 +74,19 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   if (catalog) dpi_catalog_ = std::move(*catalog);
   services_.dpi = dpi_catalog_.get();
   services_.custom_categories = &custom_categories_;
+  // Databases named relative to the source tree ("tests/data/geoip").
+  for (std::string* dir : {&options_.geoip_dir, &options_.mac_vendors_dir}) {
+    if (!dir->empty() && !std::filesystem::exists(*dir)) {
+      *dir = std::string(build::kSourceDir) + "/" + *dir;
+    }
+  }
+  auto enrichment = enrich::Enrichment::create(options_, dirs_);
+  if (!enrichment) {
+    std::fprintf(stderr, "TestEnv: %s\n", enrichment.error().c_str());
+    std::abort();
+  }
+  enrichment_ = std::move(*enrichment);
+  services_.enrichment = enrichment_.get();
   readCaptureFiles();
   services_.cpu = &cpu_;
   services_.commands = &commands_;
@@ -89,6 +99,8 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   cache_ = std::make_unique<store::CacheService>(std::move(kv.value()));
   services_.cache = cache_.get();
   services_.lua_cache = &lua_cache_;
+  enrichment_->attachStore(cache_.get());
+  enrichment_->start();
   users_ = std::make_unique<auth::UserService>(cache_->store());
   sessions_ = std::make_unique<auth::SessionService>(cache_->store(), *users_,
                                                      std::chrono::seconds(3600));
@@ -102,6 +114,7 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
 }
 
 TestEnv::~TestEnv() {
+  enrichment_->stop();  // its thread writes names to the store
   sessions_.reset();
   users_.reset();
   cache_.reset();

@@ -11,6 +11,7 @@
 #include "core/system_stats.h"
 #include "dpi/custom_categories.h"
 #include "dpi/dpi_engine.h"
+#include "enrich/enrichment.h"
 #include "iface/registry.h"
 #include "lua/context.h"
 #include "lua/state.h"
@@ -32,6 +33,7 @@ class TestEnv {
   auth::UserService& users() { return *users_; }
   auth::SessionService& sessions() { return *sessions_; }
   Options& options() { return options_; }
+  enrich::Enrichment& enrichment() { return *enrichment_; }
   const Dirs& dirs() const { return dirs_; }
   lua::EngineConfig engineConfig() const;
   // A new state, or a test failure.
@@ -42,6 +44,7 @@ class TestEnv {
 
   Options options_;
   Dirs dirs_;
+  std::unique_ptr<enrich::Enrichment> enrichment_;  // outlives the interfaces (hosts point into it)
   std::unique_ptr<InterfaceRegistry> interfaces_;
   std::unique_ptr<LocalNetworks> local_networks_;
   std::unique_ptr<dpi::DpiCatalog> dpi_catalog_;
