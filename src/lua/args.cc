@@ -72,4 +72,12 @@ int failWithNil(lua_State* L, const char* function, const std::string& message, 
   return 1;
 }
 
+Result<util::IpAddress> addressArg(lua_State* L, const char* function, int arg) {
+  std::string_view text = Args(L, function).string(arg, "ip");
+  if (auto at = text.find('@'); at != std::string_view::npos) text = text.substr(0, at);
+  auto ip = util::parseIp(text);
+  if (!ip) return Error{"not an IP address '" + std::string(text) + "'"};
+  return *ip;
+}
+
 }  // namespace flowlens::lua

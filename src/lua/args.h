@@ -9,6 +9,9 @@
 #include <string>
 #include <string_view>
 
+#include "core/result.h"
+#include "util/ip.h"
+
 namespace flowlens::lua {
 
 class Args {
@@ -71,5 +74,10 @@ inline void setField(lua_State* L, const char* k, double v) {
 // `quiet` (the service is down and said so once) logs at debug level only.
 int failWithNil(lua_State* L, const char* function, const std::string& message,
                 bool quiet = false);
+
+// The address in string argument `arg` (named "ip"): an IPv4/IPv6 address, or ntopng's host
+// key "ip@vlan" (the VLAN is dropped). Not an address: an error "not an IP address '<text>'".
+// A missing or non-string argument raises as Args::string does.
+Result<util::IpAddress> addressArg(lua_State* L, const char* function, int arg);
 
 }  // namespace flowlens::lua

@@ -36,6 +36,8 @@ extern const luaL_Reg kLuaCache[];    // ntop/lua_cache.cc section 32
 extern const luaL_Reg kUsers[];       // ntop/users.cc     section 7 (+ 9's isAllowed*)
 extern const luaL_Reg kMfa[];         // ntop/mfa.cc       section 8
 extern const luaL_Reg kNetwork[];     // ntop/network.cc   section 9 (but isAllowed*)
+extern const luaL_Reg kResolution[];  // ntop/resolution.cc section 10
+extern const luaL_Reg kGeo[];         // ntop/geo.cc       section 25
 extern const luaL_Reg kNdpi[];        // ntop/ndpi.cc      sections 17 and 30
 extern const luaL_Reg kPrivileges[];  // ntop/privileges.cc section 29
 }  // namespace ntop
@@ -45,6 +47,7 @@ extern const luaL_Reg kStats[];       // interface/stats.cc
 extern const luaL_Reg kHosts[];       // interface/hosts.cc
 extern const luaL_Reg kFlows[];       // interface/flows.cc
 extern const luaL_Reg kNdpi[];        // interface/ndpi.cc
+extern const luaL_Reg kGeo[];         // interface/geo.cc: by AS and by country
 }  // namespace iface
 extern const luaL_Reg kResponse[];    // response.cc: flowlens.* helpers behind lua_utils
 extern const luaL_Reg kJson[];        // json_encode.cc: flowlens.jsonEncode (dkjson-compatible)

@@ -320,6 +320,46 @@ function getInterfaceName(ifid)
 end
 
 -- ############################################################################
+-- Host names (spec section 10). `hostinfo` is {host = "ip", vlan = n} as ntopng passes it, or
+-- the address itself ("ip" or "ip@vlan"). Names come from the network: escape them for HTML.
+
+local function hostAndVlan(hostinfo)
+   if type(hostinfo) == "table" then
+      return tostring(hostinfo["host"] or hostinfo["ip"] or ""), tonumber(hostinfo["vlan"]) or 0
+   end
+   local text = tostring(hostinfo or "")
+   local ip, vlan = text:match("^([^@]+)@(%d+)$")
+   if ip then return ip, tonumber(vlan) end
+   return text, 0
+end
+
+local function withVlan(name, vlan)
+   if vlan ~= nil and vlan ~= 0 then return name .. "@" .. tostring(vlan) end
+   return name
+end
+
+-- The known name of the host, else its address (with "@vlan" on a VLAN). Never waits.
+function getResolvedAddress(hostinfo)
+   local ip, vlan = hostAndVlan(hostinfo)
+   if ip == "" then return "" end
+   return withVlan(ntop.getResolvedName(ip) or ip, vlan)
+end
+
+-- As getResolvedAddress, and a name not known yet is asked for (the answer arrives later).
+-- With allow_empty, an unknown name gives "" instead of the address.
+function resolveAddress(hostinfo, allow_empty)
+   local ip, vlan = hostAndVlan(hostinfo)
+   if ip == "" then return "" end
+   local name = ntop.getResolvedName(ip)
+   if name == nil then
+      ntop.resolveName(ip)
+      if allow_empty then return "" end
+      name = ip
+   end
+   return withVlan(name, vlan)
+end
+
+-- ############################################################################
 -- HTML
 
 local html_escapes = { ["&"] = "&amp;", ["<"] = "&lt;", [">"] = "&gt;", ['"'] = "&quot;", ["'"] = "&#39;" }

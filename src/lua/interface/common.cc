@@ -41,4 +41,37 @@ std::vector<util::IpPrefix> allowedNetworks(lua_State* L) {
 
 const dpi::DpiCatalog& catalog(lua_State* L) { return *LuaState::from(L)->services().dpi; }
 
+std::optional<int64_t> intField(lua_State* L, int table, const char* key) {
+  lua_getfield(L, table, key);
+  std::optional<int64_t> v;
+  if (lua_isinteger(L, -1)) {
+    v = lua_tointeger(L, -1);
+  } else if (lua_type(L, -1) == LUA_TNUMBER) {
+    v = int64_t(lua_tonumber(L, -1));
+  } else if (lua_type(L, -1) == LUA_TSTRING) {
+    char* end = nullptr;
+    const char* s = lua_tostring(L, -1);
+    const long long n = std::strtoll(s, &end, 10);
+    if (*s != '\0' && *end == '\0') v = n;
+  }
+  lua_pop(L, 1);
+  return v;
+}
+
+std::optional<std::string> stringField(lua_State* L, int table, const char* key) {
+  lua_getfield(L, table, key);
+  std::optional<std::string> v;
+  if (lua_type(L, -1) == LUA_TSTRING) v = lua_tostring(L, -1);
+  lua_pop(L, 1);
+  return v;
+}
+
+std::optional<bool> boolField(lua_State* L, int table, const char* key) {
+  lua_getfield(L, table, key);
+  std::optional<bool> v;
+  if (lua_type(L, -1) == LUA_TBOOLEAN) v = lua_toboolean(L, -1) != 0;
+  lua_pop(L, 1);
+  return v;
+}
+
 }  // namespace flowlens::lua::iface

@@ -2,6 +2,8 @@
 // What every interface.* binding file shares: the selected interface (honouring the user's
 // allowed interface), its engine, the user's allowed networks, and the nDPI catalog.
 
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "dpi/dpi_engine.h"
@@ -19,5 +21,11 @@ const PacketEngine* selectedEngine(lua_State* L);
 // The networks the user may see; empty = all.
 std::vector<util::IpPrefix> allowedNetworks(lua_State* L);
 const dpi::DpiCatalog& catalog(lua_State* L);
+
+// Fields of a paginator table at stack index `table` (ntopng's sortColumn, maxHits, ...):
+// absent or of another type -> nullopt. Integers also accept numbers and numeric strings.
+std::optional<int64_t> intField(lua_State* L, int table, const char* key);
+std::optional<std::string> stringField(lua_State* L, int table, const char* key);
+std::optional<bool> boolField(lua_State* L, int table, const char* key);
 
 }  // namespace flowlens::lua::iface

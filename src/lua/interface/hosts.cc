@@ -40,7 +40,13 @@ int hostsInfo(lua_State* L, HostScope scope, const char* fn) {
   if (auto n = a.optInteger(3, "maxHits")) q.max_hits = uint32_t(std::clamp<int64_t>(*n, 0, UINT32_MAX));
   if (auto n = a.optInteger(4, "toSkip")) q.to_skip = uint32_t(std::clamp<int64_t>(*n, 0, UINT32_MAX));
   q.ascending = a.optBoolean(5, "a2zSortOrder").value_or(true);
+  if (auto c = a.optString(6, "country")) {
+    if (!c->empty()) q.country = std::string(*c);
+  }
   if (auto v = a.optInteger(8, "vlan")) q.vlan = uint16_t(*v);
+  if (auto n = a.optInteger(9, "asn")) {
+    if (*n >= 0) q.asn = uint32_t(*n);
+  }
   if (auto n = a.optInteger(10, "network")) {
     if (*n >= 0) q.network_id = int(*n);
   }

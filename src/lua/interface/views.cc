@@ -2,8 +2,10 @@
 
 #include <netdb.h>
 
+#include "enrich/enrichment.h"
 #include "iface/queries.h"
 #include "lua/args.h"
+#include "lua/state.h"
 
 namespace flowlens::lua::iface {
 namespace {
@@ -75,7 +77,16 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
   setField(L, "vlan", int64_t{h.vlan});
   setField(L, "ifid", ifid);
   setField(L, "mac", h.has_mac ? host::macToString(h.mac) : std::string("00:00:00:00:00:00"));
-  setField(L, "name", h.name);
+  // The name: resolved (reverse DNS, a DNS answer seen, or set by a script), else the one
+  // clients asked the host by (TLS SNI, HTTP Host).
+  enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
+  std::optional<std::string> resolved;
+  if (enrichment != nullptr) resolved = enrichment->resolver().name(h.ip);
+  setField(L, "name", resolved ? *resolved : h.name);
+  lua_createtable(L, 0, 2);
+  if (resolved) setField(L, "resolved", *resolved);
+  if (!h.name.empty()) setField(L, "server_name", h.name);
+  lua_setfield(L, -2, "names");
   setField(L, "localhost", h.local);
   setField(L, "systemhost", false);
   setField(L, "privatehost", isPrivate(h.ip));
@@ -99,11 +110,14 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
   setField(L, "throughput_pps", h.throughput_pps);
   setField(L, "num_alerts", 0);
   setField(L, "score", 0);
-  // Host enrichment (GeoIP, ASN) fills these.
-  setField(L, "country", "");
-  setField(L, "city", "");
-  setField(L, "asn", 0);
-  setField(L, "asname", "");
+  const enrich::Location* loc = h.geo.location;
+  setField(L, "country", loc ? loc->country : std::string());
+  setField(L, "city", loc ? loc->city : std::string());
+  setField(L, "continent", loc ? loc->continent : std::string());
+  setField(L, "latitude", loc ? loc->latitude : 0.0);
+  setField(L, "longitude", loc ? loc->longitude : 0.0);
+  setField(L, "asn", int64_t(h.geo.as ? h.geo.as->asn : 0));
+  setField(L, "asname", h.geo.as ? h.geo.as->name : std::string());
   setField(L, "os", 0);
   static const char* const kL4[] = {"tcp.", "udp.", "icmp.", "other_ip."};
   for (int b = 0; b < host::kL4Count; ++b) setTraffic(L, kL4[b], h.l4[b]);
@@ -240,7 +254,10 @@ void pushMac(lua_State* L, const host::MacHost& m) {
   setField(L, "duration", seconds(m.last_seen_us - m.first_seen_us) + 1);
   setTraffic(L, "", m.traffic);
   setField(L, "num_hosts", uint64_t{m.num_hosts});
-  setField(L, "manufacturer", "");  // host enrichment fills this from the IEEE list
+  enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
+  std::optional<std::string_view> vendor;
+  if (enrichment != nullptr) vendor = enrichment->macVendors().lookup(m.mac);
+  setField(L, "manufacturer", vendor ? *vendor : std::string_view());
 }
 
 }  // namespace flowlens::lua::iface

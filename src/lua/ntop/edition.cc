@@ -66,7 +66,6 @@ const luaL_Reg kEdition[] = {
     {"isWindows", no},
     {"isFreeBSD", isFreeBSD},
     {"isLinux", isLinux},
-    {"hasGeoIP", no},            // until GeoIP databases load (host enrichment)
     {"hasRadiusSupport", no},
     {"hasLdapSupport", no},
     {"isPingAvailable", no},     // flowlens has no active ping

@@ -8,6 +8,7 @@
 
 #include <cstring>
 
+#include "enrich/enrichment.h"
 #include "host/local_networks.h"
 #include "lua/args.h"
 #include "lua/registry.h"
@@ -19,8 +20,8 @@ namespace flowlens::lua::ntop {
 namespace {
 
 // ntopng's reverse-DNS cache: DNS_CACHE "ntopng.dns.cache" + "." + address, kept
-// DNS_CACHE_DURATION (3600 s). The host-name lookups read these keys.
-constexpr std::string_view kDnsCachePrefix = "ntopng.dns.cache.";
+// DNS_CACHE_DURATION (3600 s). The resolver reads these keys.
+using enrich::kDnsCachePrefix;
 constexpr int64_t kDnsCacheTtlSeconds = 3600;
 
 LocalNetworks& nets(lua_State* L, const char* fn) {
@@ -240,18 +241,24 @@ int setResolvedAddress(lua_State* L) {
   Args a(L, kFn);
   std::string_view list = a.string(1, "ip");
   const auto name = a.string(2, "hostname");
-  std::vector<std::string> keys;
+  std::vector<util::IpAddress> ips;
   while (!list.empty()) {
     const auto semi = list.find(';');
     const std::string_view item = list.substr(0, semi);
     list = semi == std::string_view::npos ? std::string_view() : list.substr(semi + 1);
     auto ip = util::parseIp(item);
     if (!ip) return failNothing(L, kFn, "not an IP address " + quoted(item));
-    keys.push_back(std::string(kDnsCachePrefix) + ip->toString());
+    ips.push_back(*ip);
   }
-  if (keys.empty()) return failNothing(L, kFn, "no address given");
-  store::CacheService& cache = *LuaState::from(L)->services().cache;
-  for (const auto& key : keys) {
+  if (ips.empty()) return failNothing(L, kFn, "no address given");
+  const Services& services = LuaState::from(L)->services();
+  store::CacheService& cache = *services.cache;
+  for (const auto& ip : ips) {
+    // Hosts take the name at once; the store has it before this returns.
+    if (services.enrichment != nullptr) {
+      services.enrichment->resolver().learn(ip, name, enrich::NameSource::kUser, false);
+    }
+    const std::string key = std::string(kDnsCachePrefix) + ip.toString();
     cache.count(store::Op::kSet);
     Status st = cache.store().set(key, name, kDnsCacheTtlSeconds);
     cache.noteWrite(key);
