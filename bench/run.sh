@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: measures flowlens and prints figures with ratios against peers run in the same
 # script (these machines are noisy: compare within one run, not across runs).
-#   bench/run.sh [BUILD_DIR [SECTION...]]    sections: http store packets concurrency (default: all)
+#   bench/run.sh [BUILD_DIR [SECTION...]]
+#   sections: http store packets concurrency enrich (default: all)
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -286,13 +287,35 @@ for load in ("none", "20", "0"):
 '
 }
 
+bench_enrich() {
+  echo "-- Host enrichment: GeoIP lookups/s on one core (MaxMind's test databases), reverse DNS"
+  "$ROOT/$BUILD/bench/flowlens_geoip_bench" --benchmark_min_time=0.5 --benchmark_format=json \
+    2>/dev/null > "$TMP/geoip.json"
+  python3 - "$TMP/geoip.json" <<'PY'
+import json, sys
+b = {x["name"].replace("BM_", ""): x["items_per_second"] for x in json.load(open(sys.argv[1]))["benchmarks"]}
+hot, raw_hot = b["GeoIpHot"], b["RawLibmaxminddbHot"]
+cold, raw_cold = b["GeoIpColdRandom"], b["RawLibmaxminddbColdRandom"]
+print(f"hot addresses (1,000, cached):   {hot:>14,.0f} lookups/s  {hot / raw_hot:6.1f}x bare libmaxminddb ({raw_hot:,.0f}/s)  target >= 1,000,000")
+print(f"1M random addresses (uncached):  {cold:>14,.0f} lookups/s  {cold / raw_cold:6.2f}x bare libmaxminddb ({raw_cold:,.0f}/s)")
+PY
+  "$ROOT/$BUILD/bench/flowlens_resolver_bench" > "$TMP/resolver.txt"
+  python3 - "$TMP/resolver.txt" <<'PY'
+import sys
+v = dict(l.strip().split("=") for l in open(sys.argv[1]) if "=" in l)
+par, ser = float(v["parallel_per_s"]), float(v["serial_per_s"])
+print(f"reverse DNS, {int(v['addresses']):,} distinct addresses, dnsmasq on loopback: {par:,.0f} answers/s"
+      f"  {par / ser:.1f}x one query at a time ({ser:,.0f}/s)")
+PY
+}
+
 echo "== flowlens benchmarks ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores) =="
 SECTIONS=("${@:2}")
-[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(http store packets concurrency)
+[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(http store packets concurrency enrich)
 for section in "${SECTIONS[@]}"; do
   case "$section" in
-    http | store | packets | concurrency) echo; "bench_$section" ;;
-    *) echo "bench/run.sh: unknown section '$section' (http, store, packets, concurrency)" >&2
+    http | store | packets | concurrency | enrich) echo; "bench_$section" ;;
+    *) echo "bench/run.sh: unknown section '$section' (http, store, packets, concurrency, enrich)" >&2
        exit 2 ;;
   esac
 done
