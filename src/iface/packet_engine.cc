@@ -239,6 +239,59 @@ void PacketEngine::scanFlows(const std::function<void(const flow::Flow&)>& visit
   }
 }
 
+FlowRow FlowRow::of(const flow::Flow& f, uint8_t shard) {
+  FlowRow r;
+  r.key = f.key;
+  r.hash = f.hash;
+  r.serial = f.serial;
+  r.master_proto = f.master_proto;
+  r.app_proto = f.app_proto;
+  r.category = f.category;
+  r.lo_is_client = f.lo_is_client;
+  r.shard = shard;
+  r.first_seen_us = f.first_seen_us;
+  r.last_seen_us = f.last_seen_us;
+  r.packets_ = f.packets();
+  r.bytes_ = f.bytes();
+  return r;
+}
+
+void PacketEngine::scanFlowRows(const std::function<void(const FlowRow&)>& visit) const {
+  std::vector<FlowRow> rows;
+  rows.reserve(kScanChunk);
+  for (size_t index = 0; index < shards_.size(); ++index) {
+    const Shard& s = *shards_[index];
+    for (size_t pos = 0;;) {
+      rows.clear();
+      bool done;
+      {
+        readers_waiting_.fetch_add(1);
+        std::unique_lock g(const_cast<Shard&>(s).mutex());
+        readers_waiting_.fetch_sub(1);
+        pos = s.flows().forEachIn(pos, kScanChunk, [&](const flow::Flow& f) {
+          rows.push_back(FlowRow::of(f, uint8_t(index)));
+        });
+        done = pos >= s.flows().size();
+      }
+      for (const FlowRow& r : rows) visit(r);
+      if (done) break;
+    }
+  }
+}
+
+std::optional<flow::Flow> PacketEngine::fetchFlow(const FlowRow& row) const {
+  if (row.shard >= shards_.size()) return std::nullopt;
+  const Shard& s = *shards_[row.shard];
+  readers_waiting_.fetch_add(1);
+  std::lock_guard g(const_cast<Shard&>(s).mutex());
+  readers_waiting_.fetch_sub(1);
+  const flow::Flow* f = s.flows().find(row.key, row.hash);
+  if (f == nullptr || f->serial != row.serial) return std::nullopt;
+  flow::Flow copy = *f;
+  copy.dpi_state = nullptr;
+  return copy;
+}
+
 void PacketEngine::scanHosts(const std::function<void(const host::Host&)>& visit) const {
   for (size_t pos = 0;;) {
     std::lock_guard g(shared_->mutex);

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -28,6 +29,26 @@ struct EngineConfig {
   bool original_speed = false;  // files: replay at the capture's own pace
   EngineLimits limits;
   dpi::DpiConfig dpi;
+};
+
+// What a flow query filters and sorts on, copied from a flow under its shard's lock: a few
+// dozen bytes instead of the whole flow, so a reader holds the lock for a copy loop only.
+struct FlowRow {
+  flow::FlowKey key;
+  uint64_t hash = 0;
+  uint32_t serial = 0;
+  uint16_t master_proto = 0, app_proto = 0, category = 0;
+  bool lo_is_client = true;
+  uint8_t shard = 0;
+  uint64_t first_seen_us = 0, last_seen_us = 0;
+  uint64_t packets_ = 0, bytes_ = 0;
+
+  const flow::Endpoint& client() const { return lo_is_client ? key.lo : key.hi; }
+  const flow::Endpoint& server() const { return lo_is_client ? key.hi : key.lo; }
+  uint64_t packets() const { return packets_; }
+  uint64_t bytes() const { return bytes_; }
+
+  static FlowRow of(const flow::Flow& f, uint8_t shard);
 };
 
 // Interface counters summed over the shards.
@@ -65,6 +86,11 @@ class PacketEngine {
   // never holds a packet thread up for long. Each flow is seen in a consistent state; a flow
   // that changes during the scan may be missed or seen twice.
   void scanFlows(const std::function<void(const flow::Flow&)>& visit) const;
+  // Visits a row of every flow. Rows are copied under each shard's lock kScanChunk at a time
+  // and visited after it is released: `visit` never holds a packet thread up.
+  void scanFlowRows(const std::function<void(const FlowRow&)>& visit) const;
+  // The flow behind `row`, copied (dpi_state cleared); nullopt when it ended since the scan.
+  std::optional<flow::Flow> fetchFlow(const FlowRow& row) const;
   // The same over hosts, under the shared lock kScanChunk hosts at a time (each host once).
   void scanHosts(const std::function<void(const host::Host&)>& visit) const;
   static constexpr size_t kScanChunk = 4096;

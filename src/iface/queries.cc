@@ -184,7 +184,7 @@ std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAdd
 
 FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
   FlowPage page;
-  const auto keep = [&](const flow::Flow& f) {
+  const auto keep = [&](const FlowRow& f) {
     if (q.vlan && f.key.vlan != *q.vlan) return false;
     if (q.l4_proto && f.key.proto != *q.l4_proto) return false;
     if (q.application && f.app_proto != *q.application && f.master_proto != *q.application) {
@@ -199,7 +199,9 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
     if (!q.allowed.empty() && !inAllowed(q.allowed, lo) && !inAllowed(q.allowed, hi)) return false;
     return true;
   };
-  using F = flow::Flow;
+  // Filters and sort keys work on rows (copied under the shard locks, visited outside them);
+  // only the page's flows are then copied whole.
+  using F = FlowRow;
   std::function<bool(const F&, const F&)> less;
   const std::string& c = q.sort_column;
   if (c == "column_client" || c == "column_cli") {
@@ -221,7 +223,10 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
   } else if (c == "column_packets") {
     less = [](const F& a, const F& b) { return a.packets() < b.packets(); };
   } else if (c == "column_thpt") {
-    less = [](const F& a, const F& b) { return flowThroughputBps(a) < flowThroughputBps(b); };
+    less = [](const F& a, const F& b) {
+      return throughputBps(a.bytes(), a.first_seen_us, a.last_seen_us) <
+             throughputBps(b.bytes(), b.first_seen_us, b.last_seen_us);
+    };
   } else if (c == "column_ndpi" || c == "column_proto_l7") {
     less = [](const F& a, const F& b) { return a.app_proto < b.app_proto; };
   } else if (c == "column_proto_l4") {
@@ -240,15 +245,25 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
   // One pass keeps the best skip+hits flows in a bounded heap (its front is the worst kept);
   // a flow is copied only when it enters the heap.
   const uint64_t want = std::min<uint64_t>(uint64_t(q.to_skip) + q.max_hits, UINT32_MAX);
-  keepBest<F>(page.flows, want, ordered, [&](const std::function<void(const F&)>& offer) {
-    engine.scanFlows([&](const F& f) {
+  std::vector<F> rows;
+  keepBest<F>(rows, want, ordered, [&](const std::function<void(const F&)>& offer) {
+    engine.scanFlowRows([&](const F& f) {
       if (!keep(f)) return;
       ++page.total;
       offer(f);
     });
   });
-  for (F& f : page.flows) f.dpi_state = nullptr;
-  page.flows.erase(page.flows.begin(), page.flows.begin() + std::min<size_t>(q.to_skip, page.flows.size()));
+  // The page's flows as they are now, in order of their current values (the scan chose them
+  // by slightly older ones). A flow that ended since the scan is left out.
+  std::vector<std::pair<F, flow::Flow>> fetched;
+  for (size_t i = std::min<size_t>(q.to_skip, rows.size()); i < rows.size(); ++i) {
+    if (auto f = engine.fetchFlow(rows[i])) {
+      fetched.emplace_back(FlowRow::of(*f, rows[i].shard), std::move(*f));
+    }
+  }
+  std::sort(fetched.begin(), fetched.end(),
+            [&](const auto& a, const auto& b) { return ordered(a.first, b.first); });
+  for (auto& [row, f] : fetched) page.flows.push_back(std::move(f));
   return page;
 }
 
@@ -272,9 +287,13 @@ std::optional<flow::Flow> findFlow(const PacketEngine& engine, uint32_t key, uin
   return std::move(flows.front());
 }
 
+double throughputBps(uint64_t bytes, uint64_t first_seen_us, uint64_t last_seen_us) {
+  const double secs = double(last_seen_us - first_seen_us) / 1e6;
+  return secs > 0 ? double(bytes) * 8 / secs : 0.0;
+}
+
 double flowThroughputBps(const flow::Flow& f) {
-  const double secs = double(f.last_seen_us - f.first_seen_us) / 1e6;
-  return secs > 0 ? double(f.bytes()) * 8 / secs : 0.0;
+  return throughputBps(f.bytes(), f.first_seen_us, f.last_seen_us);
 }
 
 }  // namespace flowlens

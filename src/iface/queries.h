@@ -91,5 +91,6 @@ std::optional<flow::Flow> findFlow(const PacketEngine& engine, uint32_t key, uin
 util::IpAddress addressOf(const flow::Endpoint& e, uint8_t ip_version);
 // Throughput over the last second is not kept per flow: average over the flow's life.
 double flowThroughputBps(const flow::Flow& f);
+double throughputBps(uint64_t bytes, uint64_t first_seen_us, uint64_t last_seen_us);
 
 }  // namespace flowlens
