@@ -49,13 +49,18 @@ void copyText(flow::Flow& f, const ndpi_flow_struct* n) {
     text->ja3_client = bounded(n->protos.tls_quic.ja3_client, 33);
     text->ja3_server = bounded(n->protos.tls_quic.ja3_server, 33);
   }
+  // A DNS answer names its first A (type 1) or AAAA (28) address, as ntopng takes it: only from
+  // a successful response, and not when nDPI cut the query name to its buffer (79 bytes).
   const bool dns = f.master_proto == NDPI_PROTOCOL_DNS || f.app_proto == NDPI_PROTOCOL_DNS;
   const uint16_t rsp_type = n->protos.dns.rsp_type;
-  if (dns && has_name && n->protos.dns.num_answers > 0 && (rsp_type == 1 || rsp_type == 28)) {
-    util::IpAddress answer;  // nDPI keeps the first A (type 1) or AAAA (28) of the response
+  const bool whole_name =
+      strnlen(n->host_server_name, sizeof(n->host_server_name)) < sizeof(n->host_server_name) - 1;
+  if (dns && has_name && whole_name && n->protos.dns.reply_code == 0 &&
+      n->protos.dns.num_answers > 0 && (rsp_type == 1 || rsp_type == 28)) {
+    util::IpAddress answer;
     answer.v6 = rsp_type == 28;
     std::memcpy(answer.bytes.data(), &n->protos.dns.rsp_addr, answer.v6 ? 16 : 4);
-    text->dns_answer = answer;
+    text->dns_answer = answer;  // an unusable (all-zero) address is refused by the resolver
   }
   f.text = std::move(text);
 }

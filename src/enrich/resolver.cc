@@ -65,7 +65,7 @@ struct Resolver::Channel {
 
 struct Resolver::Forward {
   std::string host;
-  bool ipv4_only = false;
+  Family family = Family::kPreferIpv4;
   std::promise<Result<std::string>> done;
 };
 
@@ -79,6 +79,7 @@ struct ReverseQuery {
 struct ForwardQuery {
   std::shared_ptr<void> keep;  // the Forward, alive until the callback ran
   std::promise<Result<std::string>>* done;
+  Family family;
 };
 
 }  // namespace
@@ -136,9 +137,13 @@ void Resolver::stop() {
   if (thread_.joinable()) thread_.join();
   // Queries still outstanding end with ARES_EDESTRUCTION; their callbacks free themselves.
   ares_cancel(channel_->channel);
+  in_flight_ = 0;
+  in_flight_seen_.store(0);
   std::lock_guard lock(queue_mutex_);
   for (auto& f : forwards_) f->done.set_value(Error{"the resolver stopped"});
   forwards_.clear();
+  pending_.clear();
+  queued_.clear();  // cancelled and never-started lookups may be asked again after a restart
 }
 
 void Resolver::wake() {
@@ -159,6 +164,7 @@ bool Resolver::resolveAsync(const util::IpAddress& ip) {
     auto it = names_.find(ip);
     if (it != names_.end() && it->second.expires_s > nowSeconds()) return false;
   }
+  bool was_empty;
   {
     std::lock_guard lock(queue_mutex_);
     if (queued_.count(ip) != 0) return false;
@@ -166,17 +172,18 @@ bool Resolver::resolveAsync(const util::IpAddress& ip) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return false;
     }
+    was_empty = pending_.empty();
     pending_.push_back(ip);
     queued_.insert(ip);
   }
   queued_count_.fetch_add(1, std::memory_order_relaxed);
-  wake();
+  if (was_empty) wake();  // the thread drains the whole queue once woken
   return true;
 }
 
 void Resolver::learn(const util::IpAddress& ip, std::string_view name, NameSource source,
                      bool persist) {
-  if (name.empty() || name.size() > kMaxNameLength) return;
+  if (name.empty() || name.size() > kMaxNameLength || !worthResolving(ip)) return;
   std::string text(name);
   {
     std::unique_lock lock(names_mutex_);
@@ -189,15 +196,17 @@ void Resolver::learn(const util::IpAddress& ip, std::string_view name, NameSourc
   }
   learned_.fetch_add(1, std::memory_order_relaxed);
   if (!persist) return;
+  bool was_empty;
   {
     std::lock_guard lock(queue_mutex_);
     if (to_persist_.size() >= config_.max_queue) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
       return;  // known in memory; only the store copy is skipped
     }
+    was_empty = to_persist_.empty();
     to_persist_.push_back({ip, std::move(text)});
   }
-  wake();
+  if (was_empty) wake();
 }
 
 bool Resolver::remember(const util::IpAddress& ip, std::string name, NameSource source,
@@ -228,13 +237,13 @@ std::optional<std::string> Resolver::name(const util::IpAddress& ip) const {
   return it->second.name;
 }
 
-Result<std::string> Resolver::resolveHost(std::string_view host, bool ipv4_only,
+Result<std::string> Resolver::resolveHost(std::string_view host, Family family,
                                           std::chrono::milliseconds timeout) {
   if (host.empty() || host.size() > kMaxNameLength) return Error{"not a host name"};
   if (!running_) return Error{"the resolver is not running"};
   auto f = std::make_shared<Forward>();
   f->host = std::string(host);
-  f->ipv4_only = ipv4_only;
+  f->family = family;
   auto answer = f->done.get_future();
   {
     std::lock_guard lock(queue_mutex_);
@@ -280,14 +289,16 @@ void Resolver::finishReverse(const util::IpAddress& ip, int status, const char* 
   } else {
     failed_.fetch_add(1, std::memory_order_relaxed);
   }
+  bool kept;
   {
     std::unique_lock lock(names_mutex_);
-    remember(ip, found, NameSource::kReverseDns,
-             found.empty() ? config_.negative_ttl_s : config_.ttl_s);
+    kept = remember(ip, found, NameSource::kReverseDns,
+                    found.empty() ? config_.negative_ttl_s : config_.ttl_s);
   }
   std::lock_guard lock(queue_mutex_);
   queued_.erase(ip);
-  if (!found.empty()) to_persist_.push_back({ip, std::move(found)});
+  // A stronger name (a script's, a DNS answer's) that arrived meanwhile stays, in the store too.
+  if (kept && !found.empty()) to_persist_.push_back({ip, std::move(found)});
 }
 
 void Resolver::run() {
@@ -346,8 +357,10 @@ void Resolver::run() {
     in_flight_seen_.store(in_flight_, std::memory_order_relaxed);
     for (auto& f : forwards) {
       ares_addrinfo_hints hints{};
-      hints.ai_family = f->ipv4_only ? AF_INET : AF_UNSPEC;
-      auto* q = new ForwardQuery{f, &f->done};
+      hints.ai_family = f->family == Family::kIpv4   ? AF_INET
+                        : f->family == Family::kIpv6 ? AF_INET6
+                                                     : AF_UNSPEC;
+      auto* q = new ForwardQuery{f, &f->done, f->family};
       ares_getaddrinfo(
           ch, f->host.c_str(), nullptr, &hints,
           [](void* arg, int status, int, ares_addrinfo* res) {
@@ -355,6 +368,14 @@ void Resolver::run() {
             if (status == ARES_SUCCESS && res != nullptr && res->nodes != nullptr) {
               char text[INET6_ADDRSTRLEN] = {0};
               const ares_addrinfo_node* n = res->nodes;
+              if (q->family == Family::kPreferIpv4) {
+                for (const ares_addrinfo_node* i = res->nodes; i != nullptr; i = i->ai_next) {
+                  if (i->ai_family == AF_INET) {
+                    n = i;
+                    break;
+                  }
+                }
+              }
               const void* addr =
                   n->ai_family == AF_INET6
                       ? static_cast<const void*>(

@@ -32,6 +32,9 @@
 
 namespace flowlens::enrich {
 
+// Which address resolveHost() answers with.
+enum class Family : uint8_t { kIpv4, kIpv6, kPreferIpv4 };
+
 // Where a name came from; a name is replaced only by one of the same or a stronger source.
 enum class NameSource : uint8_t { kReverseDns = 0, kDnsAnswer = 1, kUser = 2 };
 
@@ -92,8 +95,9 @@ class Resolver {
              bool persist = true);
   // The known name of `ip` (memory only: never waits).
   std::optional<std::string> name(const util::IpAddress& ip) const;
-  // The first address `host` resolves to (IPv4 only when `ipv4_only`), waiting at most `timeout`.
-  Result<std::string> resolveHost(std::string_view host, bool ipv4_only,
+  // The first address of `family` that `host` resolves to (kPreferIpv4: an IPv4 one when there
+  // is one, else IPv6), waiting at most `timeout`.
+  Result<std::string> resolveHost(std::string_view host, Family family,
                                   std::chrono::milliseconds timeout);
 
   ResolverStats stats() const;

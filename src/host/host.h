@@ -51,6 +51,7 @@ struct Host {
   uint64_t flows_as_client = 0, flows_as_server = 0;
   std::vector<uint32_t> contacts_as_client, contacts_as_server;  // peer host indexes, sorted
   std::string name;  // learned from traffic (HTTP Host, TLS/QUIC SNI); raw bytes, escape on output
+  enum class NameFrom : uint8_t { kNone, kHttp, kTls, kOther } name_from = NameFrom::kNone;
   enrich::GeoResult geo;  // location and AS from the GeoIP databases, set when the host is created
   uint32_t serial = 0;
   // Throughput over the last sampling interval (PacketEngine::sampleThroughput).

@@ -11,7 +11,10 @@ using decode::DecodedPacket;
 constexpr uint64_t kHousekeepingUs = 1'000'000;
 constexpr uint64_t kHousekeepingPackets = 8192;  // files read fast: bound the passes per packet
 constexpr uint64_t kSyncUndetectedAfterUs = 5'000'000;
-constexpr uint16_t kNdpiDns = 5;  // NDPI_PROTOCOL_DNS
+constexpr uint16_t kNdpiDns = 5;     // NDPI_PROTOCOL_DNS
+constexpr uint16_t kNdpiHttp = 7;    // NDPI_PROTOCOL_HTTP
+constexpr uint16_t kNdpiTls = 91;    // NDPI_PROTOCOL_TLS
+constexpr uint16_t kNdpiQuic = 188;  // NDPI_PROTOCOL_QUIC
 
 bool seqBefore(uint32_t a, uint32_t b) { return int32_t(a - b) < 0; }
 
@@ -244,6 +247,10 @@ void Shard::syncFlow(flow::Flow& f, uint64_t now_us) {
     if (h->name.empty() && h == sh && f.text && !f.text->server_name.empty() &&
         f.master_proto != kNdpiDns && f.app_proto != kNdpiDns) {
       h->name = f.text->server_name;
+      const auto is = [&](uint16_t p) { return f.master_proto == p || f.app_proto == p; };
+      h->name_from = is(kNdpiHttp)                     ? host::Host::NameFrom::kHttp
+                     : is(kNdpiTls) || is(kNdpiQuic) ? host::Host::NameFrom::kTls
+                                                     : host::Host::NameFrom::kOther;
     }
   }
   if (f.dpi_done && !f.names_published) {

@@ -80,6 +80,8 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
       *dir = std::string(build::kSourceDir) + "/" + *dir;
     }
   }
+  // Hermetic: no lookup reaches the machine's DNS servers unless a test names its own.
+  if (options_.dns_servers.empty()) options_.dns_servers = "127.0.0.1:9";
   auto enrichment = enrich::Enrichment::create(options_, dirs_);
   if (!enrichment) {
     std::fprintf(stderr, "TestEnv: %s\n", enrichment.error().c_str());

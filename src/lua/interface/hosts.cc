@@ -41,7 +41,9 @@ int hostsInfo(lua_State* L, HostScope scope, const char* fn) {
   if (auto n = a.optInteger(4, "toSkip")) q.to_skip = uint32_t(std::clamp<int64_t>(*n, 0, UINT32_MAX));
   q.ascending = a.optBoolean(5, "a2zSortOrder").value_or(true);
   if (auto c = a.optString(6, "country")) {
-    if (!c->empty()) q.country = std::string(*c);
+    std::string code(*c);
+    std::transform(code.begin(), code.end(), code.begin(), ::toupper);
+    if (!code.empty()) q.country = code;
   }
   if (auto v = a.optInteger(8, "vlan")) q.vlan = uint16_t(*v);
   if (auto n = a.optInteger(9, "asn")) {

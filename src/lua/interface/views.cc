@@ -85,7 +85,12 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
   setField(L, "name", resolved ? *resolved : h.name);
   lua_createtable(L, 0, 2);
   if (resolved) setField(L, "resolved", *resolved);
-  if (!h.name.empty()) setField(L, "server_name", h.name);
+  // ntopng's keys by source: "http" (HTTP Host), "tls" (TLS/QUIC SNI).
+  if (!h.name.empty()) {
+    using From = host::Host::NameFrom;
+    setField(L, h.name_from == From::kHttp ? "http" : h.name_from == From::kTls ? "tls" : "server",
+             h.name);
+  }
   lua_setfield(L, -2, "names");
   setField(L, "localhost", h.local);
   setField(L, "systemhost", false);

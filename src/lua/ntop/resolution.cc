@@ -57,22 +57,22 @@ int getResolvedName(lua_State* L) {
   return 1;
 }
 
-// resolveHost(hostname [, ipv4]): ipv4 true (the default) asks for an IPv4 address and falls
-// back to any family when the name has none; false takes the first address of any family.
+// resolveHost(hostname [, ipv4]): as ntopng, true asks for an IPv4 address and false for an IPv6
+// one; without the argument (the spec's one-argument form) an IPv4 address is preferred and an
+// IPv6 one taken when the name has no IPv4 address.
 int resolveHost(lua_State* L) {
   constexpr const char* kFn = "ntop.resolveHost";
   Args a(L, kFn);
   const std::string_view host = a.string(1, "hostname");
-  const bool ipv4 = a.optBoolean(2, "ipv4").value_or(true);
+  const std::optional<bool> ipv4 = a.optBoolean(2, "ipv4");
   if (auto literal = util::parseIp(host)) {
     pushString(L, literal->toString());
     return 1;
   }
-  enrich::Resolver& r = resolver(L, kFn);
-  auto answer = r.resolveHost(host, ipv4, kForwardTimeout);
-  if (!answer && ipv4 && answer.error().rfind("no answer", 0) != 0) {
-    answer = r.resolveHost(host, false, kForwardTimeout);  // a name with IPv6 addresses only
-  }
+  const enrich::Family family = !ipv4 ? enrich::Family::kPreferIpv4
+                                : *ipv4 ? enrich::Family::kIpv4
+                                        : enrich::Family::kIpv6;
+  auto answer = resolver(L, kFn).resolveHost(host, family, kForwardTimeout);
   if (!answer) {
     return failWithNil(L, kFn, "cannot resolve '" + std::string(host) + "': " + answer.error());
   }

@@ -113,16 +113,19 @@ TEST_F(ResolverTest, StoredNamesAnswerWithoutAQuery) {
 
 TEST_F(ResolverTest, ForwardLookups) {
   auto r = make();
-  auto a = r->resolveHost("beta.flowlens.test", true, milliseconds(5000));
+  auto a = r->resolveHost("beta.flowlens.test", Family::kIpv4, milliseconds(5000));
   ASSERT_TRUE(a.ok()) << a.error();
   EXPECT_EQ(*a, "10.77.0.2");
-  auto six = r->resolveHost("gamma.flowlens.test", false, milliseconds(5000));
+  auto six = r->resolveHost("gamma.flowlens.test", Family::kPreferIpv4, milliseconds(5000));
   ASSERT_TRUE(six.ok()) << six.error();
   EXPECT_EQ(*six, "fd00:77::5");
-  auto missing = r->resolveHost("nope.flowlens.test", true, milliseconds(5000));
+  auto missing = r->resolveHost("nope.flowlens.test", Family::kIpv4, milliseconds(5000));
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().find("name"), std::string::npos) << missing.error();
-  EXPECT_FALSE(r->resolveHost("", true, milliseconds(100)).ok());
+  EXPECT_FALSE(r->resolveHost("", Family::kIpv4, milliseconds(100)).ok());
+  EXPECT_FALSE(r->resolveHost("beta.flowlens.test", Family::kIpv6, milliseconds(5000)).ok());
+  auto v4_only = r->resolveHost("gamma.flowlens.test", Family::kIpv4, milliseconds(5000));
+  EXPECT_FALSE(v4_only.ok());
 }
 
 TEST_F(ResolverTest, LearnedNamesOutrankReverseDnsAndPersist) {
@@ -210,7 +213,7 @@ TEST(ResolverSilentServer, QueueStaysBoundedAndCallersDoNotWait) {
       << "failed " << (*r)->stats().failed << " in flight " << (*r)->stats().in_flight
       << " pending " << (*r)->stats().pending << " nf " << (*r)->stats().not_found
       << " resolved " << (*r)->stats().resolved << " queued " << (*r)->stats().queued;
-  auto fwd = (*r)->resolveHost("anything.example", true, milliseconds(300));
+  auto fwd = (*r)->resolveHost("anything.example", Family::kIpv4, milliseconds(300));
   EXPECT_FALSE(fwd.ok());
   EXPECT_EQ((*r)->stats().not_found, 0u);
   EXPECT_EQ((*r)->stats().pending, 0u);
@@ -220,7 +223,7 @@ TEST(ResolverSilentServer, QueueStaysBoundedAndCallersDoNotWait) {
     EXPECT_TRUE((*r)->resolveAsync(a));
   }
   (*r)->stop();  // returns although queries are outstanding
-  EXPECT_FALSE((*r)->resolveHost("anything.example", true, milliseconds(300)).ok());
+  EXPECT_FALSE((*r)->resolveHost("anything.example", Family::kIpv4, milliseconds(300)).ok());
 }
 
 TEST(ResolverConfigErrors, BadServerListIsRefused) {

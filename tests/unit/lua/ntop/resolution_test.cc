@@ -72,10 +72,12 @@ TEST_F(ResolutionBindingTest, ResolveHostForwardLookups) {
   auto state = env.newState();
   EXPECT_EQ(run(env, *state, "print(ntop.resolveHost('beta.flowlens.test'))"), "10.77.0.2");
   EXPECT_EQ(run(env, *state, "print(ntop.resolveHost('beta.flowlens.test', true))"), "10.77.0.2");
-  // IPv4 asked, only IPv6 there: the IPv6 address.
+  // No family given, only IPv6 there: the IPv6 address. ntopng's ipv4 = true/false: that family.
   EXPECT_EQ(run(env, *state, "print(ntop.resolveHost('gamma.flowlens.test'))"), "fd00:77::5");
   EXPECT_EQ(run(env, *state, "print(ntop.resolveHost('gamma.flowlens.test', false))"),
             "fd00:77::5");
+  EXPECT_EQ(run(env, *state, "print(ntop.resolveHost('gamma.flowlens.test', true))"), "nil");
+  EXPECT_EQ(run(env, *state, "print(ntop.resolveHost('beta.flowlens.test', false))"), "nil");
   EXPECT_EQ(run(env, *state, "print(ntop.resolveHost('missing.flowlens.test'))"), "nil");
   EXPECT_EQ(run(env, *state, "print(pcall(ntop.resolveHost))"),
             "falsentop.resolveHost: argument #1 (hostname) expected string, got no value");
