@@ -104,6 +104,7 @@ Status Daemon::setUp() {
   engine.memory_limit_bytes = static_cast<size_t>(options_.lua_memory_mb) << 20;
   pool_ = std::make_unique<lua::StatePool>(&services_, engine,
                                            static_cast<size_t>(options_.lua_states));
+  services_.lua_states = pool_.get();
   if (Status st = pool_->warm(std::min(2, options_.lua_states)); !st) {
     return Error{"Lua runtime: " + st.error()};
   }
@@ -268,6 +269,7 @@ int Daemon::run() {
   }
   log::normal("Shutting down");
   for (const auto& i : interfaces_->all()) i->stop();
+  enrichment_->stop();  // the resolver thread writes names to the store: stop it first
   services_.shutting_down.store(true);  // running scripts stop at their next hook check
   if (server_ && !server_->stop(std::chrono::milliseconds(1000))) {
     // Idle keep-alive connections hold civetweb's workers up to 2 s more: do not wait for them,
@@ -278,6 +280,7 @@ int Daemon::run() {
     std::_Exit(0);
   }
   server_.reset();
+  services_.lua_states = nullptr;
   pool_.reset();
   cache_.reset();  // the embedded store writes its last changes here
   process::removePidFile(options_.pid_path);

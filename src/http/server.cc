@@ -233,6 +233,7 @@ int Server::dispatch(mg_connection* conn) {
   }
   if (p == "/authorize.html") return login(conn);
   if (p == "/lua/logout.lua") return logout(conn);
+  if (p == "/metrics") return serveLua(conn, "/metrics.lua", /*api=*/true);  // Prometheus
   if (p.compare(0, 5, "/lua/") == 0) return serveLua(conn, p.substr(4));
   return serveStatic(conn, p);
 }
@@ -359,7 +360,7 @@ int Server::logout(mg_connection* conn) {
   return 302;
 }
 
-int Server::serveLua(mg_connection* conn, const std::string& rel) {
+int Server::serveLua(mg_connection* conn, const std::string& rel, bool api) {
   const mg_request_info* ri = mg_get_request_info(conn);
   if (!endsWith(rel, ".lua") || rel.compare(0, 9, "/modules/") == 0) {
     sendError(conn, 404, "no such script");
@@ -372,7 +373,7 @@ int Server::serveLua(mg_connection* conn, const std::string& rel) {
   }
 
   // Who is asking. The login page itself is public.
-  const bool rest = rel.compare(0, 6, "/rest/") == 0;
+  const bool rest = api || rel.compare(0, 6, "/rest/") == 0;
   // Spec section 2: add/, create/, set/, edit/ and delete/ endpoints change things and are not
   // for GET (which would also escape the CSRF check).
   if (rest) {

@@ -1,5 +1,6 @@
 #pragma once
 // The HTTP server (civetweb): /lua/<path>.lua runs scripts/lua/<path>.lua on a warm Lua state,
+// /metrics runs scripts/lua/metrics.lua (Prometheus; authenticated as a REST call),
 // everything else is a static file from httpdocs/. Every path is sanitised first.
 // start()/stop() from one thread; request handling runs on civetweb's worker threads.
 
@@ -52,7 +53,8 @@ class Server {
  private:
   static int handle(mg_connection* conn, void* self);
   int dispatch(mg_connection* conn);
-  int serveLua(mg_connection* conn, const std::string& path);
+  // `api`: refuse an unauthenticated call with 401, as for REST, not a redirect to the login.
+  int serveLua(mg_connection* conn, const std::string& path, bool api = false);
   int serveStatic(mg_connection* conn, const std::string& path);
   int login(mg_connection* conn);
   int logout(mg_connection* conn);

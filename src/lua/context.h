@@ -35,6 +35,8 @@ class SessionService;
 
 namespace flowlens::lua {
 
+class StatePool;
+
 // Process-wide services the bindings call. Thread-safe (each member documents itself).
 struct Services {
   const Options* options = nullptr;
@@ -50,6 +52,7 @@ struct Services {
   store::ValueCache* lua_cache = nullptr;   // section 32
   auth::UserService* users = nullptr;       // sections 7 and 8
   auth::SessionService* sessions = nullptr;
+  const StatePool* lua_states = nullptr;    // the HTTP workers' states (null outside the daemon)
   bool gui_access_restricted = false;       // an ACL, or listeners bound to given addresses
   time_t startup_epoch = 0;
   std::atomic<bool> shutting_down{false};

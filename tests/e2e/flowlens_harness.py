@@ -220,6 +220,14 @@ def raw_exchange(port, data, timeout=10.0, half_close=False):
     return out
 
 
+def password_file(password):
+    """A new temporary file holding `password`, for --admin-password-file; the caller unlinks it."""
+    fd, path = tempfile.mkstemp(prefix="flowlens-e2e-pw-")
+    with os.fdopen(fd, "w") as f:
+        f.write(password + "\n")
+    return path
+
+
 def start_owned(make_daemon):
     """Starts make_daemon() and returns it running on a port of its own (see Daemon.start)."""
     d = make_daemon()

@@ -24,7 +24,7 @@ int getStats(lua_State* L) {
   const EngineTotals t = i->totals();
   const EngineTotals r = i->totalsSinceReset();
   const uint64_t local_hosts = i->engine() ? i->engine()->localHosts() : 0;
-  lua_createtable(L, 0, 24);
+  lua_createtable(L, 0, 26);
   setField(L, "id", i->id());
   setField(L, "name", i->name());
   setField(L, "ifname", i->name());
@@ -41,6 +41,10 @@ int getStats(lua_State* L) {
   setField(L, "num_hosts", t.hosts);
   setField(L, "num_local_hosts", local_hosts);
   setField(L, "num_macs", t.macs);
+  // The table caps (-X, -x): with num_flows and num_hosts, how full the tables are.
+  const Options* opts = LuaState::from(L)->services().options;
+  setField(L, "max_num_flows", uint64_t{opts ? opts->max_num_flows : 0});
+  setField(L, "max_num_hosts", uint64_t{opts ? opts->max_num_hosts : 0});
   lua_createtable(L, 0, 12);
   setField(L, "packets", t.packets);
   setField(L, "bytes", t.bytes);

@@ -15,6 +15,7 @@
 #include "lua/args.h"
 #include "lua/registry.h"
 #include "lua/state.h"
+#include "lua/state_pool.h"
 #include "util/fs.h"
 #include "util/text.h"
 
@@ -107,7 +108,7 @@ int getUptime(lua_State* L) {
 int systemHostStat(lua_State* L) {
   Services& s = services(L);
   const MemInfo m = readMemInfo();
-  lua_createtable(L, 0, 16);
+  lua_createtable(L, 0, 18);
   if (auto load = s.cpu->last()) setField(L, "cpu_load", *load);
   lua_createtable(L, 0, 10);
   for (const auto& [state, pct] : s.cpu->states()) setField(L, state.c_str(), pct);
@@ -121,6 +122,9 @@ int systemHostStat(lua_State* L) {
   setField(L, "mem_used", m.used);
   setField(L, "mem_ntopng_resident", m.process_resident);
   setField(L, "mem_ntopng_virtual", m.process_virtual);
+  // flowlens's own: the HTTP workers' Lua states now alive, and their cap (--lua-states).
+  setField(L, "lua_states", uint64_t{s.lua_states ? s.lua_states->liveStates() : 0});
+  setField(L, "lua_states_max", uint64_t{s.lua_states ? s.lua_states->maxStates() : 0});
   setField(L, "written_alerts", s.alerts_written.load());
   setField(L, "dropped_alerts", s.alerts_dropped.load());
   setField(L, "alerts_queries", uint64_t{0});
