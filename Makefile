@@ -17,14 +17,21 @@ export CCACHE_DIR ?= $(HOME)/.cache/ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= true
 
-.PHONY: all deps build run test test-release test-asan test-fuzz bench clean
+.PHONY: all deps ui build run test test-release test-asan test-fuzz bench clean
 
 all: build
 
 deps:
 	@bash scripts/install-deps.sh
 
-build: deps
+# The web UI (ui/, npm + Vite + ECharts) into httpdocs/dist/. npm's cache lives outside the
+# checkout, so a fresh `npm ci` installs from it without the network.
+NPM_CACHE ?= $(HOME)/.cache/npm
+ui: deps
+	@cd ui && npm ci --cache "$(NPM_CACHE)" --prefer-offline --no-audit --no-fund --loglevel=error
+	@cd ui && npm run build --silent
+
+build: deps ui
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 

@@ -309,13 +309,19 @@ print(f"reverse DNS, {int(v['addresses']):,} distinct addresses, dnsmasq on loop
 PY
 }
 
+# The web UI: navigation -> the dashboard's first chart drawn, 30k hosts loaded (headless
+# chromium; needs `make ui`).
+bench_ui() {
+  python3 bench/ui_first_chart.py
+}
+
 echo "== flowlens benchmarks ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores) =="
 SECTIONS=("${@:2}")
-[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(http store packets concurrency enrich)
+[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(http store packets concurrency enrich ui)
 for section in "${SECTIONS[@]}"; do
   case "$section" in
-    http | store | packets | concurrency | enrich) echo; "bench_$section" ;;
-    *) echo "bench/run.sh: unknown section '$section' (http, store, packets, concurrency, enrich)" >&2
+    http | store | packets | concurrency | enrich | ui) echo; "bench_$section" ;;
+    *) echo "bench/run.sh: unknown section '$section' (http, store, packets, concurrency, enrich, ui)" >&2
        exit 2 ;;
   esac
 done

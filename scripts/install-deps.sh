@@ -28,6 +28,10 @@ PACKAGES=(
   libndpi-bin time tcpreplay iproute2
   # resolver tests: a DNS server on loopback
   dnsmasq-base
+  # REST answers checked against the OpenAPI description; /metrics parsed by Prometheus's parser
+  python3-jsonschema python3-prometheus-client
+  # the web UI: built with npm (Vite, ECharts), tested in headless Chromium (Playwright)
+  nodejs chromium
 )
 
 SUDO=""
@@ -39,6 +43,11 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+
+# npm ships inside NodeSource's nodejs; Debian's nodejs needs its own npm package.
+if ! command -v npm >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' npm 2>/dev/null | grep -q "install ok installed"; then
+  missing+=(npm)
+fi
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"

@@ -501,7 +501,7 @@ class HttpPrefixTest(unittest.TestCase):
             self.assertEqual((status, hdrs.get("location")), (302, "/flowlens/lua/index.lua"))
             status, _, body = d.get("/flowlens/lua/index.lua")
             self.assertEqual(status, 200)
-            self.assertIn(b"/flowlens/css/flowlens.css", body)
+            self.assertIn(b'src="/flowlens/dist/assets/', body)  # the UI bundle, under the prefix
 
             status, _, body = d.get("/flowlens/lua/t/hello.lua")
             self.assertEqual((status, body), (200, b"hello"))

@@ -1,0 +1,10 @@
+--
+-- One host (?host=IP[&vlan=V]): its traffic while the page is open, applications, flows, peers, location.
+-- Drawn by the web UI bundle (ui/src/pages/host.js); see modules/ui_page.lua.
+--
+local dirs = ntop.getDirs()
+package.path = dirs.installdir .. "/scripts/lua/modules/?.lua;" .. package.path
+require "lua_utils"
+local ui_page = require("ui_page")
+
+ui_page.render("host", "Host")

@@ -1,0 +1,10 @@
+--
+-- The active hosts, sortable and paged.
+-- Drawn by the web UI bundle (ui/src/pages/hosts.js); see modules/ui_page.lua.
+--
+local dirs = ntop.getDirs()
+package.path = dirs.installdir .. "/scripts/lua/modules/?.lua;" .. package.path
+require "lua_utils"
+local ui_page = require("ui_page")
+
+ui_page.render("hosts", "Hosts")
