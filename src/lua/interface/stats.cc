@@ -1,6 +1,11 @@
 // interface.* counters: getStats, getThroughput, isRunning/isIdle, resetCounters, and the
 // per-VLAN and per-network aggregates.
 
+#include <ifaddrs.h>
+#include <netinet/in.h>
+
+#include <cstring>
+
 #include "lua/args.h"
 #include "lua/interface/common.h"
 #include "lua/interface/views.h"
@@ -16,6 +21,30 @@ void pushTraffic(lua_State* L, const host::Traffic& t) {
   setField(L, "packets.rcvd", t.packets_rcvd);
   setField(L, "bytes", t.bytes());
   setField(L, "packets", t.packets());
+}
+
+// The addresses configured on live interface `name`, "a,b,..." (ntopng's ip_addresses); none
+// for a capture file or "any".
+std::string interfaceAddresses(const std::string& name) {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return "";
+  std::string out;
+  for (ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || name != a->ifa_name) continue;
+    util::IpAddress ip;
+    if (a->ifa_addr->sa_family == AF_INET) {
+      std::memcpy(ip.bytes.data(), &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, 4);
+    } else if (a->ifa_addr->sa_family == AF_INET6) {
+      ip.v6 = true;
+      std::memcpy(ip.bytes.data(), &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, 16);
+    } else {
+      continue;
+    }
+    if (!out.empty()) out += ",";
+    out += ip.toString();
+  }
+  freeifaddrs(list);
+  return out;
 }
 
 int getStats(lua_State* L) {
@@ -41,6 +70,9 @@ int getStats(lua_State* L) {
   setField(L, "num_hosts", t.hosts);
   setField(L, "num_local_hosts", local_hosts);
   setField(L, "num_macs", t.macs);
+  setField(L, "ip_addresses", i->kind() == NetworkInterface::Kind::kPcapFile
+                                  ? std::string()
+                                  : interfaceAddresses(i->name()));
   // The table caps (-X, -x): with num_flows and num_hosts, how full the tables are.
   const Options* opts = LuaState::from(L)->services().options;
   setField(L, "max_num_flows", uint64_t{opts ? opts->max_num_flows : 0});
@@ -67,11 +99,24 @@ int getStats(lua_State* L) {
   }
   lua_setfield(L, -2, "malformed_by_reason");
   lua_setfield(L, -2, "stats");
-  // Traffic per L4 protocol ({TCP = {bytes, packets, num_flows, ...}, ...}).
+  // Traffic per L4 protocol ({TCP = {bytes, packets, num_flows, ...}, ...}) and per DSCP code
+  // of the flows' first packets ({[code] = {bytes.sent, packets.sent, ...}}, both directions
+  // counted as sent, as ntopng's interface DSCP stats).
   std::map<uint8_t, AppStats> l4;
+  std::map<uint8_t, host::Traffic> dscp;
   if (const PacketEngine* e = i->engine()) {
-    e->readShared([&](const host::HostTable&, const TrafficStats& s) { l4 = s.l4; });
+    e->readShared([&](const host::HostTable&, const TrafficStats& s) {
+      l4 = s.l4;
+      dscp = s.dscp;
+    });
   }
+  lua_createtable(L, 0, int(dscp.size()));
+  for (const auto& [code, traffic] : dscp) {
+    lua_createtable(L, 0, 4);
+    pushTraffic(L, traffic);
+    lua_rawseti(L, -2, lua_Integer(code));
+  }
+  lua_setfield(L, -2, "dscp");
   lua_createtable(L, 0, int(l4.size()));
   for (const auto& [proto, a] : l4) {
     lua_createtable(L, 0, 7);
