@@ -2,7 +2,7 @@
 # make bench: measures flowlens and prints figures with ratios against peers run in the same
 # script (these machines are noisy: compare within one run, not across runs).
 #   bench/run.sh [BUILD_DIR [SECTION...]]
-#   sections: http store packets concurrency enrich (default: all)
+#   sections: http store packets concurrency rest enrich (default: all)
 set -euo pipefail
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -287,6 +287,37 @@ for load in ("none", "20", "0"):
 '
 }
 
+bench_rest() {
+  make_bench_pcap
+  local dur=8
+  echo "-- REST v2 while a capture is processed: ${PCAP#"$ROOT"/} at its own pace (--original-speed),"
+  echo "   wrk -t2 -c16 -d${dur}s with Token auth; ntopng's recorded figure: 21-25 req/s"
+  local port
+  port=$(free_port)
+  echo "bench-password" > "$TMP/rest-admin.pw"
+  "$BIN" -i "$PCAP" --original-speed -X 1048576 -w "127.0.0.1:$port" -d "$TMP/data-rest" -v 1 \
+    --admin-password-file "$TMP/rest-admin.pw" --dont-change-user > "$TMP/rest.log" 2>&1 &
+  PIDS+=($!)
+  wait_port "$port"
+  local base="http://127.0.0.1:$port/lua/rest/v2"
+  local token
+  token=$(curl -sf -u admin:bench-password -X POST "$base/create/ntopng/api_token.lua" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["rsp"]["api_token"])')
+  local auth="Authorization: Token $token"
+  sleep 2  # let the capture fill the tables
+  for ep in "get/interface/data.lua?ifid=0" "get/host/active.lua?ifid=0&perPage=10"; do
+    local out
+    out=$(DURATION=$dur wrk_run "$base/$ep" "$auth")
+    read -r rps p99 err <<< "$out"
+    local hosts
+    hosts=$(curl -sf -H "$auth" "$base/get/interface/data.lua?ifid=0" |
+      python3 -c 'import json,sys; r=json.load(sys.stdin)["rsp"]; print(r.get("num_hosts", "?"), "hosts,", r.get("num_flows", "?"), "flows")')
+    printf "%-40s %9s req/s  p99 %7s ms  non-2xx %s  (%s at the end)  %.0fx ntopng's 23 req/s, target >= 3000\n" \
+      "$ep" "$rps" "$p99" "$err" "$hosts" "$(python3 -c "print($rps / 23)")"
+  done
+  kill "${PIDS[-1]}" 2>/dev/null || true
+}
+
 bench_enrich() {
   echo "-- Host enrichment: GeoIP lookups/s on one core (MaxMind's test databases), reverse DNS"
   "$ROOT/$BUILD/bench/flowlens_geoip_bench" --benchmark_min_time=0.5 --benchmark_format=json \
@@ -317,11 +348,11 @@ bench_ui() {
 
 echo "== flowlens benchmarks ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores) =="
 SECTIONS=("${@:2}")
-[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(http store packets concurrency enrich ui)
+[ ${#SECTIONS[@]} -gt 0 ] || SECTIONS=(http store packets concurrency rest enrich ui)
 for section in "${SECTIONS[@]}"; do
   case "$section" in
-    http | store | packets | concurrency | enrich | ui) echo; "bench_$section" ;;
-    *) echo "bench/run.sh: unknown section '$section' (http, store, packets, concurrency, enrich, ui)" >&2
+    http | store | packets | concurrency | rest | enrich | ui) echo; "bench_$section" ;;
+    *) echo "bench/run.sh: unknown section '$section' (http, store, packets, concurrency, rest, enrich, ui)" >&2
        exit 2 ;;
   esac
 done

@@ -317,6 +317,7 @@ void PacketEngine::sampleThroughput(double seconds) {
 }
 
 void PacketEngine::resetCounters() {
+  rankings_.clear();
   for (auto& s : shards_) {
     std::lock_guard g(s->mutex());
     s->resetCounters();

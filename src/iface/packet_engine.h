@@ -19,6 +19,7 @@
 #include "capture/pcap_source.h"
 #include "core/result.h"
 #include "dpi/dpi_engine.h"
+#include "iface/ranking_cache.h"
 #include "iface/shard.h"
 
 namespace flowlens {
@@ -97,6 +98,8 @@ class PacketEngine {
   // Runs `read` under the shared lock: keep it short (copy, then work outside).
   void readShared(const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const;
   void resetCounters();
+  // Host rankings reused by queryHosts for up to a second (cleared by resetCounters).
+  RankingCache& rankings() const { return rankings_; }
   // Hosts' throughput over the last `seconds` (called once a second).
   void sampleThroughput(double seconds);
   const EngineConfig& config() const { return config_; }
@@ -116,6 +119,7 @@ class PacketEngine {
   std::array<std::atomic<uint64_t>, 64> kernel_drops_{};  // per packet thread (at most 64)
   std::atomic<int64_t> started_ns_{0}, finished_ns_{0};
   mutable std::atomic<int> readers_waiting_{0};
+  mutable RankingCache rankings_;
 };
 
 }  // namespace flowlens

@@ -38,6 +38,22 @@ void keepBest(std::vector<T>& out, uint64_t want, const Order& ordered, const Sc
   std::sort_heap(out.begin(), out.end(), ordered);
 }
 
+// The query's filters and order, without paging: what a cached ranking answers.
+std::string rankingKey(const HostQuery& q) {
+  std::string k = q.sort_column + (q.ascending ? "+" : "-") + std::to_string(int(q.scope));
+  const auto add = [&](const char* tag, const std::string& v) { k += '|'; k += tag; k += v; };
+  if (q.vlan) add("v", std::to_string(*q.vlan));
+  if (q.network_id) add("n", std::to_string(*q.network_id));
+  if (q.ip_version) add("i", std::to_string(*q.ip_version));
+  if (q.mac) add("m", host::macToString(*q.mac));
+  if (q.application) add("a", std::to_string(*q.application));
+  if (q.cidr) add("c", q.cidr->toString());
+  if (q.country) add("C", *q.country);
+  if (q.asn) add("A", std::to_string(*q.asn));
+  for (const auto& p : q.allowed) add("w", p.toString());
+  return k;
+}
+
 int compareIp(const util::IpAddress& a, const util::IpAddress& b) {
   if (a.v6 != b.v6) return a.v6 ? 1 : -1;
   return std::memcmp(a.bytes.data(), b.bytes.data(), 16);
@@ -74,7 +90,11 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
     }
     return true;
   };
-  using H = host::Host;
+  // Hosts are ranked on rows (what the sort columns read), copied under the shared lock, sorted
+  // outside it, and the ranking is kept for kRankingMaxAgeNs: host counters move once a second
+  // (housekeeping), so a dashboard or REST client paging and polling reuses it. The page's
+  // hosts are then copied whole, as they are now.
+  using H = HostRow;
   std::function<bool(const H&, const H&)> less;
   const std::string& c = q.sort_column;
   if (c == "column_ip" || c == "column_name") {
@@ -84,10 +104,7 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   } else if (c == "column_last" || c == "column_last_seen") {
     less = [](const H& a, const H& b) { return a.last_seen_us < b.last_seen_us; };
   } else if (c == "column_num_flows") {
-    less = [](const H& a, const H& b) {
-      return a.active_flows_as_client + a.active_flows_as_server <
-             b.active_flows_as_client + b.active_flows_as_server;
-    };
+    less = [](const H& a, const H& b) { return a.active_flows < b.active_flows; };
   } else if (c == "column_vlan") {
     less = [](const H& a, const H& b) { return a.vlan < b.vlan; };
   } else if (c == "column_bytes_sent") {
@@ -115,15 +132,28 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
     return compareIp(a.ip, b.ip) < 0 || (a.ip == b.ip && a.vlan < b.vlan);
   };
   const auto ordered = [&](const H& a, const H& b) { return q.ascending ? stable(a, b) : stable(b, a); };
-  const uint64_t want = std::min<uint64_t>(uint64_t(q.to_skip) + q.max_hits, UINT32_MAX);
-  keepBest<H>(page.hosts, want, ordered, [&](const std::function<void(const H&)>& offer) {
-    engine.scanHosts([&](const H& h) {
-      if (!keep(h)) return;
-      ++page.total;
-      offer(h);
+
+  const std::string cache_key = rankingKey(q);
+  std::shared_ptr<const HostRanking> ranking = engine.rankings().find(cache_key);
+  if (!ranking) {
+    auto fresh = std::make_shared<HostRanking>();
+    engine.scanHosts([&](const host::Host& h) {
+      if (keep(h)) fresh->rows.push_back(HostRow::of(h));
     });
+    std::sort(fresh->rows.begin(), fresh->rows.end(), ordered);
+    engine.rankings().put(cache_key, fresh);
+    ranking = std::move(fresh);
+  }
+  page.total = ranking->rows.size();
+  const size_t first = std::min<size_t>(q.to_skip, ranking->rows.size());
+  const size_t last = size_t(std::min<uint64_t>(uint64_t(first) + q.max_hits, ranking->rows.size()));
+  engine.readShared([&](const host::HostTable& hosts, const TrafficStats&) {
+    for (size_t i = first; i < last; ++i) {
+      const HostRow& r = ranking->rows[i];
+      const host::Host* h = hosts.find(r.ip, r.vlan);
+      if (h != nullptr && h->serial == r.serial) page.hosts.push_back(*h);  // else purged since
+    }
   });
-  page.hosts.erase(page.hosts.begin(), page.hosts.begin() + std::min<size_t>(q.to_skip, page.hosts.size()));
   return page;
 }
 

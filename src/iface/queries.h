@@ -40,6 +40,8 @@ struct HostPage {
   std::vector<host::Host> hosts;
 };
 
+// Pages come from a ranking of every matching host that is reused for up to a second
+// (RankingCache): counters of the page's hosts are current, their order up to a second old.
 HostPage queryHosts(const PacketEngine& engine, const HostQuery& q);
 // The host of `ip` on `vlan` (any VLAN when absent), copied.
 std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAddress& ip,

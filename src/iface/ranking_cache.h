@@ -1,0 +1,84 @@
+#pragma once
+// Host rankings reused across queries: interface.getHostsInfo and the REST pages built on it
+// sort every matching host; a client polling or paging asks the same again within a second,
+// while host counters only move once a second (housekeeping). Thread-safe; bounded.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "host/host.h"
+
+namespace flowlens {
+
+// What the host sort columns read, copied from a host under the shared lock.
+struct HostRow {
+  util::IpAddress ip;
+  uint16_t vlan = 0;
+  uint32_t serial = 0;
+  uint32_t active_flows = 0;  // as client + as server
+  uint64_t first_seen_us = 0, last_seen_us = 0;
+  host::Traffic traffic;
+  double throughput_bps = 0;
+  enrich::GeoResult geo;
+
+  static HostRow of(const host::Host& h) {
+    HostRow r;
+    r.ip = h.ip;
+    r.vlan = h.vlan;
+    r.serial = h.serial;
+    r.active_flows = h.active_flows_as_client + h.active_flows_as_server;
+    r.first_seen_us = h.first_seen_us;
+    r.last_seen_us = h.last_seen_us;
+    r.traffic = h.traffic;
+    r.throughput_bps = h.throughput_bps;
+    r.geo = h.geo;
+    return r;
+  }
+};
+
+struct HostRanking {
+  std::vector<HostRow> rows;  // every host the query matched, in its order
+};
+
+class RankingCache {
+ public:
+  static constexpr std::chrono::milliseconds kMaxAge{1000};
+  static constexpr size_t kMaxEntries = 32;
+
+  // The ranking stored under `key` less than kMaxAge ago, else null.
+  std::shared_ptr<const HostRanking> find(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    auto it = entries_.find(key);
+    if (it == entries_.end() || Clock::now() - it->second.at >= kMaxAge) return nullptr;
+    return it->second.ranking;
+  }
+  void put(const std::string& key, std::shared_ptr<const HostRanking> ranking) {
+    std::lock_guard lock(mutex_);
+    if (entries_.size() >= kMaxEntries) {  // drop the stale ones, else everything
+      const auto now = Clock::now();
+      std::erase_if(entries_, [&](const auto& e) { return now - e.second.at >= kMaxAge; });
+      if (entries_.size() >= kMaxEntries) entries_.clear();
+    }
+    entries_[key] = {std::move(ranking), Clock::now()};
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    entries_.clear();
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Entry {
+    std::shared_ptr<const HostRanking> ranking;
+    Clock::time_point at;
+  };
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Entry> entries_;
+};
+
+}  // namespace flowlens
