@@ -317,7 +317,8 @@ void PacketEngine::sampleThroughput(double seconds) {
 }
 
 void PacketEngine::resetCounters() {
-  rankings_.clear();
+  host_rankings_.clear();
+  flow_rankings_.clear();
   for (auto& s : shards_) {
     std::lock_guard g(s->mutex());
     s->resetCounters();

@@ -52,6 +52,13 @@ struct FlowRow {
   static FlowRow of(const flow::Flow& f, uint8_t shard);
 };
 
+// The first rows of a flow query in its order (as many as the page that built it reached), and
+// how many flows matched.
+struct FlowRanking {
+  uint64_t total = 0;
+  std::vector<FlowRow> rows;
+};
+
 // Interface counters summed over the shards.
 struct EngineTotals {
   uint64_t packets = 0, bytes = 0, ip_packets = 0, non_ip_packets = 0, fragments = 0;
@@ -72,6 +79,8 @@ class PacketEngine {
   bool running() const { return running_threads_.load() > 0; }
   // Every thread reached the end of its file (never true for live sources).
   bool finished() const { return finished_threads_.load() == int(shards_.size()); }
+  // Packet threads that reached the end of their file: a ranking made before one did is stale.
+  int finishedThreads() const { return finished_threads_.load(); }
   bool isFile() const { return config_.source.file; }
   int linkType() const { return link_type_; }
   // The latest packet timestamp (microseconds since the epoch); 0 before the first.
@@ -98,8 +107,9 @@ class PacketEngine {
   // Runs `read` under the shared lock: keep it short (copy, then work outside).
   void readShared(const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const;
   void resetCounters();
-  // Host rankings reused by queryHosts for up to a second (cleared by resetCounters).
-  RankingCache& rankings() const { return rankings_; }
+  // Rankings reused by queryHosts / queryFlows for up to a second (cleared by resetCounters).
+  RankingCache<HostRanking>& hostRankings() const { return host_rankings_; }
+  RankingCache<FlowRanking>& flowRankings() const { return flow_rankings_; }
   // Hosts' throughput over the last `seconds` (called once a second).
   void sampleThroughput(double seconds);
   const EngineConfig& config() const { return config_; }
@@ -119,7 +129,8 @@ class PacketEngine {
   std::array<std::atomic<uint64_t>, 64> kernel_drops_{};  // per packet thread (at most 64)
   std::atomic<int64_t> started_ns_{0}, finished_ns_{0};
   mutable std::atomic<int> readers_waiting_{0};
-  mutable RankingCache rankings_;
+  mutable RankingCache<HostRanking> host_rankings_;
+  mutable RankingCache<FlowRanking> flow_rankings_;
 };
 
 }  // namespace flowlens

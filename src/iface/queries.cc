@@ -38,6 +38,20 @@ void keepBest(std::vector<T>& out, uint64_t want, const Order& ordered, const Sc
   std::sort_heap(out.begin(), out.end(), ordered);
 }
 
+// The flow query's filters and order, without paging.
+std::string flowRankingKey(const FlowQuery& q) {
+  std::string k = q.sort_column + (q.ascending ? "+" : "-");
+  const auto add = [&](const char* tag, const std::string& v) { k += '|'; k += tag; k += v; };
+  if (q.host) add("h", q.host->toString());
+  if (q.vlan) add("v", std::to_string(*q.vlan));
+  if (q.l4_proto) add("l", std::to_string(*q.l4_proto));
+  if (q.application) add("a", std::to_string(*q.application));
+  if (q.category) add("c", std::to_string(*q.category));
+  if (q.port) add("p", std::to_string(*q.port));
+  for (const auto& p : q.allowed) add("w", p.toString());
+  return k;
+}
+
 // The query's filters and order, without paging: what a cached ranking answers.
 std::string rankingKey(const HostQuery& q) {
   std::string k = q.sort_column + (q.ascending ? "+" : "-") + std::to_string(int(q.scope));
@@ -133,15 +147,15 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   };
   const auto ordered = [&](const H& a, const H& b) { return q.ascending ? stable(a, b) : stable(b, a); };
 
-  const std::string cache_key = rankingKey(q);
-  std::shared_ptr<const HostRanking> ranking = engine.rankings().find(cache_key);
+  const std::string cache_key = rankingKey(q) + "#" + std::to_string(engine.finishedThreads());
+  std::shared_ptr<const HostRanking> ranking = engine.hostRankings().find(cache_key);
   if (!ranking) {
     auto fresh = std::make_shared<HostRanking>();
     engine.scanHosts([&](const host::Host& h) {
       if (keep(h)) fresh->rows.push_back(HostRow::of(h));
     });
     std::sort(fresh->rows.begin(), fresh->rows.end(), ordered);
-    engine.rankings().put(cache_key, fresh);
+    engine.hostRankings().put(cache_key, fresh);
     ranking = std::move(fresh);
   }
   page.total = ranking->rows.size();
@@ -274,15 +288,29 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
   const auto ordered = [&](const F& a, const F& b) { return q.ascending ? stable(a, b) : stable(b, a); };
   // One pass keeps the best skip+hits flows in a bounded heap (its front is the worst kept);
   // a flow is copied only when it enters the heap.
+  // The best skip+hits rows of a scan are kept for a second: a page within them (a poller's
+  // top N, the next page) reuses them.
   const uint64_t want = std::min<uint64_t>(uint64_t(q.to_skip) + q.max_hits, UINT32_MAX);
-  std::vector<F> rows;
-  keepBest<F>(rows, want, ordered, [&](const std::function<void(const F&)>& offer) {
-    engine.scanFlowRows([&](const F& f) {
-      if (!keep(f)) return;
-      ++page.total;
-      offer(f);
+  const std::string cache_key = flowRankingKey(q) + "#" + std::to_string(engine.finishedThreads());
+  std::shared_ptr<const FlowRanking> ranking = engine.flowRankings().find(cache_key);
+  if (ranking && ranking->rows.size() < want && ranking->rows.size() < ranking->total) {
+    ranking = nullptr;  // it stops before this page ends
+  }
+  if (!ranking) {
+    auto fresh = std::make_shared<FlowRanking>();
+    keepBest<F>(fresh->rows, want, ordered, [&](const std::function<void(const F&)>& offer) {
+      engine.scanFlowRows([&](const F& f) {
+        if (!keep(f)) return;
+        ++fresh->total;
+        offer(f);
+      });
     });
-  });
+    engine.flowRankings().put(cache_key, fresh);
+    ranking = std::move(fresh);
+  }
+  page.total = ranking->total;
+  const size_t end = size_t(std::min<uint64_t>(want, ranking->rows.size()));
+  const std::vector<F> rows(ranking->rows.begin(), ranking->rows.begin() + end);
   // The page's flows as they are now, in order of their current values (the scan chose them
   // by slightly older ones). A flow that ended since the scan is left out.
   std::vector<std::pair<F, flow::Flow>> fetched;

@@ -1,7 +1,8 @@
 #pragma once
-// Host rankings reused across queries: interface.getHostsInfo and the REST pages built on it
-// sort every matching host; a client polling or paging asks the same again within a second,
-// while host counters only move once a second (housekeeping). Thread-safe; bounded.
+// Rankings reused across queries: interface.getHostsInfo / getFlowsInfo and the REST pages built
+// on them sort every matching host or flow; a client polling or paging asks the same again
+// within a second, while host counters only move once a second (housekeeping). Thread-safe;
+// bounded.
 
 #include <chrono>
 #include <cstdint>
@@ -45,19 +46,21 @@ struct HostRanking {
   std::vector<HostRow> rows;  // every host the query matched, in its order
 };
 
+// `Ranking` under a string key (the query without paging), for kMaxAge.
+template <typename Ranking>
 class RankingCache {
  public:
   static constexpr std::chrono::milliseconds kMaxAge{1000};
   static constexpr size_t kMaxEntries = 32;
 
   // The ranking stored under `key` less than kMaxAge ago, else null.
-  std::shared_ptr<const HostRanking> find(const std::string& key) const {
+  std::shared_ptr<const Ranking> find(const std::string& key) const {
     std::lock_guard lock(mutex_);
     auto it = entries_.find(key);
     if (it == entries_.end() || Clock::now() - it->second.at >= kMaxAge) return nullptr;
     return it->second.ranking;
   }
-  void put(const std::string& key, std::shared_ptr<const HostRanking> ranking) {
+  void put(const std::string& key, std::shared_ptr<const Ranking> ranking) {
     std::lock_guard lock(mutex_);
     if (entries_.size() >= kMaxEntries) {  // drop the stale ones, else everything
       const auto now = Clock::now();
@@ -74,7 +77,7 @@ class RankingCache {
  private:
   using Clock = std::chrono::steady_clock;
   struct Entry {
-    std::shared_ptr<const HostRanking> ranking;
+    std::shared_ptr<const Ranking> ranking;
     Clock::time_point at;
   };
   mutable std::mutex mutex_;
