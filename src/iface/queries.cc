@@ -114,9 +114,11 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   if (c == "column_ip" || c == "column_name") {
     less = [](const H& a, const H& b) { return compareIp(a.ip, b.ip) < 0; };
   } else if (c == "column_since" || c == "column_first_seen") {
-    less = [](const H& a, const H& b) { return a.first_seen_us < b.first_seen_us; };
+    // Whole seconds, as answers show them: ties then break on the address, as a script
+    // re-sorting the (keyed) answer by seen.first does.
+    less = [](const H& a, const H& b) { return a.first_seen_us / 1000000 < b.first_seen_us / 1000000; };
   } else if (c == "column_last" || c == "column_last_seen") {
-    less = [](const H& a, const H& b) { return a.last_seen_us < b.last_seen_us; };
+    less = [](const H& a, const H& b) { return a.last_seen_us / 1000000 < b.last_seen_us / 1000000; };
   } else if (c == "column_num_flows") {
     less = [](const H& a, const H& b) { return a.active_flows < b.active_flows; };
   } else if (c == "column_vlan") {

@@ -52,6 +52,7 @@ class RankingCache {
  public:
   static constexpr std::chrono::milliseconds kMaxAge{1000};
   static constexpr size_t kMaxEntries = 32;
+  static constexpr size_t kMaxRows = 1u << 20;  // ~100 MB of rows at most, for a second
 
   // The ranking stored under `key` less than kMaxAge ago, else null.
   std::shared_ptr<const Ranking> find(const std::string& key) const {
@@ -60,14 +61,19 @@ class RankingCache {
     if (it == entries_.end() || Clock::now() - it->second.at >= kMaxAge) return nullptr;
     return it->second.ranking;
   }
+  // Expired rankings go at every put, so memory holds only the last second's; past kMaxEntries
+  // or kMaxRows (rows of all entries together) the cache starts empty again.
   void put(const std::string& key, std::shared_ptr<const Ranking> ranking) {
+    const size_t rows = ranking->rows.size();
+    if (rows > kMaxRows) return;  // too big to keep: the next query ranks again
     std::lock_guard lock(mutex_);
-    if (entries_.size() >= kMaxEntries) {  // drop the stale ones, else everything
-      const auto now = Clock::now();
-      std::erase_if(entries_, [&](const auto& e) { return now - e.second.at >= kMaxAge; });
-      if (entries_.size() >= kMaxEntries) entries_.clear();
-    }
-    entries_[key] = {std::move(ranking), Clock::now()};
+    const auto now = Clock::now();
+    std::erase_if(entries_, [&](const auto& e) { return now - e.second.at >= kMaxAge; });
+    entries_.erase(key);
+    size_t total = rows;
+    for (const auto& [k, e] : entries_) total += e.ranking->rows.size();
+    if (entries_.size() >= kMaxEntries || total > kMaxRows) entries_.clear();
+    entries_[key] = {std::move(ranking), now};
   }
   void clear() {
     std::lock_guard lock(mutex_);

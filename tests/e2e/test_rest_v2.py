@@ -89,7 +89,7 @@ class RestV2Test(unittest.TestCase):
         return self.ok("get/host/active", creds, ifid=0, all=1, **params)["data"]
 
     def all_flows(self, creds=ADMIN, **params):
-        return self.ok("get/flow/active", creds, ifid=0, perPage=100000, **params)
+        return self.ok("get/flow/active", creds, ifid=0, perPage=1000, **params)
 
     # -- OpenAPI ------------------------------------------------------------------------------
     def validate(self, path, method, status, answer):
@@ -179,6 +179,10 @@ class RestV2Test(unittest.TestCase):
             ("get/interface/l7/stats", {"ifid": 0, "ndpistats_mode": "x"}, 400, "INVALID_ARGUMENTS"),
             ("get/interface/l7/stats", {"ifid": 0, "ndpistats_mode": "count", "max_values": "-1"}, 400, "INVALID_ARGUMENTS"),
             ("get/host/active", {"ifid": 0, "perPage": "0"}, 400, "INVALID_ARGUMENTS"),
+            ("get/host/active", {"ifid": 0, "perPage": "1001"}, 400, "INVALID_ARGUMENTS"),
+            ("get/host/active", {"ifid": 0, "currentPage": "9223372036854775807"}, 400, "INVALID_ARGUMENTS"),
+            ("get/flow/active", {"ifid": 0, "perPage": "100000"}, 400, "INVALID_ARGUMENTS"),
+            ("get/flow/active_list", {"ifid": 0, "length": "100000"}, 400, "INVALID_ARGUMENTS"),
             ("get/host/active", {"ifid": 0, "currentPage": "a"}, 400, "INVALID_ARGUMENTS"),
             ("get/host/active", {"ifid": 0, "sortColumn": "bogus"}, 400, "INVALID_ARGUMENTS"),
             ("get/host/active", {"ifid": 0, "sortOrder": "up"}, 400, "INVALID_ARGUMENTS"),
@@ -295,6 +299,17 @@ class RestV2Test(unittest.TestCase):
                          sorted((h["num_flows"]["total"] for h in hosts), reverse=True))
         beyond = self.ok("get/host/active", ifid=0, perPage=10, currentPage=1000)
         self.assertEqual((beyond["data"], beyond["totalRows"]), ([], p["num_hosts"]))
+        # With ties (many hosts share a country, an AS, a flow count), pages still put together
+        # into the one-page list: ties are broken the same way on every page.
+        for column, order in (("country", "desc"), ("asn", "desc"), ("num_flows", "desc"),
+                              ("since", "asc"), ("thpt", "desc"), ("vlan", "asc")):
+            whole = self.ok("get/host/active", ifid=0, perPage=1000, sortColumn=column,
+                            sortOrder=order)["data"]
+            paged = []
+            for n in range(1, (len(whole) + 6) // 7 + 1):
+                paged += self.ok("get/host/active", ifid=0, perPage=7, currentPage=n,
+                                 sortColumn=column, sortOrder=order)["data"]
+            self.assertEqual([h["key"] for h in paged], [h["key"] for h in whole], column + order)
 
     def test_host_active_filters(self):
         hosts = self.all_hosts()
@@ -362,13 +377,16 @@ class RestV2Test(unittest.TestCase):
             self.assertGreaterEqual(self.all_flows(application=c["name"])["totalRows"], c["count"], c)
         self.assertEqual(self.all_flows(l4proto="TCP")["totalRows"],
                          sum(c["count"] for c in l4 if c["id"] == 6))
-        lst = self.ok("get/flow/active_list", ifid=0, start=0, length=100000)
+        lst = self.ok("get/flow/active_list", ifid=0, start=0, length=1000)
         _, env = self.call("get/flow/active_list", ifid=0, start=0, length=3)
         self.assertEqual(env["recordsTotal"], p["num_flows"])
         self.assertEqual(len(lst), p["num_flows"])
         self.assertEqual(sum(f["bytes"]["total"] for f in lst), sum(f["bytes"] for f in flows["data"]))
         for f in lst:
             self.assertEqual(f["bytes"]["total"], f["bytes"]["cli_bytes"] + f["bytes"]["srv_bytes"])
+        # start and length each default (0 and 10) when only the other is given.
+        self.assertEqual(len(self.ok("get/flow/active_list", ifid=0, length=3)), 3)
+        self.assertEqual(self.ok("get/flow/active_list", ifid=0, start=2)[:1], lst[2:3])
 
     def test_flow_paging_sorting_filters(self):
         flows = self.all_flows()["data"]

@@ -160,15 +160,22 @@ end
 -- ############################################################################
 -- Paging (ntopng's currentPage / perPage / sortColumn / sortOrder)
 
+-- The largest page an endpoint answers: bigger requests are INVALID_ARGUMENTS (a page of every
+-- flow of a busy interface would take seconds and hundreds of MB to build).
+rest_query.MAX_PER_PAGE = 1000
+rest_query.MAX_ALL = 10000  -- host/active's all=true
+
 -- `columns` lists the sortColumn values the endpoint accepts, without ntopng's "column_"
 -- prefix (given with or without it). Returns {currentPage, perPage, toSkip, sortColumn
 -- ("column_<name>"), sortOrder, a2z}, or nil after answering INVALID_ARGUMENTS.
 function rest_query.paging(p, columns, default_column, default_order)
    local currentPage = rest_query.integer(p, "currentPage", 1)
-   local perPage = rest_query.integer(p, "perPage", 1, 100000)
+   local perPage = rest_query.integer(p, "perPage", 1, rest_query.MAX_PER_PAGE)
    if currentPage == false or perPage == false then return rest_query.fail(err.invalid_args) end
    currentPage = currentPage or 1
    perPage = perPage or 10
+   -- Past 2^32 rows there is nothing to page (and the skip must not wrap around).
+   if currentPage > (4294967295 // perPage) then return rest_query.fail(err.invalid_args) end
 
    local column = p["sortColumn"]
    if present(column) then

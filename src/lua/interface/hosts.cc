@@ -142,11 +142,18 @@ int getNumHosts(lua_State* L) {
 }
 
 int getNumLocalHosts(lua_State* L) {
-  HostQuery q;
-  q.scope = HostScope::kLocal;
-  q.max_hits = 0;
   const PacketEngine* e = selectedEngine(L);
-  lua_pushinteger(L, e ? lua_Integer(queryHosts(*e, q).total) : 0);
+  if (e == nullptr) {
+    lua_pushinteger(L, 0);
+  } else if (allowedNetworks(L).empty()) {
+    lua_pushinteger(L, lua_Integer(e->localHosts()));  // kept by the host table
+  } else {  // only those the user may see: count them
+    HostQuery q;
+    q.scope = HostScope::kLocal;
+    q.max_hits = 0;
+    q.allowed = allowedNetworks(L);
+    lua_pushinteger(L, lua_Integer(queryHosts(*e, q).total));
+  }
   return 1;
 }
 

@@ -29,12 +29,13 @@ if not isEmptyString(p.sort) then
 end
 if not isEmptyString(p.start) or not isEmptyString(p.length) then
    local start = rest_query.integer(p, "start", 0)
-   local length = rest_query.integer(p, "length", 1, 100000)
-   if not start or not length then
+   local length = rest_query.integer(p, "length", 1, rest_query.MAX_PER_PAGE)
+   if start == false or length == false then
       rest_utils.answer(rest_utils.consts.err.invalid_args)
       return
    end
    -- start/length as a page: ntopng skips `start` flows.
+   start, length = start or 0, length or 10
    p.perPage, p.currentPage, p.toSkip = length, 1, start
 end
 local page, res = flow_rest.query(p, p.toSkip)

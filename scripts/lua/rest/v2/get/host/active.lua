@@ -36,11 +36,12 @@ if not isEmptyString(cidr) and not rest_query.is_address(tostring(cidr):match("^
    return
 end
 
-local all = not isEmptyString(p["all"])
+-- all=true: every host on one page, at most rest_query.MAX_ALL (totalRows tells when more).
+local all = p["all"] == "true" or p["all"] == "1" or p["all"] == true
 local column = (page.sortColumn == "column_alerts") and "column_traffic" or page.sortColumn
 local fetch = ({ all = interface.getHostsInfo, ["local"] = interface.getLocalHostsInfo,
                  remote = interface.getRemoteHostsInfo })[mode]
-local res = fetch(false, column, all and 2147483647 or page.perPage, all and 0 or page.toSkip,
+local res = fetch(false, column, all and rest_query.MAX_ALL or page.perPage, all and 0 or page.toSkip,
                   page.a2z, p["country"], nil, f.vlan, f.asn, f.network,
                   (not isEmptyString(mac)) and tostring(mac):upper() or nil, nil, f.version,
                   f.protocol, nil, nil, nil, nil, nil, nil,
@@ -76,12 +77,12 @@ table.sort(hosts, function(a, b)
          if page.a2z then return va < vb else return va > vb end
       end
    end
+   -- Ties as the interface breaks them: address, then VLAN, in the sort's direction.
    local c = ntop.ipCmp(a.ip, b.ip) or 0
    if c ~= 0 then
-      if value_of == nil and not page.a2z then return c > 0 end
-      return c < 0
+      if page.a2z then return c < 0 else return c > 0 end
    end
-   return a.vlan < b.vlan
+   if page.a2z then return a.vlan < b.vlan else return a.vlan > b.vlan end
 end)
 
 local data = {}
