@@ -324,6 +324,9 @@ class MetricsTest(unittest.TestCase):
                          state["0"]["stats"]["stats"]["packets"])
         self.assertEqual([l["ip"] for l, _ in values(samples, "flowlens_top_host_bytes_sent_total")],
                          [top["ip"]])
+        # The process's resources and the store are for administrators.
+        for family in ("flowlens_resident_memory_bytes", "flowlens_lua_states", "flowlens_store_up"):
+            self.assertEqual(values(samples, family), [], family)
 
 
 class MetricsPrefixTest(unittest.TestCase):
