@@ -138,7 +138,6 @@ void Resolver::stop() {
   // Queries still outstanding end with ARES_EDESTRUCTION; their callbacks free themselves.
   ares_cancel(channel_->channel);
   in_flight_ = 0;
-  in_flight_seen_.store(0);
   std::lock_guard lock(queue_mutex_);
   for (auto& f : forwards_) f->done.set_value(Error{"the resolver stopped"});
   forwards_.clear();
@@ -270,7 +269,7 @@ ResolverStats Resolver::stats() const {
     std::lock_guard lock(queue_mutex_);
     s.pending = pending_.size();
   }
-  s.in_flight = in_flight_seen_.load();
+  s.in_flight = in_flight_.load();
   std::shared_lock lock(names_mutex_);
   s.names = names_.size();
   return s;
@@ -279,7 +278,6 @@ ResolverStats Resolver::stats() const {
 void Resolver::finishReverse(const util::IpAddress& ip, int status, const char* name) {
   if (status == ARES_EDESTRUCTION || status == ARES_ECANCELLED) return;
   --in_flight_;
-  in_flight_seen_.store(in_flight_, std::memory_order_relaxed);
   std::string found;
   if (status == ARES_SUCCESS && name != nullptr && std::strlen(name) <= kMaxNameLength) {
     found = name;
@@ -354,7 +352,6 @@ void Resolver::run() {
           },
           q);
     }
-    in_flight_seen_.store(in_flight_, std::memory_order_relaxed);
     for (auto& f : forwards) {
       ares_addrinfo_hints hints{};
       hints.ai_family = f->family == Family::kIpv4   ? AF_INET

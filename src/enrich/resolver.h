@@ -144,8 +144,7 @@ class Resolver {
   std::vector<std::shared_ptr<Forward>> forwards_;
   std::vector<Persist> to_persist_;
   NameStore store_;
-  size_t in_flight_ = 0;  // resolver thread only; copied to in_flight_seen_ for stats
-  std::atomic<size_t> in_flight_seen_{0};
+  std::atomic<size_t> in_flight_{0};  // written by the resolver thread only
 
   std::atomic<uint64_t> queued_count_{0}, resolved_{0}, not_found_{0}, failed_{0}, dropped_{0},
       from_store_{0}, learned_{0};

@@ -228,23 +228,25 @@ std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAdd
   return out;
 }
 
+bool matches(const FlowQuery& q, const FlowRow& f) {
+  if (q.vlan && f.key.vlan != *q.vlan) return false;
+  if (q.l4_proto && f.key.proto != *q.l4_proto) return false;
+  if (q.application && f.app_proto != *q.application && f.master_proto != *q.application) {
+    return false;
+  }
+  if (q.category && f.category != *q.category) return false;
+  if (q.port && f.key.lo.port != *q.port && f.key.hi.port != *q.port) return false;
+  if (!q.host && q.allowed.empty()) return true;
+  const util::IpAddress lo = addressOf(f.key.lo, f.key.ip_version);
+  const util::IpAddress hi = addressOf(f.key.hi, f.key.ip_version);
+  if (q.host && !(lo == *q.host || hi == *q.host)) return false;
+  if (!q.allowed.empty() && !inAllowed(q.allowed, lo) && !inAllowed(q.allowed, hi)) return false;
+  return true;
+}
+
 FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
   FlowPage page;
-  const auto keep = [&](const FlowRow& f) {
-    if (q.vlan && f.key.vlan != *q.vlan) return false;
-    if (q.l4_proto && f.key.proto != *q.l4_proto) return false;
-    if (q.application && f.app_proto != *q.application && f.master_proto != *q.application) {
-      return false;
-    }
-    if (q.category && f.category != *q.category) return false;
-    if (q.port && f.key.lo.port != *q.port && f.key.hi.port != *q.port) return false;
-    if (!q.host && q.allowed.empty()) return true;
-    const util::IpAddress lo = addressOf(f.key.lo, f.key.ip_version);
-    const util::IpAddress hi = addressOf(f.key.hi, f.key.ip_version);
-    if (q.host && !(lo == *q.host || hi == *q.host)) return false;
-    if (!q.allowed.empty() && !inAllowed(q.allowed, lo) && !inAllowed(q.allowed, hi)) return false;
-    return true;
-  };
+  const auto keep = [&](const FlowRow& f) { return matches(q, f); };
   // Filters and sort keys work on rows (copied under the shard locks, visited outside them);
   // only the page's flows are then copied whole.
   using F = FlowRow;

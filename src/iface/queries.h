@@ -85,6 +85,8 @@ struct FlowPage {
 };
 
 FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q);
+// Whether a flow passes the query's filters (paging and order aside).
+bool matches(const FlowQuery& q, const FlowRow& f);
 
 // ntopng's flow key (interface.getFlowKey): a 32-bit sum of the endpoints' parts.
 uint32_t flowKey(const flow::Flow& f);

@@ -72,18 +72,18 @@ void pushTallies(lua_State* L, const char* field, const std::map<std::string, Ta
   lua_setfield(L, -2, field);
 }
 
-// Active flows counted by application, category and L4 protocol.
+// Active flows counted by application, category and L4 protocol: one pass over the flows' rows
+// (no flow is copied whole).
 int getFlowsStats(lua_State* L) {
   FlowQuery q;
   q.allowed = allowedNetworks(L);
-  q.max_hits = UINT32_MAX;
-  const PacketEngine* e = selectedEngine(L);
-  FlowPage page;
-  if (e) page = queryFlows(*e, q);
   const dpi::DpiCatalog& cat = catalog(L);
   std::map<std::string, Tally> apps, categories, l4;
   std::map<uint16_t, std::string> app_names, category_names;
-  for (const flow::Flow& f : page.flows) {
+  uint64_t num_flows = 0;
+  const auto tally = [&](const FlowRow& f) {  // rows are visited outside the shard locks
+    if (!matches(q, f)) return;
+    ++num_flows;
     const uint16_t app = f.app_proto ? f.app_proto : f.master_proto;
     auto& an = app_names[app];
     if (an.empty()) an = cat.protocolName(app);
@@ -93,12 +93,13 @@ int getFlowsStats(lua_State* L) {
       ++t->count;
       t->bytes += f.bytes();
     }
-  }
+  };
+  if (const PacketEngine* e = selectedEngine(L)) e->scanFlowRows(tally);
   lua_createtable(L, 0, 4);
   pushTallies(L, "ndpi", apps);
   pushTallies(L, "ndpi_categories", categories);
   pushTallies(L, "l4_protocols", l4);
-  setField(L, "num_flows", page.total);
+  setField(L, "num_flows", num_flows);
   return 1;
 }
 
