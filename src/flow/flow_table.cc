@@ -132,17 +132,23 @@ size_t FlowTable::forEachIn(size_t from, size_t count,
 }
 
 size_t FlowTable::eraseIf(const std::function<bool(Flow&)>& expired) {
-  size_t n = 0;
-  for (size_t k = 0; k < live_.size();) {
+  const size_t before = size_;
+  eraseIfIn(0, SIZE_MAX, expired);
+  return before - size_;
+}
+
+size_t FlowTable::eraseIfIn(size_t from, size_t count,
+                            const std::function<bool(Flow&)>& expired) {
+  size_t k = from;
+  for (size_t visited = 0; k < live_.size() && visited < count; ++visited) {
     Flow& f = at(live_[k]);
     if (expired(f)) {
-      erase(&f);  // swap-remove: live_[k] now holds another flow, visit it next
-      ++n;
+      erase(&f);  // swap-remove: live_[k] now holds the last flow, visit it next
     } else {
       ++k;
     }
   }
-  return n;
+  return std::min(k, live_.size());
 }
 
 }  // namespace flowlens::flow

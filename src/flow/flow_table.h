@@ -31,6 +31,9 @@ class FlowTable {
   size_t forEachIn(size_t from, size_t count, const std::function<void(const Flow&)>& visit) const;
   // Erases every flow for which `expired` returns true (after it has been called on it).
   size_t eraseIf(const std::function<bool(Flow&)>& expired);
+  // The same over iteration positions [from, from + count): returns the next position, or
+  // size() at the end. A flow created meanwhile is visited by a later call (new flows go last).
+  size_t eraseIfIn(size_t from, size_t count, const std::function<bool(Flow&)>& expired);
 
   size_t size() const { return size_; }
   uint32_t capacity() const { return max_flows_; }

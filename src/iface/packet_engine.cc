@@ -9,6 +9,7 @@ namespace flowlens {
 namespace {
 
 constexpr int kBatch = 256;  // packets handled per shard-lock hold
+constexpr size_t kHousekeepingSlice = 4096;  // flows visited by a housekeeping slice
 
 int64_t nowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -104,7 +105,9 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
     capture::PcapSource::Next rc = capture::PcapSource::Next::kNone;
     for (int n = 0; n < kBatch; ++n) {
       // A file's batch spans any stretch of its clock: end it when housekeeping falls due.
-      if (file && shard.housekeepingDue(file_clock_us, true)) break;
+      if (file && !shard.housekeepingRunning() && shard.housekeepingDue(file_clock_us, true)) {
+        break;
+      }
       rc = source.next(&c);
       if (rc != capture::PcapSource::Next::kPacket) break;
       shard.packetRead();
@@ -134,9 +137,14 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
     }
     const bool ended = rc == capture::PcapSource::Next::kEnd || rc == capture::PcapSource::Next::kError;
     const uint64_t now = std::max(file ? file_clock_us : wallUs(), shard.lastPacketUs());
-    if (!ended && shard.housekeepingDue(now, file)) {
+    // A pass goes in slices, one per batch, so that no batch waits behind a walk of every flow
+    // (and the other threads, behind the shared lock); its first slice runs where it fell due.
+    if (!ended && !shard.housekeepingRunning() && shard.housekeepingDue(now, file)) {
+      shard.beginHousekeeping(now);
+    }
+    if (!ended && shard.housekeepingRunning()) {
       if (!lock.owns_lock()) lock.lock();
-      shard.housekeeping(now, false);
+      shard.housekeepingStep(now, false, kHousekeepingSlice);
     }
     if (lock.owns_lock()) lock.unlock();
     while (readers_waiting_.load(std::memory_order_relaxed) > 0) std::this_thread::yield();

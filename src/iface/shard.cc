@@ -294,31 +294,52 @@ bool Shard::housekeepingDue(uint64_t now_us, bool file) const {
 }
 
 void Shard::housekeeping(uint64_t now_us, bool final) {
+  beginHousekeeping(now_us);
+  housekeepingStep(now_us, final, SIZE_MAX);
+}
+
+void Shard::beginHousekeeping(uint64_t now_us) {
   last_housekeeping_us_ = now_us;
   packets_since_housekeeping_ = 0;
-  std::lock_guard lock(shared_->mutex);
+  pass_position_ = 0;
+  in_pass_ = true;
+}
+
+bool Shard::housekeepingStep(uint64_t now_us, bool final, size_t max_flows) {
+  // The shared lock is taken at the first flow with something for the hosts and held to the end
+  // of the slice: a slice is short, and the nDPI work of giving up needs no shared lock.
+  std::unique_lock lock(shared_->mutex, std::defer_lock);
   const auto expired = [&](const flow::Flow& f) {
     return !final && (f.last_seen_us + limits_.flow_idle_us < now_us ||
                       f.first_seen_us + limits_.flow_lifetime_us < now_us);
   };
-  flows_.eraseIf([&](flow::Flow& f) {
+  pass_position_ = flows_.eraseIfIn(pass_position_, max_flows, [&](flow::Flow& f) {
     const bool gone = expired(f);
     if (!f.dpi_done && (final || gone || f.last_seen_us + limits_.dpi_idle_us < now_us)) {
       dpi_->giveUp(f);
     }
-    if (f.dpi_done || gone || final || f.first_seen_us + kSyncUndetectedAfterUs < now_us) {
-      syncFlow(f, now_us);
+    const bool sync = f.dpi_done || gone || final || f.first_seen_us + kSyncUndetectedAfterUs < now_us;
+    if ((sync && f.packets() != f.c2s.synced_packets + f.s2c.synced_packets) || gone) {
+      if (!lock.owns_lock()) lock.lock();
+      if (sync) syncFlow(f, now_us);
+      if (gone) releaseFlow(f);
     }
-    if (gone) releaseFlow(f);
     return gone;
   });
+  if (pass_position_ < flows_.size()) return false;
+  in_pass_ = false;
+  if (!lock.owns_lock()) lock.lock();
   std::vector<uint64_t>& clocks = shared_->shard_clocks;
   clocks[clock_slot_] = final ? UINT64_MAX : now_us;
   const uint64_t slowest = *std::min_element(clocks.begin(), clocks.end());
-  if (!final && slowest != UINT64_MAX && slowest > limits_.host_idle_us) {
+  // Idle hosts go once a second of the slowest shard's clock, whichever shard gets there.
+  if (!final && slowest != UINT64_MAX && slowest > limits_.host_idle_us &&
+      slowest >= shared_->purged_at_us + kHousekeepingUs) {
+    shared_->purged_at_us = slowest;
     shared_->hosts.purgeIdle(slowest - limits_.host_idle_us);
     shared_->hosts.purgeIdleMacs(slowest - limits_.host_idle_us);
   }
+  return true;
 }
 
 void Shard::resetCounters() {

@@ -50,6 +50,7 @@ struct SharedTables {
   // the slowest one are purged: threads reading one file drift apart, and a thread behind must
   // not find a host gone that its own flows will still feed.
   std::vector<uint64_t> shard_clocks;
+  uint64_t purged_at_us = 0;  // the slowest clock at the last purge of idle hosts
 };
 
 // Counters one packet thread writes and readers sum (relaxed atomics; one writer each).
@@ -78,6 +79,12 @@ class Shard {
   // Feeds flow deltas to hosts and aggregates and expires idle flows (caller holds mutex()).
   // `final`: end of a capture file: DPI gives up on every flow, nothing expires.
   void housekeeping(uint64_t now_us, bool final);
+  // The same pass in slices, so that no packet batch waits behind a walk of every flow (and
+  // the other threads, behind the shared lock): begin, then a step of at most `max_flows`
+  // flows per batch until one returns true (the pass reached the last flow).
+  void beginHousekeeping(uint64_t now_us);
+  bool housekeepingStep(uint64_t now_us, bool final, size_t max_flows);
+  bool housekeepingRunning() const { return in_pass_; }
   // Once a second of `now_us`; reading a file, also once enough packets were read (see .cc).
   bool housekeepingDue(uint64_t now_us, bool file) const;
   // Every packet the owning thread reads, whichever shard it belongs to (paces housekeeping).
@@ -115,6 +122,8 @@ class Shard {
   uint64_t last_housekeeping_us_ = 0;
   uint64_t packets_since_housekeeping_ = 0;
   size_t clock_slot_ = 0;  // this shard's entry in shared_->shard_clocks
+  bool in_pass_ = false;   // a housekeeping pass is under way, next at pass_position_
+  size_t pass_position_ = 0;
 };
 
 }  // namespace flowlens

@@ -204,6 +204,37 @@ TEST(FlowTableTest, ZeroCapacityMeansOne) {
   EXPECT_EQ(t.findOrCreate(keyOf(1), 1, &created), nullptr);
 }
 
+// Housekeeping walks the table in slices: every flow is visited once across the slices, the
+// chosen ones are erased, and flows created between slices are visited by a later slice.
+TEST(FlowTableTest, EraseIfInSlicesVisitsEachFlowOnce) {
+  for (size_t slice : {1u, 7u, 64u, 1000u, 5000u}) {
+    FlowTable t(2000);
+    for (uint32_t i = 0; i < 1000; ++i) create(t, i, hashKey(keyOf(i)))->c2s.packets = i;
+    std::multiset<uint64_t> visited;
+    size_t pos = 0, slices = 0;
+    uint32_t next_new = 1000;
+    do {
+      pos = t.eraseIfIn(pos, slice, [&](Flow& f) {
+        visited.insert(f.c2s.packets);
+        return f.c2s.packets % 3 == 0;
+      });
+      // A packet thread creates flows between two slices.
+      if (++slices % 4 == 0 && next_new < 1100) {
+        create(t, next_new, hashKey(keyOf(next_new)))->c2s.packets = next_new;
+        ++next_new;
+      }
+    } while (pos < t.size());
+    const std::string what = "slice " + std::to_string(slice);
+    EXPECT_EQ(visited.size(), next_new) << what;
+    EXPECT_EQ(std::set<uint64_t>(visited.begin(), visited.end()).size(), next_new) << what;
+    for (uint32_t i = 0; i < next_new; ++i) {
+      const FlowKey k = keyOf(i);
+      EXPECT_EQ(t.find(k, hashKey(k)) == nullptr, i % 3 == 0) << what << " flow " << i;
+    }
+    if (slice < 1000) EXPECT_GT(slices, 1u) << what;
+  }
+}
+
 TEST(FlowTableTest, EraseIfVisitsEachFlowOnce) {
   FlowTable t(1000);
   for (uint32_t i = 0; i < 1000; ++i) create(t, i, hashKey(keyOf(i)))->c2s.packets = i;
