@@ -347,9 +347,10 @@ int Server::logout(mg_connection* conn) {
     const auto pos = cookie.find(name);
     if (pos != std::string::npos) {
       const auto end = cookie.find(';', pos);
-      config_.sessions->destroy(cookie.substr(pos + name.size(),
-                                              end == std::string::npos ? std::string::npos
-                                                                       : end - pos - name.size()));
+      const Status st = config_.sessions->destroy(
+          cookie.substr(pos + name.size(),
+                        end == std::string::npos ? std::string::npos : end - pos - name.size()));
+      if (!st) log::warning("logout: the session could not be removed: {}", st.error());
     }
   }
   lua::Response r;

@@ -177,7 +177,8 @@ int deleteUser(lua_State* L) {
     if (admins <= 1) return pushStatus(L, "ntop.deleteUser", Error{"the last administrator stays"});
   }
   Status st = users(L).remove(name);
-  if (st) LuaState::from(L)->services().sessions->destroyAll(name);
+  // A user deleted keeps no session; a store failure there is the call's failure.
+  if (st) st = LuaState::from(L)->services().sessions->destroyAll(name);
   return pushStatus(L, "ntop.deleteUser", st);
 }
 
@@ -200,7 +201,7 @@ int resetUserPassword(lua_State* L) {
   Status st = users(L).setPassword(name, new_pw);
   // Every session of that user ends, the current one included: log in again with the new
   // password (a session stolen before the change dies with it).
-  if (st) LuaState::from(L)->services().sessions->destroyAll(name);
+  if (st) st = LuaState::from(L)->services().sessions->destroyAll(name);
   return pushStatus(L, "ntop.resetUserPassword", st);
 }
 
