@@ -148,9 +148,22 @@ bench_packets() {
   # ndpiReader 4.2's -q also silences the statistics this reads; without -v it prints no flows.
   timed ndpi ndpiReader -i "$PCAP"
   # -X: room for every flow of the file (the default, ntopng's 131,072, is fewer), as ndpiReader.
-  for threads in 1 2; do
-    timed "flowlens$threads" "$BIN" -i "$PCAP" --shutdown-when-done --packet-threads "$threads" \
-      -X 1048576 -w 0 -d "$TMP/data-packets$threads" --dont-change-user
+  # Three rounds, one thread, two threads and two one-thread processes at once (this machine's
+  # own ceiling for a second thread: two runs that share nothing but the machine); medians.
+  local round i pair_pids
+  for round in 1 2 3; do
+    for threads in 1 2; do
+      timed "flowlens${threads}_$round" "$BIN" -i "$PCAP" --shutdown-when-done \
+        --packet-threads "$threads" -X 1048576 -w 0 -d "$TMP/data-packets$threads-$round" \
+        --dont-change-user
+    done
+    pair_pids=()
+    for i in 1 2; do
+      timed "pair${round}_$i" "$BIN" -i "$PCAP" --shutdown-when-done --packet-threads 1 \
+        -X 1048576 -w 0 -d "$TMP/data-pair$round-$i" --dont-change-user &
+      pair_pids+=($!)
+    done
+    wait "${pair_pids[@]}"
   done
   python3 - "$TMP" "$PCAP.info" "$PACKET_TIMEOUT" <<'PY'
 import os, re, sys
@@ -194,9 +207,8 @@ rows.append(("ndpiReader 4.2 (nDPI, 1 thread)", ndpi_pps) + wall_rss("ndpi") +
 
 END = re.compile(r"(\S+): end of capture: (\d+) packets, (\d+) bytes, (\d+) flows, (\d+) hosts, "
                  r"(\d+) malformed in ([\d.]+) s \(([\d.]+) packets/s\)")
-flowlens = {}
-for threads in (1, 2):
-    name, label = f"flowlens{threads}", f"flowlens --packet-threads {threads}"
+
+def flowlens_run(name, label):  # (packets/s, wall s, peak RSS MiB, flows) or None
     log, rc = read(name + ".out"), read(name + ".rc").strip()
     m = END.search(log)
     if not m or rc != "0":
@@ -205,14 +217,32 @@ for threads in (1, 2):
         print(f"{label}: FAILED ({why.get(rc, 'exit code ' + rc)}"
               f"{'' if m else '; no end-of-capture line in its log'}); last lines of its log:")
         print("".join("    " + l + "\n" for l in log.strip().splitlines()[-8:]))
-        rows.append((label, None, None, None, None))
-        continue
-    packets, flows_seen = int(m.group(2)), int(m.group(4))
-    if packets != total:
-        print(f"{label}: counted {packets:,} of the file's {total:,} packets")
+        return None
+    if int(m.group(2)) != total:
+        print(f"{label}: counted {int(m.group(2)):,} of the file's {total:,} packets")
     wall, rss = wall_rss(name)
-    flowlens[threads] = (float(m.group(8)), rss, flows_seen)
-    rows.append((label, float(m.group(8)), wall, rss, flows_seen))
+    return float(m.group(8)), wall, rss, int(m.group(4))
+
+def median_run(runs):  # the run of median packets/s
+    runs = sorted((r for r in runs if r), key=lambda r: r[0])
+    return runs[len(runs) // 2] if runs else None
+
+flowlens = {}
+for threads in (1, 2):
+    label = f"flowlens --packet-threads {threads}"
+    runs = [flowlens_run(f"flowlens{threads}_{r}", label) for r in (1, 2, 3)]
+    best = median_run(runs)
+    if best is None:
+        rows.append((label + " (median of 3)", None, None, None, None))
+        continue
+    flowlens[threads] = (best[0], max(r[2] for r in runs if r), best[3])
+    print(f"{label}: packets/s of 3 runs: " + ", ".join(f"{r[0]:,.0f}" for r in runs if r))
+    rows.append((label + " (median of 3)", best[0], best[1], flowlens[threads][1], best[3]))
+pairs = []
+for r in (1, 2, 3):
+    both = [flowlens_run(f"pair{r}_{i}", "two one-thread processes at once") for i in (1, 2)]
+    if all(both):
+        pairs.append(sum(b[0] for b in both))
 
 fmt = lambda v, spec: "-" if v is None else format(v, spec)
 print(f"{'program':36} {'packets/s':>11} {'wall s':>8} {'peak RSS MiB':>13} {'flows':>9}")
@@ -220,7 +250,7 @@ for label, pps, wall, rss, nflows in rows:
     print(f"{label:36} {fmt(pps, ',.0f'):>11} {fmt(wall, '.2f'):>8} {fmt(rss, '.1f'):>13}"
           f" {fmt(nflows, ','):>9}")
 print("(packets/s: each program's own timing of its packet loop, start-up excluded;"
-      " wall s: the whole run)")
+      " wall s: the whole run; flowlens: the median run, peak RSS the largest of the 3)")
 for threads, (pps, rss, nflows) in sorted(flowlens.items()):
     ratios = [f"/ ndpiReader: {pps / ndpi_pps:.2f}x" if ndpi_pps else "",
               f"/ bare libpcap loop: {pps / loop_pps:.3f}x" if loop_pps else ""]
@@ -228,6 +258,13 @@ for threads, (pps, rss, nflows) in sorted(flowlens.items()):
     if rss and nflows:
         print(f"  peak RSS {rss:.1f} MiB for {nflows:,} flows: "
               f"{rss * 1048576 / nflows:,.0f} bytes per flow")
+if pairs and 1 in flowlens:
+    one, pair = flowlens[1][0], sorted(pairs)[len(pairs) // 2]
+    print(f"two one-thread flowlens processes at once: {pair:,.0f} packets/s together (median),"
+          f" {pair / one:.2f}x one alone: this machine's ceiling for two threads")
+    if 2 in flowlens:
+        print(f"flowlens --packet-threads 2 / --packet-threads 1: {flowlens[2][0] / one:.2f}x"
+              f" ({flowlens[2][0] / pair:.0%} of that ceiling)")
 if not flowlens:
     print("flowlens: no packet figures (see above); the other programs' figures stand.")
 PY
