@@ -10,10 +10,24 @@
 namespace flowlens::flow {
 
 FlowTable::FlowTable(uint32_t max_flows) : max_flows_(max_flows == 0 ? 1 : max_flows) {
-  // At most half full: short probe sequences.
-  const uint64_t slots = std::bit_ceil(uint64_t(max_flows_) * 2);
+  // At most half full: short probe sequences. The index starts small and doubles with the
+  // flows, so a large cap (-X) costs memory only once that many flows come.
+  const uint64_t slots = std::bit_ceil(uint64_t(std::min(max_flows_, kInitialFlows)) * 2);
   slots_.assign(slots, 0);
   mask_ = uint32_t(slots - 1);
+}
+
+void FlowTable::grow() {
+  const uint64_t slots = uint64_t(slots_.size()) * 2;
+  std::vector<uint32_t> bigger(slots, 0);
+  const uint32_t mask = uint32_t(slots - 1);
+  for (uint32_t i : live_) {
+    uint32_t s = uint32_t(at(i).hash) & mask;
+    while (bigger[s] != 0) s = (s + 1) & mask;
+    bigger[s] = i + 1;
+  }
+  slots_.swap(bigger);
+  mask_ = mask;
 }
 
 FlowTable::Chunk FlowTable::newChunk() {
@@ -73,6 +87,11 @@ Flow* FlowTable::findOrCreate(const FlowKey& key, uint64_t hash, bool* created) 
   if (i == UINT32_MAX) {
     ++dropped_;
     return nullptr;
+  }
+  if ((size_ + 1) * 2 > slots_.size()) {  // more than half full: double the index
+    grow();
+    for (s = uint32_t(hash) & mask_; slots_[s] != 0; s = (s + 1) & mask_) {
+    }
   }
   Flow& f = at(i);
   f = Flow{};

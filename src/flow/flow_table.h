@@ -50,6 +50,8 @@ class FlowTable {
   };
   using Chunk = std::unique_ptr<Flow[], ChunkDeleter>;
   static Chunk newChunk();
+  static constexpr uint32_t kInitialFlows = 4096;  // the index's first size, in flows
+  void grow();  // doubles the index
   Flow& at(uint32_t index) const { return chunks_[index / kChunk][index % kChunk]; }
   uint32_t allocate();  // UINT32_MAX when memory runs out
 

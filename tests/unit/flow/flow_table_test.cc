@@ -68,6 +68,26 @@ TEST(FlowKeyTest, BothDirectionsMakeOneKey) {
   EXPECT_FALSE(makeKey(b, &lo) == ka);
 }
 
+// The index starts small and doubles: keys whose hashes all collide in the small index (long
+// probe runs that growing must spread out) stay findable and erasable across every doubling.
+TEST(FlowTableTest, GrowingKeepsEveryKeyFindable) {
+  constexpr uint32_t kN = 12000;  // three doublings past the first index
+  FlowTable t(kN);
+  std::vector<Flow*> flows;
+  const auto hashOf = [](uint32_t i) { return (uint64_t(i) << 11) | (i % 7); };
+  for (uint32_t i = 0; i < kN; ++i) {
+    flows.push_back(create(t, i, hashOf(i)));
+    if (i % 997 == 0) {  // check along the way, across the doublings
+      for (uint32_t j = 0; j <= i; j += 7) ASSERT_EQ(t.find(keyOf(j), hashOf(j)), flows[j]) << j;
+    }
+  }
+  for (uint32_t i = 0; i < kN; i += 2) t.erase(flows[i]);
+  for (uint32_t i = 0; i < kN; ++i) {
+    EXPECT_EQ(t.find(keyOf(i), hashOf(i)), i % 2 == 0 ? nullptr : flows[i]) << i;
+  }
+  EXPECT_EQ(t.size(), kN / 2);
+}
+
 TEST(FlowTableTest, ManyKeys) {
   constexpr uint32_t kN = 20000;
   FlowTable t(kN);
