@@ -116,7 +116,10 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
         if (first_ts == 0) first_ts = c.ts_us;
         const auto due = paced_start + std::chrono::microseconds(c.ts_us - std::min(c.ts_us, first_ts));
         if (due > std::chrono::steady_clock::now()) {
-          if (lock.owns_lock()) lock.unlock();
+          if (lock.owns_lock()) {
+            shard.bindNewFlows();  // a paced batch can take seconds: hosts appear meanwhile
+            lock.unlock();
+          }
           std::this_thread::sleep_until(due);
         }
       }
@@ -135,6 +138,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       if (!lock.owns_lock()) lock.lock();
       shard.handle(p);
     }
+    if (lock.owns_lock()) shard.bindNewFlows();
     const bool ended = rc == capture::PcapSource::Next::kEnd || rc == capture::PcapSource::Next::kError;
     const uint64_t now = std::max(file ? file_clock_us : wallUs(), shard.lastPacketUs());
     // A pass goes in slices, one per batch, so that no batch waits behind a walk of every flow

@@ -103,7 +103,8 @@ void Shard::handle(DecodedPacket& p) {
     f->dscp = p.dscp;
     f->icmp_type = p.icmp_type;
     f->icmp_code = p.icmp_code;
-    bindHosts(*f, p);
+    setMacs(*f, p);
+    unbound_.push_back(f);  // hosts bound after the batch, many flows per shared-lock hold
   }
   const bool from_client = src_is_lo == f->lo_is_client;
   flow::Direction& d = from_client ? f->c2s : f->s2c;
@@ -155,21 +156,31 @@ void Shard::updateTcp(flow::Flow& f, flow::Direction& d, const DecodedPacket& p,
   (void)from_client;
 }
 
-void Shard::bindHosts(flow::Flow& f, const DecodedPacket& p) {
+void Shard::setMacs(flow::Flow& f, const DecodedPacket& p) {
+  if (!p.has_mac) return;
   const flow::Endpoint& c = f.client();
-  const flow::Endpoint& s = f.server();
   const bool client_is_src = std::memcmp(c.ip.data(), p.src_ip.data(), 16) == 0 &&
                              c.port == p.src_port;
-  if (p.has_mac) {
-    f.has_mac = true;
-    f.client_mac = client_is_src ? p.src_mac : p.dst_mac;
-    f.server_mac = client_is_src ? p.dst_mac : p.src_mac;
-  }
+  f.has_mac = true;
+  f.client_mac = client_is_src ? p.src_mac : p.dst_mac;
+  f.server_mac = client_is_src ? p.dst_mac : p.src_mac;
+}
+
+void Shard::bindNewFlows() {
+  if (unbound_.empty()) return;
   std::lock_guard lock(shared_->mutex);
+  for (flow::Flow* f : unbound_) bindHosts(*f);
+  unbound_.clear();
+}
+
+void Shard::bindHosts(flow::Flow& f) {
+  const flow::Endpoint& c = f.client();
+  const flow::Endpoint& s = f.server();
+  const uint64_t ts = f.first_seen_us;
   auto& hosts = shared_->hosts;
   const auto& on_new = shared_->hooks.on_new_host;
-  f.client_host = hosts.acquire(toAddress(c.ip, p.ip_version), p.vlan_id, p.ts_us, on_new);
-  f.server_host = hosts.acquire(toAddress(s.ip, p.ip_version), p.vlan_id, p.ts_us, on_new);
+  f.client_host = hosts.acquire(toAddress(c.ip, f.key.ip_version), f.key.vlan, ts, on_new);
+  f.server_host = hosts.acquire(toAddress(s.ip, f.key.ip_version), f.key.vlan, ts, on_new);
   if (f.client_host == UINT32_MAX || f.server_host == UINT32_MAX) counters_.bump(counters_.host_drops);
   host::Host* ch = hosts.at(f.client_host);
   host::Host* sh = hosts.at(f.server_host);
@@ -179,7 +190,7 @@ void Shard::bindHosts(flow::Flow& f, const DecodedPacket& p) {
     if (f.has_mac && !ch->has_mac) {
       ch->has_mac = true;
       ch->mac = f.client_mac;
-      ++hosts.mac(f.client_mac, p.ts_us).num_hosts;
+      ++hosts.mac(f.client_mac, ts).num_hosts;
     }
     if (sh) ch->addContact(true, f.server_host);
   }
@@ -189,7 +200,7 @@ void Shard::bindHosts(flow::Flow& f, const DecodedPacket& p) {
     if (f.has_mac && !sh->has_mac) {
       sh->has_mac = true;
       sh->mac = f.server_mac;
-      ++hosts.mac(f.server_mac, p.ts_us).num_hosts;
+      ++hosts.mac(f.server_mac, ts).num_hosts;
     }
     if (ch) sh->addContact(false, f.client_host);
   }
@@ -306,6 +317,7 @@ void Shard::beginHousekeeping(uint64_t now_us) {
 }
 
 bool Shard::housekeepingStep(uint64_t now_us, bool final, size_t max_flows) {
+  bindNewFlows();  // every flow a slice may sync or expire has its hosts
   // The shared lock is taken at the first flow with something for the hosts and held to the end
   // of the slice: a slice is short, and the nDPI work of giving up needs no shared lock.
   std::unique_lock lock(shared_->mutex, std::defer_lock);

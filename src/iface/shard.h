@@ -76,6 +76,10 @@ class Shard {
   void handle(decode::DecodedPacket& p);
   void countMalformed(decode::Reason r, uint32_t wire_len);
   void countNonIp(const decode::DecodedPacket& p);
+  // Binds the flows created since the last call to their hosts (creating hosts), under one
+  // hold of the shared lock: called after each batch (caller holds mutex()). Until then a new
+  // flow has no hosts, and its hosts may not exist yet.
+  void bindNewFlows();
   // Feeds flow deltas to hosts and aggregates and expires idle flows (caller holds mutex()).
   // `final`: end of a capture file: DPI gives up on every flow, nothing expires.
   void housekeeping(uint64_t now_us, bool final);
@@ -103,7 +107,8 @@ class Shard {
     uint16_t src_port = 0, dst_port = 0;
     bool used = false;
   };
-  void bindHosts(flow::Flow& f, const decode::DecodedPacket& p);
+  void setMacs(flow::Flow& f, const decode::DecodedPacket& p);
+  void bindHosts(flow::Flow& f);  // shared->mutex held
   void syncFlow(flow::Flow& f, uint64_t now_us);  // shared->mutex held
   void releaseFlow(flow::Flow& f);                // shared->mutex held
   void rememberFragment(const decode::DecodedPacket& p);
@@ -117,6 +122,7 @@ class Shard {
   SharedTables* shared_;
   ShardCounters counters_;
   std::array<FragmentEntry, 256> fragments_{};
+  std::vector<flow::Flow*> unbound_;  // flows created since bindNewFlows()
   uint32_t fragment_next_ = 0;
   uint64_t last_packet_us_ = 0;
   uint64_t last_housekeeping_us_ = 0;
