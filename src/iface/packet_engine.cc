@@ -291,17 +291,25 @@ void PacketEngine::scanFlowRows(const std::function<void(const FlowRow&)>& visit
   }
 }
 
-std::optional<flow::Flow> PacketEngine::fetchFlow(const FlowRow& row) const {
-  if (row.shard >= shards_.size()) return std::nullopt;
-  const Shard& s = *shards_[row.shard];
-  readers_waiting_.fetch_add(1);
-  std::lock_guard g(const_cast<Shard&>(s).mutex());
-  readers_waiting_.fetch_sub(1);
-  const flow::Flow* f = s.flows().find(row.key, row.hash);
-  if (f == nullptr || f->serial != row.serial) return std::nullopt;
-  flow::Flow copy = *f;
-  copy.dpi_state = nullptr;
-  return copy;
+std::vector<std::pair<uint8_t, flow::Flow>> PacketEngine::fetchFlows(
+    const std::vector<FlowRow>& rows) const {
+  std::vector<std::pair<uint8_t, flow::Flow>> out;
+  for (size_t index = 0; index < shards_.size(); ++index) {
+    const auto mine = [&](const FlowRow& r) { return r.shard == index; };
+    if (std::none_of(rows.begin(), rows.end(), mine)) continue;
+    const Shard& s = *shards_[index];
+    readers_waiting_.fetch_add(1);
+    std::lock_guard g(const_cast<Shard&>(s).mutex());
+    readers_waiting_.fetch_sub(1);
+    for (const FlowRow& r : rows) {
+      if (!mine(r)) continue;
+      const flow::Flow* f = s.flows().find(r.key, r.hash);
+      if (f == nullptr || f->serial != r.serial) continue;  // it ended since the scan
+      out.emplace_back(uint8_t(index), *f);
+      out.back().second.dpi_state = nullptr;
+    }
+  }
+  return out;
 }
 
 void PacketEngine::scanHosts(const std::function<void(const host::Host&)>& visit) const {

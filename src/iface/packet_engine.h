@@ -99,8 +99,9 @@ class PacketEngine {
   // Visits a row of every flow. Rows are copied under each shard's lock kScanChunk at a time
   // and visited after it is released: `visit` never holds a packet thread up.
   void scanFlowRows(const std::function<void(const FlowRow&)>& visit) const;
-  // The flow behind `row`, copied (dpi_state cleared); nullopt when it ended since the scan.
-  std::optional<flow::Flow> fetchFlow(const FlowRow& row) const;
+  // The flows behind `rows` that are still there, copied (dpi_state cleared) with their shard,
+  // under one hold of each shard's lock (a page of flows costs a lock per shard, not per flow).
+  std::vector<std::pair<uint8_t, flow::Flow>> fetchFlows(const std::vector<FlowRow>& rows) const;
   // The same over hosts, under the shared lock kScanChunk hosts at a time (each host once).
   void scanHosts(const std::function<void(const host::Host&)>& visit) const;
   static constexpr size_t kScanChunk = 4096;

@@ -314,14 +314,13 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
   }
   page.total = ranking->total;
   const size_t end = size_t(std::min<uint64_t>(want, ranking->rows.size()));
-  const std::vector<F> rows(ranking->rows.begin(), ranking->rows.begin() + end);
+  const size_t begin = size_t(std::min<uint64_t>(q.to_skip, end));
+  const std::vector<F> rows(ranking->rows.begin() + long(begin), ranking->rows.begin() + long(end));
   // The page's flows as they are now, in order of their current values (the scan chose them
   // by slightly older ones). A flow that ended since the scan is left out.
   std::vector<std::pair<F, flow::Flow>> fetched;
-  for (size_t i = std::min<size_t>(q.to_skip, rows.size()); i < rows.size(); ++i) {
-    if (auto f = engine.fetchFlow(rows[i])) {
-      fetched.emplace_back(FlowRow::of(*f, rows[i].shard), std::move(*f));
-    }
+  for (auto& [shard, f] : engine.fetchFlows(rows)) {
+    fetched.emplace_back(FlowRow::of(f, shard), std::move(f));
   }
   std::sort(fetched.begin(), fetched.end(),
             [&](const auto& a, const auto& b) { return ordered(a.first, b.first); });
