@@ -279,10 +279,14 @@ bench_concurrency() {
   mkdir -p "$inst/scripts"
   cp -r "$ROOT/scripts/lua" "$inst/scripts/lua"
   cp "$ROOT/bench/scripts/top.lua" "$inst/scripts/lua/bench_top.lua"
+  # The peer: the same client and server with a script that reads nothing of the interface, so
+  # the cost of sharing 2 cores with a client and a server shows apart from the reads' own.
+  printf 'flowlens.setContentType("application/json")\nprint("{}")\n' \
+    > "$inst/scripts/lua/bench_trivial.lua"
   ln -sfn "$ROOT/httpdocs" "$inst/httpdocs"
   local results=()
   for round in 1 2; do
-    for load in none 20 0; do
+    for load in none 20 0 trivial; do
       local port name="conc-$load-$round"
       port=$(free_port)
       "$BIN" -i "$PCAP" --shutdown-when-done -X 1048576 -w "127.0.0.1:$port" -l 1 -t "$inst" \
@@ -290,7 +294,9 @@ bench_concurrency() {
       local pid=$!
       local client=""
       if [ "$load" != none ]; then
-        python3 "$ROOT/bench/rest_load.py" "$port" /lua/bench_top.lua --rate "$load" \
+        local script=/lua/bench_top.lua rate=$load
+        if [ "$load" = trivial ]; then script=/lua/bench_trivial.lua rate=0; fi
+        python3 "$ROOT/bench/rest_load.py" "$port" "$script" --rate "$rate" \
           > "$TMP/$name.client" 2>&1 &
         client=$!
       fi
@@ -312,8 +318,9 @@ for line in sys.stdin:
     answers = dict(kv.split("=") for kv in w[2:] if "=" in kv)
     rows.setdefault(w[0], []).append((float(w[1]), answers))
 idle = statistics.median(p for p, _ in rows.get("none", [(0, {})])) or None
-names = {"none": "no REST load", "20": "20 requests/s", "0": "requests back to back"}
-for load in ("none", "20", "0"):
+names = {"none": "no REST load", "20": "20 requests/s", "0": "requests back to back",
+         "trivial": "back to back, trivial"}
+for load in ("none", "20", "0", "trivial"):
     if load not in rows:
         continue
     pps = statistics.median(p for p, _ in rows[load])
@@ -321,6 +328,11 @@ for load in ("none", "20", "0"):
     extra = "  (%s answers, mean %s ms)" % (ans.get("answers", "?"), ans.get("mean_ms", "?")) if ans else ""
     ratio = f"  {pps / idle:.2f}x idle" if idle else ""
     print(f"{names[load]:24} {pps:>11,.0f} packets/s{ratio}{extra}")
+if "0" in rows and "trivial" in rows:
+    top = statistics.median(p for p, _ in rows["0"])
+    triv = statistics.median(p for p, _ in rows["trivial"])
+    print(f"back to back, dashboard reads / trivial script: {top / triv:.2f}x"
+          " (the reads\x27 own cost, apart from sharing 2 cores with the client and the server)")
 '
 }
 
