@@ -16,8 +16,7 @@ local p = rest_query.params()
 if rest_query.select_interface(p) == nil then return end
 local verbose = rest_query.boolean(p, "verbose", false)
 if verbose == nil then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
+   return rest_query.fail()
 end
 local page, res = flow_rest.query(p)
 if page == nil then return end

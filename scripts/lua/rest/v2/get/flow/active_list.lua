@@ -21,8 +21,7 @@ local columns = { server = "server", client = "client", l4_proto = "proto_l4",
    throughput = "thpt", bytes = "bytes", score = "bytes", info = "bytes" }
 if not isEmptyString(p.sort) then
    if columns[p.sort] == nil then
-      rest_utils.answer(rest_utils.consts.err.invalid_args)
-      return
+      return rest_query.fail()
    end
    p.sortColumn = columns[p.sort]
    p.sortOrder = (p.order == "asc") and "asc" or "desc"
@@ -31,8 +30,7 @@ if not isEmptyString(p.start) or not isEmptyString(p.length) then
    local start = rest_query.integer(p, "start", 0)
    local length = rest_query.integer(p, "length", 1, rest_query.MAX_PER_PAGE)
    if start == false or length == false then
-      rest_utils.answer(rest_utils.consts.err.invalid_args)
-      return
+      return rest_query.fail()
    end
    -- start/length as a page: ntopng skips `start` flows.
    start, length = start or 0, length or 10

@@ -22,18 +22,15 @@ local f = rest_query.integers(p, { version = { 4, 6 }, protocol = { 0, 65535 },
    asn = { 0, 4294967295 }, vlan = { 0, 4095 }, network = { 0, 65535 } })
 if f == nil then return end
 if mode == nil or f.version == 5 then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
+   return rest_query.fail()
 end
 local mac = p["mac"]
 if not isEmptyString(mac) and not tostring(mac):upper():match("^%x%x:%x%x:%x%x:%x%x:%x%x:%x%x$") then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
+   return rest_query.fail()
 end
 local cidr = p["network_cidr"]
 if not isEmptyString(cidr) and not rest_query.is_address(tostring(cidr):match("^([^/]+)")) then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
+   return rest_query.fail()
 end
 
 -- all=true: every host on one page, at most rest_query.MAX_ALL (totalRows tells when more).
@@ -47,8 +44,7 @@ local res = fetch(false, column, all and rest_query.MAX_ALL or page.perPage, all
                   f.protocol, nil, nil, nil, nil, nil, nil,
                   (not isEmptyString(cidr)) and cidr or nil)
 if res == nil then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
+   return rest_query.fail()
 end
 
 -- The value the interface sorted by, to put the page (a keyed table) back in order.

@@ -17,8 +17,7 @@ if opts == nil then return end
 local host_stats, with_flows = opts.host_stats, opts.host_stats_flows
 local limit = rest_query.integer(p, "limit", 0)
 if limit == false then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
+   return rest_query.fail()
 end
 
 local res = host_stats and host or {}

@@ -14,8 +14,7 @@ local ifid, _, host = rest_query.host(p)
 if ifid == nil then return end
 local view = rest_query.enum(p, "view", { "applications", "categories" }, "categories")
 if view == nil then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
+   return rest_query.fail()
 end
 
 local function pct(part, total) return (total > 0) and (part * 100 / total) or 0 end

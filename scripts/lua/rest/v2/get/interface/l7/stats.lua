@@ -18,8 +18,7 @@ local opts = rest_query.booleans(p, { breed = false, ndpi_category = false,
 if opts == nil then return end
 local max_values = rest_query.integer(p, "max_values", 1, 65535)
 if mode == nil or max_values == false then
-   rest_utils.answer(rest_utils.consts.err.invalid_args)
-   return
+   return rest_query.fail()
 end
 local known = interface.getnDPIProtocols()
 local res
