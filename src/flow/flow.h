@@ -68,6 +68,8 @@ struct Flow {
   const Endpoint& server() const { return lo_is_client ? key.hi : key.lo; }
   uint64_t packets() const { return c2s.packets + s2c.packets; }
   uint64_t bytes() const { return c2s.bytes + s2c.bytes; }
+  // Packets not yet added to the hosts and interface stats (housekeeping's syncFlow).
+  bool unsynced() const { return packets() != c2s.synced_packets + s2c.synced_packets; }
 };
 
 }  // namespace flowlens::flow

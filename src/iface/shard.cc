@@ -209,10 +209,10 @@ void Shard::bindHosts(flow::Flow& f) {
 }
 
 void Shard::syncFlow(flow::Flow& f, uint64_t now_us) {
+  if (!f.unsynced()) return;
   const uint64_t cp = f.c2s.packets - f.c2s.synced_packets, cb = f.c2s.bytes - f.c2s.synced_bytes;
   const uint64_t sp = f.s2c.packets - f.s2c.synced_packets, sb = f.s2c.bytes - f.s2c.synced_bytes;
   const bool first_sync = f.c2s.synced_packets + f.s2c.synced_packets == 0;
-  if (cp + sp == 0) return;
   f.c2s.synced_packets = f.c2s.packets;
   f.c2s.synced_bytes = f.c2s.bytes;
   f.s2c.synced_packets = f.s2c.packets;
@@ -331,7 +331,7 @@ bool Shard::housekeepingStep(uint64_t now_us, bool final, size_t max_flows) {
       dpi_->giveUp(f);
     }
     const bool sync = f.dpi_done || gone || final || f.first_seen_us + kSyncUndetectedAfterUs < now_us;
-    if ((sync && f.packets() != f.c2s.synced_packets + f.s2c.synced_packets) || gone) {
+    if ((sync && f.unsynced()) || gone) {
       if (!lock.owns_lock()) lock.lock();
       if (sync) syncFlow(f, now_us);
       if (gone) releaseFlow(f);
