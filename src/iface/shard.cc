@@ -171,6 +171,12 @@ void Shard::bindNewFlows() {
   std::lock_guard lock(shared_->mutex);
   for (flow::Flow* f : unbound_) bindHosts(*f);
   unbound_.clear();
+  publishFlowCounts();  // flows are created only in batches, which end here
+}
+
+void Shard::publishFlowCounts() {
+  counters_.flows.store(flows_.size(), std::memory_order_relaxed);
+  counters_.flows_created.store(flows_.created(), std::memory_order_relaxed);
 }
 
 void Shard::bindHosts(flow::Flow& f) {
@@ -338,6 +344,7 @@ bool Shard::housekeepingStep(uint64_t now_us, bool final, size_t max_flows) {
     }
     return gone;
   });
+  publishFlowCounts();  // and end only here
   if (pass_position_ < flows_.size()) return false;
   in_pass_ = false;
   if (!lock.owns_lock()) lock.lock();

@@ -18,6 +18,7 @@
 #include "flow/flow_table.h"
 #include "host/host_table.h"
 #include "iface/traffic_stats.h"
+#include "util/adaptive_mutex.h"
 
 namespace flowlens {
 
@@ -42,7 +43,7 @@ struct HostHooks {
 // What all shards of an interface share, under `mutex`.
 struct SharedTables {
   explicit SharedTables(uint32_t max_hosts) : hosts(max_hosts) {}
-  std::mutex mutex;
+  util::AdaptiveMutex mutex;
   host::HostTable hosts;
   TrafficStats stats;
   HostHooks hooks;
@@ -60,6 +61,9 @@ struct ShardCounters {
   std::atomic<uint64_t> flow_drops{0};  // packets of a flow the full table (-X) could not take
   std::atomic<uint64_t> host_drops{0};  // flows left without a host: the host table (-x) was full
   std::array<std::atomic<uint64_t>, size_t(decode::Reason::kCount)> malformed{};
+  // The flow table's size and flows created so far, as of the end of the last batch or
+  // housekeeping slice: readers count flows without the shard's lock.
+  std::atomic<uint64_t> flows{0}, flows_created{0};
   void bump(std::atomic<uint64_t>& c, uint64_t n = 1) {
     c.store(c.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
@@ -71,7 +75,7 @@ class Shard {
         SharedTables* shared);
   ~Shard();
 
-  std::mutex& mutex() { return mutex_; }
+  util::AdaptiveMutex& mutex() { return mutex_; }
   // Packet path (caller holds mutex()).
   void handle(decode::DecodedPacket& p);
   void countMalformed(decode::Reason r, uint32_t wire_len);
@@ -108,6 +112,7 @@ class Shard {
     bool used = false;
   };
   void setMacs(flow::Flow& f, const decode::DecodedPacket& p);
+  void publishFlowCounts();
   void bindHosts(flow::Flow& f);  // shared->mutex held
   void syncFlow(flow::Flow& f, uint64_t now_us);  // shared->mutex held
   void releaseFlow(flow::Flow& f);                // shared->mutex held
@@ -116,7 +121,7 @@ class Shard {
   void updateTcp(flow::Flow& f, flow::Direction& d, const decode::DecodedPacket& p, bool from_client);
 
   EngineLimits limits_;
-  std::mutex mutex_;
+  util::AdaptiveMutex mutex_;
   flow::FlowTable flows_;
   std::unique_ptr<dpi::DpiEngine> dpi_;
   SharedTables* shared_;
