@@ -1,7 +1,9 @@
 #include "dpi/dpi_engine.h"
 
 #include "dpi/custom_categories.h"
+#include "util/huge_block.h"
 
+#include <cstddef>
 #include <cstring>
 #include <mutex>
 
@@ -14,6 +16,8 @@ namespace {
 
 constexpr uint16_t kMaxTcpPackets = 80;  // ndpiReader 4.2's defaults
 constexpr uint16_t kMaxUdpPackets = 24;
+// A flow state's share of a block, cache-line aligned.
+constexpr size_t kStateBytes = (SIZEOF_FLOW_STRUCT + 63) & ~size_t(63);
 
 Result<ndpi_detection_module_struct*> openModule(const DpiConfig& config) {
   ndpi_detection_module_struct* m = ndpi_init_detection_module(ndpi_no_prefs);
@@ -82,32 +86,37 @@ Result<std::unique_ptr<DpiEngine>> DpiEngine::create(const DpiConfig& config) {
 }
 
 DpiEngine::~DpiEngine() {
-  for (void* n : spare_) ndpi_free(n);
+  for (void* b : blocks_) util::freeHugeBlock(b);  // spare states live in the blocks
   ndpi_exit_detection_module(module_);
 }
 
-// Keeps up to kMaxSpare freed states for reuse: new flows then reuse warm memory instead of
-// growing the heap (and faulting in fresh pages) at every new flow.
-void DpiEngine::release(void* state) {
-  auto* n = static_cast<ndpi_flow_struct*>(state);
-  ndpi_free_flow_data(n);
-  if (spare_.size() < kMaxSpare) {
-    spare_.push_back(n);
-  } else {
-    ndpi_free(n);
+void* DpiEngine::takeState() {
+  if (!spare_.empty()) {
+    void* n = spare_.back();
+    spare_.pop_back();
+    return n;
   }
+  if (blocks_.empty() || carved_ + kStateBytes > util::kHugeBlockBytes) {
+    void* block = util::allocateHugeBlock();
+    if (block == nullptr) return nullptr;
+    blocks_.push_back(block);
+    carved_ = 0;
+  }
+  void* n = static_cast<std::byte*>(blocks_.back()) + carved_;
+  carved_ += kStateBytes;
+  return n;
+}
+
+void DpiEngine::release(void* state) {
+  ndpi_free_flow_data(static_cast<ndpi_flow_struct*>(state));  // what nDPI allocated inside it
+  spare_.push_back(state);
 }
 
 void DpiEngine::process(flow::Flow& f, const decode::DecodedPacket& p) {
   if (f.dpi_done) return;
   auto* n = static_cast<ndpi_flow_struct*>(f.dpi_state);
   if (n == nullptr) {
-    if (!spare_.empty()) {
-      n = static_cast<ndpi_flow_struct*>(spare_.back());
-      spare_.pop_back();
-    } else {
-      n = static_cast<ndpi_flow_struct*>(ndpi_flow_malloc(SIZEOF_FLOW_STRUCT));
-    }
+    n = static_cast<ndpi_flow_struct*>(takeState());
     if (n == nullptr) {  // out of memory: classify as unknown rather than fail the packet
       f.dpi_done = true;
       return;

@@ -1,11 +1,10 @@
 #include "flow/flow_table.h"
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <bit>
-#include <cstdlib>
 #include <new>
+
+#include "util/huge_block.h"
 
 namespace flowlens::flow {
 
@@ -31,9 +30,8 @@ void FlowTable::grow() {
 }
 
 FlowTable::Chunk FlowTable::newChunk() {
-  void* memory = std::aligned_alloc(kChunkBytes, kChunkBytes);
+  void* memory = util::allocateHugeBlock();
   if (memory == nullptr) return Chunk(nullptr);  // out of memory: the caller drops the flow
-  madvise(memory, kChunkBytes, MADV_HUGEPAGE);  // advice only: fine if refused
   Flow* flows = static_cast<Flow*>(memory);
   for (uint32_t i = 0; i < kChunk; ++i) new (&flows[i]) Flow();
   return Chunk(flows);
@@ -41,7 +39,7 @@ FlowTable::Chunk FlowTable::newChunk() {
 
 void FlowTable::ChunkDeleter::operator()(Flow* flows) const {
   for (uint32_t i = 0; i < kChunk; ++i) flows[i].~Flow();
-  std::free(flows);
+  util::freeHugeBlock(flows);
 }
 
 uint32_t FlowTable::allocate() {

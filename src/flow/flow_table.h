@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "flow/flow.h"
+#include "util/huge_block.h"
 
 namespace flowlens::flow {
 
@@ -43,7 +44,7 @@ class FlowTable {
  private:
   // Flows come in 2 MiB chunks, backed by a transparent huge page where the kernel allows:
   // one page fault per ~7,000 new flows instead of one per ~15.
-  static constexpr size_t kChunkBytes = size_t(2) << 20;
+  static constexpr size_t kChunkBytes = util::kHugeBlockBytes;
   static constexpr uint32_t kChunk = uint32_t(kChunkBytes / sizeof(Flow));
   struct ChunkDeleter {
     void operator()(Flow* flows) const;

@@ -1,0 +1,149 @@
+// DpiEngine on hand-built packets: detection, give-up, and the pool of nDPI flow states
+// (huge blocks, reused once detection of a flow ends).
+
+#include "dpi/dpi_engine.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "decode/decoder.h"
+#include "flow/flow_key.h"
+#include "frame_builder.h"
+#include "util/huge_block.h"
+
+namespace flowlens::dpi {
+namespace {
+
+using namespace decode::testing;  // NOLINT: the frame builder
+
+constexpr uint16_t kNdpiDns = 5;  // NDPI_PROTOCOL_DNS
+
+// A DNS query for `name`'s A record, or with `answer` the response that gives it that address.
+Bytes dns(const std::string& name, const char* answer = nullptr) {
+  Bytes b;
+  for (int v : {0x1234, answer ? 0x8180 : 0x0100, 1, answer ? 1 : 0, 0, 0}) put16(b, uint16_t(v));
+  size_t start = 0;
+  while (start <= name.size()) {
+    const size_t dot = std::min(name.find('.', start), name.size());
+    put8(b, uint8_t(dot - start));
+    for (size_t i = start; i < dot; ++i) put8(b, uint8_t(name[i]));
+    start = dot + 1;
+  }
+  put8(b, 0);
+  put16(b, 1);  // A
+  put16(b, 1);  // IN
+  if (answer != nullptr) {
+    for (int v : {0xc00c, 1, 1, 0, 300, 4}) put16(b, uint16_t(v));  // name, A, IN, TTL, length
+    for (uint8_t x : v4(answer)) put8(b, x);
+  }
+  return b;
+}
+
+// One frame's decoded packet and the flow it starts (the frame outlives the packet's use).
+struct OnePacketFlow {
+  Bytes frame;
+  decode::DecodedPacket packet;
+  flow::Flow flow;
+
+  explicit OnePacketFlow(Bytes f) : frame(std::move(f)) {
+    EXPECT_TRUE(decode::decodeFrame(1, frame.data(), uint32_t(frame.size()),
+                                    uint32_t(frame.size()), 1'000'000, packet));
+    bool src_is_lo;
+    flow.key = flow::makeKey(packet, &src_is_lo);
+    flow.lo_is_client = src_is_lo;
+    flow.c2s.packets = 1;
+  }
+};
+
+// A UDP datagram between high ports that nDPI cannot name from its first packet.
+Bytes unknownUdp(int i) {
+  const std::string src = "10.1." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+  return ethernet(0x0800, ipv4(src.c_str(), "10.2.0.1", 17,
+                               udp(uint16_t(20000 + i % 1000), 33333, Bytes(40, 0x5a))));
+}
+
+class DpiEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto e = DpiEngine::create(DpiConfig{});
+    ASSERT_TRUE(e) << e.error();
+    engine = std::move(*e);
+  }
+  std::unique_ptr<DpiEngine> engine;
+};
+
+// The query names DNS; nDPI waits for the answer, which ends detection and frees the state.
+TEST_F(DpiEngineTest, DnsIsDetectedAndItsStateReleasedAtTheAnswer) {
+  OnePacketFlow flow(ethernet(0x0800, ipv4("10.0.0.1", "10.0.0.53", 17,
+                                           udp(40000, 53, dns("www.example.com")))));
+  engine->process(flow.flow, flow.packet);
+  EXPECT_TRUE(flow.flow.app_proto == kNdpiDns || flow.flow.master_proto == kNdpiDns);
+  EXPECT_EQ(engine->flowsInDetection(), 1u);
+  OnePacketFlow answer(ethernet(0x0800, ipv4("10.0.0.53", "10.0.0.1", 17,
+                                             udp(53, 40000, dns("www.example.com", "192.0.2.7")))));
+  flow.flow.s2c.packets = 1;
+  engine->process(flow.flow, answer.packet);
+  EXPECT_TRUE(flow.flow.dpi_done);
+  EXPECT_EQ(flow.flow.dpi_state, nullptr);
+  EXPECT_EQ(engine->flowsInDetection(), 0u);
+  ASSERT_NE(flow.flow.text, nullptr);
+  EXPECT_EQ(flow.flow.text->server_name, "www.example.com");
+  ASSERT_TRUE(flow.flow.text->dns_answer.has_value());
+  EXPECT_EQ(flow.flow.text->dns_answer->toString(), "192.0.2.7");
+}
+
+// States come from huge blocks; released states are reused, so a second wave of as many flows
+// in detection takes no new block, and a reused state detects as a fresh one does.
+TEST_F(DpiEngineTest, StatesAreCarvedFromBlocksAndReused) {
+  constexpr int kFlows = 5000;  // more than one block's worth (2 MiB / ~700 bytes)
+  for (int wave = 0; wave < 2; ++wave) {
+    std::vector<OnePacketFlow> flows;
+    flows.reserve(kFlows);
+    for (int i = 0; i < kFlows; ++i) {
+      flows.emplace_back(unknownUdp(i));
+      engine->process(flows.back().flow, flows.back().packet);
+    }
+    size_t in_detection = 0;
+    for (const auto& f : flows) in_detection += f.flow.dpi_state != nullptr;
+    EXPECT_EQ(engine->flowsInDetection(), in_detection);
+    EXPECT_GT(in_detection, size_t(kFlows) / 2) << "nDPI named most of these: not a pool test";
+    const size_t per_block = util::kHugeBlockBytes / 768;  // at most ~768 bytes a state
+    EXPECT_GE(engine->stateBlocks(), 2u);
+    EXPECT_LE(engine->stateBlocks(), (kFlows + per_block - 1) / per_block);
+    const size_t blocks = engine->stateBlocks();
+    for (auto& f : flows) engine->giveUp(f.flow);
+    EXPECT_EQ(engine->flowsInDetection(), 0u);
+    EXPECT_EQ(engine->stateBlocks(), blocks);
+    if (wave == 1) continue;
+    // A reused state (the second wave reuses every state of the first) starts clean.
+    OnePacketFlow query(ethernet(0x0800, ipv4("10.0.0.1", "10.0.0.53", 17,
+                                              udp(40001, 53, dns("reuse.example.org")))));
+    engine->process(query.flow, query.packet);
+    EXPECT_TRUE(query.flow.app_proto == kNdpiDns || query.flow.master_proto == kNdpiDns);
+    engine->giveUp(query.flow);
+    ASSERT_NE(query.flow.text, nullptr);
+    EXPECT_EQ(query.flow.text->server_name, "reuse.example.org");
+    EXPECT_FALSE(query.flow.text->dns_answer.has_value());
+  }
+}
+
+TEST(HugeBlockTest, AlignedZeroFilledAndWritable) {
+  std::vector<void*> blocks;
+  for (int i = 0; i < 3; ++i) {
+    void* b = util::allocateHugeBlock();
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(b) % util::kHugeBlockBytes, 0u);
+    const auto* bytes = static_cast<const unsigned char*>(b);
+    size_t nonzero = 0;
+    for (size_t j = 0; j < util::kHugeBlockBytes; j += 4096) nonzero += bytes[j] != 0;
+    EXPECT_EQ(nonzero, 0u);
+    static_cast<unsigned char*>(b)[util::kHugeBlockBytes - 1] = 1;  // the whole block is ours
+    blocks.push_back(b);
+  }
+  for (void* b : blocks) util::freeHugeBlock(b);
+}
+
+}  // namespace
+}  // namespace flowlens::dpi
