@@ -72,7 +72,7 @@ bool PcapSource::openClassic(const std::string& path, Classic* out, int* link_ty
   Classic r;
   r.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (r.fd < 0) return false;
-  r.buffer.resize(size_t(1) << 20);
+  r.buffer.resize(size_t(256) << 10);  // fits in L2: copied, then parsed while still there
   uint32_t magic = 0;
   if (r.ensure(24)) std::memcpy(&magic, r.buffer.data(), 4);
   switch (magic) {

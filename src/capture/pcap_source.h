@@ -4,7 +4,7 @@
 // One source per packet thread; not thread-safe.
 //
 // A classic pcap file read without a filter is read in large blocks and its records walked in
-// place (one copy, one read() per 1 MiB); pcapng files, and files read through a BPF filter,
+// place (one copy, one read() per 256 KiB); pcapng files, and files read through a BPF filter,
 // go through libpcap.
 
 #include <cstdint>
@@ -54,7 +54,7 @@ class PcapSource {
  private:
   PcapSource() = default;
   PcapSource(pcap* handle, bool file);
-  // A classic pcap file read in 1 MiB blocks into one reused buffer (a single copy; the
+  // A classic pcap file read in 256 KiB blocks into one reused buffer (a single copy; the
   // buffer stays resident, so no page faults per block).
   struct Classic {
     int fd = -1;

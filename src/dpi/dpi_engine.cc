@@ -16,8 +16,8 @@ namespace {
 
 constexpr uint16_t kMaxTcpPackets = 80;  // ndpiReader 4.2's defaults
 constexpr uint16_t kMaxUdpPackets = 24;
-// A flow state's share of a block, cache-line aligned.
-constexpr size_t kStateBytes = (SIZEOF_FLOW_STRUCT + 63) & ~size_t(63);
+// A flow state's share of a block, 16-byte aligned (malloc's alignment).
+constexpr size_t kStateBytes = (SIZEOF_FLOW_STRUCT + 15) & ~size_t(15);
 
 Result<ndpi_detection_module_struct*> openModule(const DpiConfig& config) {
   ndpi_detection_module_struct* m = ndpi_init_detection_module(ndpi_no_prefs);

@@ -113,7 +113,14 @@ void Shard::handle(DecodedPacket& p) {
   d.goodput_bytes += p.payload_len;
   if (p.ts_us > f->last_seen_us) f->last_seen_us = p.ts_us;
   if (p.l4_proto == 6 && p.has_l4) updateTcp(*f, d, p, from_client);
-  if (!f->dpi_done && !(p.fragment && !p.first_fragment)) dpi_->process(*f, p);
+  if (!f->dpi_done && !(p.fragment && !p.first_fragment)) {
+    dpi_->process(*f, p);
+    // A connection closed both ways or reset sends no more payload: detection ends now rather
+    // than 5 s later, and its nDPI state (with any TLS reassembly buffer) is reused sooner.
+    if (f->tcp_state == flow::TcpState::kClosed || f->tcp_state == flow::TcpState::kReset) {
+      dpi_->giveUp(*f);
+    }
+  }
 }
 
 void Shard::updateTcp(flow::Flow& f, flow::Direction& d, const DecodedPacket& p, bool from_client) {

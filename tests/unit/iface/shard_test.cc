@@ -1,0 +1,105 @@
+// Shard on hand-built TCP connections: detection ends when a connection closes both ways or is
+// reset (its nDPI state freed then, not at the idle give-up), and not at a half-close.
+
+#include "iface/shard.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "decode/decoder.h"
+#include "frame_builder.h"
+
+namespace flowlens {
+namespace {
+
+using namespace decode::testing;  // NOLINT: the frame builder
+using decode::kTcpAck;
+using decode::kTcpFin;
+using decode::kTcpPsh;
+using decode::kTcpRst;
+using decode::kTcpSyn;
+
+class ShardTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dpi = dpi::DpiEngine::create(dpi::DpiConfig{});
+    ASSERT_TRUE(dpi) << dpi.error();
+    shared.hooks.on_new_host = [](host::Host&) {};
+    shard = std::make_unique<Shard>(EngineLimits{}, 1024, std::move(*dpi), &shared);
+  }
+
+  // A segment of connection `port` (10.0.0.1:port <-> 10.0.0.2:5555), from the client or not.
+  void send(uint16_t port, bool from_client, uint8_t flags, size_t payload = 0) {
+    const Bytes frame =
+        from_client ? ethernet(0x0800, ipv4("10.0.0.1", "10.0.0.2", 6,
+                                            tcp(port, 5555, Bytes(payload, 0x5a),
+                                                {.seq = client_seq, .ack = 1, .flags = flags})))
+                    : ethernet(0x0800, ipv4("10.0.0.2", "10.0.0.1", 6,
+                                            tcp(5555, port, Bytes(payload, 0x5a),
+                                                {.seq = server_seq, .ack = 1, .flags = flags})));
+    (from_client ? client_seq : server_seq) += uint32_t(payload) + ((flags & kTcpSyn) ? 1 : 0);
+    decode::DecodedPacket p;
+    ts_us += 1000;
+    ASSERT_TRUE(decode::decodeFrame(1, frame.data(), uint32_t(frame.size()),
+                                    uint32_t(frame.size()), ts_us, p));
+    std::lock_guard g(shard->mutex());
+    shard->handle(p);
+    shard->bindNewFlows();
+  }
+
+  // The flow of connection `port`, which must exist.
+  const flow::Flow& flowOf(uint16_t port) {
+    const flow::Flow* found = nullptr;
+    shard->flows().forEach([&](const flow::Flow& f) {
+      if (f.client().port == port) found = &f;
+    });
+    EXPECT_NE(found, nullptr) << "no flow for port " << port;
+    static const flow::Flow none;
+    return found ? *found : none;
+  }
+
+  // Handshake and a few segments nDPI cannot name: detection goes on.
+  void open(uint16_t port) {
+    send(port, true, kTcpSyn);
+    send(port, false, kTcpSyn | kTcpAck);
+    send(port, true, kTcpAck);
+    for (int i = 0; i < 3; ++i) {
+      send(port, true, kTcpPsh | kTcpAck, 30);
+      send(port, false, kTcpPsh | kTcpAck, 30);
+    }
+    ASSERT_FALSE(flowOf(port).dpi_done) << "nDPI named the test's payload";
+    ASSERT_NE(flowOf(port).dpi_state, nullptr);
+  }
+
+  SharedTables shared{1024};
+  std::unique_ptr<Shard> shard;
+  uint32_t client_seq = 1000, server_seq = 5000;
+  uint64_t ts_us = 1'000'000;
+};
+
+TEST_F(ShardTest, DetectionEndsWhenBothSidesClose) {
+  open(40000);
+  send(40000, true, kTcpFin | kTcpAck);
+  EXPECT_FALSE(flowOf(40000).dpi_done) << "a half-closed connection may still send";
+  send(40000, false, kTcpPsh | kTcpAck, 30);
+  send(40000, false, kTcpFin | kTcpAck);
+  const flow::Flow& f = flowOf(40000);
+  EXPECT_EQ(f.tcp_state, flow::TcpState::kClosed);
+  EXPECT_TRUE(f.dpi_done);
+  EXPECT_EQ(f.dpi_state, nullptr);
+  EXPECT_GT(f.dpi_packets, 8);  // every segment until the close went to nDPI
+}
+
+TEST_F(ShardTest, DetectionEndsAtAReset) {
+  open(40001);
+  send(40001, false, kTcpRst);
+  const flow::Flow& f = flowOf(40001);
+  EXPECT_EQ(f.tcp_state, flow::TcpState::kReset);
+  EXPECT_TRUE(f.dpi_done);
+  EXPECT_EQ(f.dpi_state, nullptr);
+}
+
+}  // namespace
+}  // namespace flowlens
