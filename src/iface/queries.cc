@@ -150,16 +150,15 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   const auto ordered = [&](const H& a, const H& b) { return q.ascending ? stable(a, b) : stable(b, a); };
 
   const std::string cache_key = rankingKey(q) + "#" + std::to_string(engine.finishedThreads());
-  std::shared_ptr<const HostRanking> ranking = engine.hostRankings().find(cache_key);
-  if (!ranking) {
-    auto fresh = std::make_shared<HostRanking>();
-    engine.scanHosts([&](const host::Host& h) {
-      if (keep(h)) fresh->rows.push_back(HostRow::of(h));
-    });
-    std::sort(fresh->rows.begin(), fresh->rows.end(), ordered);
-    engine.hostRankings().put(cache_key, fresh);
-    ranking = std::move(fresh);
-  }
+  const std::shared_ptr<const HostRanking> ranking =
+      engine.hostRankings().findOrBuild(cache_key, [&] {
+        auto fresh = std::make_shared<HostRanking>();
+        engine.scanHosts([&](const host::Host& h) {
+          if (keep(h)) fresh->rows.push_back(HostRow::of(h));
+        });
+        std::sort(fresh->rows.begin(), fresh->rows.end(), ordered);
+        return fresh;
+      });
   page.total = ranking->rows.size();
   const size_t first = std::min<size_t>(q.to_skip, ranking->rows.size());
   const size_t last = size_t(std::min<uint64_t>(uint64_t(first) + q.max_hits, ranking->rows.size()));
@@ -296,11 +295,7 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
   // top N, the next page) reuses them.
   const uint64_t want = std::min<uint64_t>(uint64_t(q.to_skip) + q.max_hits, UINT32_MAX);
   const std::string cache_key = flowRankingKey(q) + "#" + std::to_string(engine.finishedThreads());
-  std::shared_ptr<const FlowRanking> ranking = engine.flowRankings().find(cache_key);
-  if (ranking && ranking->rows.size() < want && ranking->rows.size() < ranking->total) {
-    ranking = nullptr;  // it stops before this page ends
-  }
-  if (!ranking) {
+  const auto rank = [&] {
     auto fresh = std::make_shared<FlowRanking>();
     keepBest<F>(fresh->rows, want, ordered, [&](const std::function<void(const F&)>& offer) {
       engine.scanFlowRows([&](const F& f) {
@@ -309,8 +304,12 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
         offer(f);
       });
     });
-    engine.flowRankings().put(cache_key, fresh);
-    ranking = std::move(fresh);
+    return fresh;
+  };
+  std::shared_ptr<const FlowRanking> ranking = engine.flowRankings().findOrBuild(cache_key, rank);
+  if (ranking->rows.size() < want && ranking->rows.size() < ranking->total) {
+    ranking = rank();  // it stops before this page ends (it was ranked for an earlier page)
+    engine.flowRankings().put(cache_key, ranking);
   }
   page.total = ranking->total;
   const size_t end = size_t(std::min<uint64_t>(want, ranking->rows.size()));

@@ -2,9 +2,11 @@
 // Rankings reused across queries: interface.getHostsInfo / getFlowsInfo and the REST pages built
 // on them sort every matching host or flow; a client polling or paging asks the same again
 // within a second, while host counters only move once a second (housekeeping). Thread-safe;
-// bounded.
+// bounded. One ranking is built at a time per key: clients asking at once while it is built
+// wait for it rather than each scan the tables (and hold their locks) again.
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -57,9 +59,40 @@ class RankingCache {
   // The ranking stored under `key` less than kMaxAge ago, else null.
   std::shared_ptr<const Ranking> find(const std::string& key) const {
     std::lock_guard lock(mutex_);
-    auto it = entries_.find(key);
-    if (it == entries_.end() || Clock::now() - it->second.at >= kMaxAge) return nullptr;
-    return it->second.ranking;
+    return freshLocked(key);
+  }
+  // The ranking under `key` if fresh, else `build()`'s, stored. While one caller builds, the
+  // others asking for `key` wait and get its ranking (even one too big to store); if the
+  // builder throws, one of them builds instead.
+  template <typename Build>
+  std::shared_ptr<const Ranking> findOrBuild(const std::string& key, Build&& build) {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      if (auto fresh = freshLocked(key)) return fresh;
+      auto it = flights_.find(key);
+      if (it == flights_.end()) break;
+      const std::shared_ptr<Flight> flight = it->second;
+      landed_.wait(lock, [&] { return flight->landed; });
+      if (flight->ranking) return flight->ranking;
+    }
+    const auto flight = std::make_shared<Flight>();
+    flights_[key] = flight;
+    lock.unlock();
+    struct Landing {  // on return or throw: waiters wake with the ranking, or none
+      RankingCache* cache;
+      const std::string& key;
+      const std::shared_ptr<Flight>& flight;
+      ~Landing() {
+        std::lock_guard g(cache->mutex_);
+        flight->landed = true;
+        cache->flights_.erase(key);
+        cache->landed_.notify_all();
+      }
+    } landing{this, key, flight};
+    std::shared_ptr<const Ranking> built = build();
+    put(key, built);
+    flight->ranking = built;  // read by waiters only once `landed` is set under the lock
+    return built;
   }
   // Expired rankings go at every put, so memory holds only the last second's; past kMaxEntries
   // or kMaxRows (rows of all entries together) the cache starts empty again.
@@ -86,8 +119,19 @@ class RankingCache {
     std::shared_ptr<const Ranking> ranking;
     Clock::time_point at;
   };
+  struct Flight {  // a ranking being built
+    std::shared_ptr<const Ranking> ranking;
+    bool landed = false;
+  };
+  std::shared_ptr<const Ranking> freshLocked(const std::string& key) const {
+    auto it = entries_.find(key);
+    if (it == entries_.end() || Clock::now() - it->second.at >= kMaxAge) return nullptr;
+    return it->second.ranking;
+  }
   mutable std::mutex mutex_;
+  std::condition_variable landed_;
   std::unordered_map<std::string, Entry> entries_;
+  std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
 };
 
 }  // namespace flowlens

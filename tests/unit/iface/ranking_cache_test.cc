@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace flowlens {
 namespace {
@@ -34,6 +37,53 @@ TEST(RankingCache, StaysBoundedAndClears) {
   EXPECT_NE(cache.find("k" + std::to_string(3 * max - 1)), nullptr) << "the newest stays";
   cache.clear();
   EXPECT_EQ(cache.find("k" + std::to_string(3 * max - 1)), nullptr);
+}
+
+// Callers asking at once while a ranking is built wait for that one build and share its result.
+TEST(RankingCache, ConcurrentCallersShareOneBuild) {
+  RankingCache<HostRanking> cache;
+  std::atomic<int> builds{0};
+  const auto build = [&] {
+    ++builds;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));  // every caller arrives
+    return ranking(3);
+  };
+  std::vector<std::shared_ptr<const HostRanking>> got(8);
+  std::vector<std::thread> callers;
+  for (size_t i = 0; i < got.size(); ++i) {
+    callers.emplace_back([&, i] { got[i] = cache.findOrBuild("q", build); });
+  }
+  for (auto& t : callers) t.join();
+  EXPECT_EQ(builds.load(), 1);
+  for (const auto& r : got) {
+    ASSERT_NE(r, nullptr);
+    EXPECT_EQ(r, got[0]);
+  }
+  EXPECT_EQ(cache.findOrBuild("q", build), got[0]) << "then served from the cache";
+  EXPECT_EQ(builds.load(), 1);
+  EXPECT_NE(cache.findOrBuild("other", build), got[0]);
+  EXPECT_EQ(builds.load(), 2);
+}
+
+// A builder that throws leaves no waiter stranded: the next caller builds.
+TEST(RankingCache, AFailedBuildLetsAnotherCallerBuild) {
+  RankingCache<HostRanking> cache;
+  std::atomic<bool> first_started{false};
+  std::thread failing([&] {
+    EXPECT_THROW(cache.findOrBuild("q",
+                                   [&]() -> std::shared_ptr<HostRanking> {
+                                     first_started = true;
+                                     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                                     throw std::runtime_error("scan failed");
+                                   }),
+                 std::runtime_error);
+  });
+  while (!first_started) std::this_thread::yield();
+  const auto r = cache.findOrBuild("q", [&] { return ranking(5); });  // waits, then builds
+  failing.join();
+  ASSERT_NE(r, nullptr);
+  EXPECT_EQ(r->rows.size(), 5u);
+  EXPECT_EQ(cache.find("q"), r);
 }
 
 }  // namespace
