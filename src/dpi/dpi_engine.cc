@@ -3,6 +3,7 @@
 #include "dpi/custom_categories.h"
 #include "util/huge_block.h"
 
+#include <cassert>
 #include <cstddef>
 #include <cstring>
 #include <mutex>
@@ -86,6 +87,7 @@ Result<std::unique_ptr<DpiEngine>> DpiEngine::create(const DpiConfig& config) {
 }
 
 DpiEngine::~DpiEngine() {
+  assert(in_detection_ == 0 && "a flow still holds an nDPI state of this engine");
   for (void* b : blocks_) util::freeHugeBlock(b);  // spare states live in the blocks
   ndpi_exit_detection_module(module_);
 }
@@ -97,6 +99,9 @@ void* DpiEngine::takeState() {
     return n;
   }
   if (blocks_.empty() || carved_ + kStateBytes > util::kHugeBlockBytes) {
+    // Room first, so that neither keeping the block nor releasing its states can throw.
+    blocks_.reserve(blocks_.size() + 1);
+    spare_.reserve((blocks_.size() + 1) * (util::kHugeBlockBytes / kStateBytes));
     void* block = util::allocateHugeBlock();
     if (block == nullptr) return nullptr;
     blocks_.push_back(block);

@@ -1,7 +1,8 @@
 #pragma once
 // The nDPI wrapper: the only code that includes nDPI's headers. One DpiEngine per packet thread
 // (an nDPI detection module is not safe for concurrent use). Detection looks at a bounded number
-// of packets per flow (as ndpiReader 4.2: 80 TCP, 24 UDP), then nDPI's per-flow state is freed.
+// of packets per flow (as ndpiReader 4.2: 80 TCP, 24 UDP), then nDPI's per-flow state is
+// released for reuse.
 
 #include <cstdint>
 #include <memory>
@@ -31,9 +32,10 @@ class DpiEngine {
   DpiEngine(const DpiEngine&) = delete;
   DpiEngine& operator=(const DpiEngine&) = delete;
 
-  // Feeds one IP packet of `flow` to detection while it runs; frees the state when done.
+  // Feeds one IP packet of `flow` to detection while it runs; releases the state when done.
   void process(flow::Flow& flow, const decode::DecodedPacket& packet);
-  // Ends detection now (end of capture, flow expiry): nDPI's best guess, state freed.
+  // Ends detection now (end of capture, flow expiry, detection idle, a TCP connection closed or
+  // reset): nDPI's best guess, state released.
   void giveUp(flow::Flow& flow);
 
   ndpi_detection_module_struct* module() const { return module_; }
@@ -52,8 +54,9 @@ class DpiEngine {
   const CustomCategories* custom_;
   uint64_t in_detection_ = 0;
   // nDPI flow states are carved from huge blocks (util::allocateHugeBlock) and reused: one
-  // page fault per ~2,900 states, none once the pool has grown to the flows in detection at
-  // the busiest moment (bounded by -X), which it keeps.
+  // page fault per ~3,000 states, none once the pool has grown to the flows in detection at
+  // the busiest moment (bounded by -X, ~700 bytes each), which it keeps. Every flow's state
+  // must be released (giveUp) before the engine goes.
   std::vector<void*> blocks_;
   size_t carved_ = 0;         // bytes of the last block handed out
   std::vector<void*> spare_;  // released states

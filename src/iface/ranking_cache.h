@@ -63,7 +63,8 @@ class RankingCache {
   }
   // The ranking under `key` if fresh, else `build()`'s, stored. While one caller builds, the
   // others asking for `key` wait and get its ranking (even one too big to store); if the
-  // builder throws, one of them builds instead.
+  // builder throws, one of them builds instead. A build that a clear() overtook is not stored,
+  // and callers after the clear() do not wait for it.
   template <typename Build>
   std::shared_ptr<const Ranking> findOrBuild(const std::string& key, Build&& build) {
     std::unique_lock lock(mutex_);
@@ -76,6 +77,7 @@ class RankingCache {
       if (flight->ranking) return flight->ranking;
     }
     const auto flight = std::make_shared<Flight>();
+    flight->generation = generation_;
     flights_[key] = flight;
     lock.unlock();
     struct Landing {  // on return or throw: waiters wake with the ranking, or none
@@ -85,21 +87,37 @@ class RankingCache {
       ~Landing() {
         std::lock_guard g(cache->mutex_);
         flight->landed = true;
-        cache->flights_.erase(key);
+        if (auto it = cache->flights_.find(key); it != cache->flights_.end() && it->second == flight) {
+          cache->flights_.erase(it);
+        }
         cache->landed_.notify_all();
       }
     } landing{this, key, flight};
     std::shared_ptr<const Ranking> built = build();
-    put(key, built);
-    flight->ranking = built;  // read by waiters only once `landed` is set under the lock
+    {
+      std::lock_guard g(mutex_);
+      if (flight->generation == generation_) putLocked(key, built);
+      flight->ranking = built;
+    }
     return built;
   }
   // Expired rankings go at every put, so memory holds only the last second's; past kMaxEntries
   // or kMaxRows (rows of all entries together) the cache starts empty again.
   void put(const std::string& key, std::shared_ptr<const Ranking> ranking) {
+    std::lock_guard lock(mutex_);
+    putLocked(key, std::move(ranking));
+  }
+  void clear() {
+    std::lock_guard lock(mutex_);
+    entries_.clear();
+    flights_.clear();
+    ++generation_;
+  }
+
+ private:
+  void putLocked(const std::string& key, std::shared_ptr<const Ranking> ranking) {
     const size_t rows = ranking->rows.size();
     if (rows > kMaxRows) return;  // too big to keep: the next query ranks again
-    std::lock_guard lock(mutex_);
     const auto now = Clock::now();
     std::erase_if(entries_, [&](const auto& e) { return now - e.second.at >= kMaxAge; });
     entries_.erase(key);
@@ -108,12 +126,6 @@ class RankingCache {
     if (entries_.size() >= kMaxEntries || total > kMaxRows) entries_.clear();
     entries_[key] = {std::move(ranking), now};
   }
-  void clear() {
-    std::lock_guard lock(mutex_);
-    entries_.clear();
-  }
-
- private:
   using Clock = std::chrono::steady_clock;
   struct Entry {
     std::shared_ptr<const Ranking> ranking;
@@ -121,6 +133,7 @@ class RankingCache {
   };
   struct Flight {  // a ranking being built
     std::shared_ptr<const Ranking> ranking;
+    uint64_t generation = 0;  // clear()s before it started
     bool landed = false;
   };
   std::shared_ptr<const Ranking> freshLocked(const std::string& key) const {
@@ -132,6 +145,7 @@ class RankingCache {
   std::condition_variable landed_;
   std::unordered_map<std::string, Entry> entries_;
   std::unordered_map<std::string, std::shared_ptr<Flight>> flights_;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace flowlens

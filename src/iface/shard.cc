@@ -115,11 +115,11 @@ void Shard::handle(DecodedPacket& p) {
   if (p.l4_proto == 6 && p.has_l4) updateTcp(*f, d, p, from_client);
   if (!f->dpi_done && !(p.fragment && !p.first_fragment)) {
     dpi_->process(*f, p);
-    // A connection closed both ways or reset sends no more payload: detection ends now rather
-    // than 5 s later, and its nDPI state (with any TLS reassembly buffer) is reused sooner.
-    if (f->tcp_state == flow::TcpState::kClosed || f->tcp_state == flow::TcpState::kReset) {
-      dpi_->giveUp(*f);
-    }
+    // A connection closed both ways, or reset by a segment at the expected sequence number
+    // (not a stray or forged one), sends no more payload: detection ends now rather than 5 s
+    // later, and its nDPI state (with any TLS reassembly buffer) is reused sooner.
+    const bool reset = (p.tcp_flags & decode::kTcpRst) && d.seq_known && p.tcp_seq == d.next_seq;
+    if (p.l4_proto == 6 && (f->tcp_state == flow::TcpState::kClosed || reset)) dpi_->giveUp(*f);
   }
 }
 

@@ -6,8 +6,9 @@
 // (a fraction of a millisecond). With a plain mutex a waiter sleeps at once, and the holder's
 // unlock then becomes a futex wake-up: a system call and an interrupt to the other core, which
 // on a virtual machine cost the packet thread tens of microseconds each time. A waiter here
-// stays in user space for holds that short, so an unlock is one atomic store; a long hold (the
-// housekeeping pass at the end of a file) still puts the waiter to sleep after kSpinFor.
+// stays awake (pausing, then yielding) through holds that short, so the holder's unlock wakes
+// nobody; a long hold (the housekeeping pass at the end of a file) still puts the waiter to
+// sleep after kSpinFor.
 //
 // BasicLockable and Lockable: std::lock_guard and std::unique_lock work with it.
 

@@ -73,7 +73,7 @@ TEST(RankingCache, AFailedBuildLetsAnotherCallerBuild) {
     EXPECT_THROW(cache.findOrBuild("q",
                                    [&]() -> std::shared_ptr<HostRanking> {
                                      first_started = true;
-                                     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                                     std::this_thread::sleep_for(std::chrono::milliseconds(300));
                                      throw std::runtime_error("scan failed");
                                    }),
                  std::runtime_error);
@@ -84,6 +84,29 @@ TEST(RankingCache, AFailedBuildLetsAnotherCallerBuild) {
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->rows.size(), 5u);
   EXPECT_EQ(cache.find("q"), r);
+}
+
+// A reset (clear) during a build: the build's ranking is not kept, and callers after the reset
+// rank anew instead of waiting for the old build.
+TEST(RankingCache, ABuildOvertakenByClearIsNotKept) {
+  RankingCache<HostRanking> cache;
+  std::atomic<bool> started{false};
+  std::shared_ptr<const HostRanking> old;
+  std::thread before([&] {
+    old = cache.findOrBuild("q", [&] {
+      started = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      return ranking(1);
+    });
+  });
+  while (!started) std::this_thread::yield();
+  cache.clear();
+  const auto fresh = cache.findOrBuild("q", [&] { return ranking(2); });  // not the old one
+  before.join();
+  ASSERT_NE(old, nullptr);
+  EXPECT_EQ(old->rows.size(), 1u);
+  EXPECT_EQ(fresh->rows.size(), 2u);
+  EXPECT_EQ(cache.find("q"), fresh);
 }
 
 }  // namespace

@@ -31,14 +31,18 @@ class ShardTest : public ::testing::Test {
   }
 
   // A segment of connection `port` (10.0.0.1:port <-> 10.0.0.2:5555), from the client or not.
-  void send(uint16_t port, bool from_client, uint8_t flags, size_t payload = 0) {
+  // `seq_off` moves the segment off the expected sequence number.
+  void send(uint16_t port, bool from_client, uint8_t flags, size_t payload = 0,
+            uint32_t seq_off = 0) {
     const Bytes frame =
         from_client ? ethernet(0x0800, ipv4("10.0.0.1", "10.0.0.2", 6,
                                             tcp(port, 5555, Bytes(payload, 0x5a),
-                                                {.seq = client_seq, .ack = 1, .flags = flags})))
+                                                {.seq = client_seq + seq_off, .ack = 1,
+                                                 .flags = flags})))
                     : ethernet(0x0800, ipv4("10.0.0.2", "10.0.0.1", 6,
                                             tcp(5555, port, Bytes(payload, 0x5a),
-                                                {.seq = server_seq, .ack = 1, .flags = flags})));
+                                                {.seq = server_seq + seq_off, .ack = 1,
+                                                 .flags = flags})));
     (from_client ? client_seq : server_seq) += uint32_t(payload) + ((flags & kTcpSyn) ? 1 : 0);
     decode::DecodedPacket p;
     ts_us += 1000;
@@ -90,6 +94,17 @@ TEST_F(ShardTest, DetectionEndsWhenBothSidesClose) {
   EXPECT_TRUE(f.dpi_done);
   EXPECT_EQ(f.dpi_state, nullptr);
   EXPECT_GT(f.dpi_packets, 8);  // every segment until the close went to nDPI
+}
+
+// A reset at a sequence number the connection did not expect (stray, forged) proves nothing.
+TEST_F(ShardTest, DetectionGoesOnAfterAnOutOfWindowReset) {
+  open(40002);
+  send(40002, false, kTcpRst, 0, 100000);
+  const flow::Flow& f = flowOf(40002);
+  EXPECT_FALSE(f.dpi_done);
+  EXPECT_NE(f.dpi_state, nullptr);
+  send(40002, true, kTcpPsh | kTcpAck, 30);
+  EXPECT_GT(flowOf(40002).dpi_packets, 9) << "later segments still go to nDPI";
 }
 
 TEST_F(ShardTest, DetectionEndsAtAReset) {
