@@ -153,7 +153,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
     if (lock.owns_lock()) lock.unlock();
     // A reader waiting for the shard takes it now (it spins: see util::AdaptiveMutex), before
     // the next batch: pauses, not yields, for the system call is dearer than the wait.
-    for (unsigned i = 0; readers_waiting_.load(std::memory_order_relaxed) > 0; ++i) {
+    for (unsigned i = 0; shard.readersWaiting(); ++i) {
       if (i < 4096) {
         util::cpuRelax();
       } else {
@@ -245,9 +245,7 @@ std::vector<flow::Flow> PacketEngine::flows(
 void PacketEngine::scanFlows(const std::function<void(const flow::Flow&)>& visit) const {
   for (const auto& s : shards_) {
     for (size_t pos = 0;;) {
-      readers_waiting_.fetch_add(1);
-      std::unique_lock g(const_cast<Shard&>(*s).mutex());
-      readers_waiting_.fetch_sub(1);
+      const auto g = s->lockForReader();
       pos = s->flows().forEachIn(pos, kScanChunk, visit);
       if (pos >= s->flows().size()) break;
     }
@@ -280,9 +278,7 @@ void PacketEngine::scanFlowRows(const std::function<void(const FlowRow&)>& visit
       rows.clear();
       bool done;
       {
-        readers_waiting_.fetch_add(1);
-        std::unique_lock g(const_cast<Shard&>(s).mutex());
-        readers_waiting_.fetch_sub(1);
+        const auto g = s.lockForReader();
         pos = s.flows().forEachIn(pos, kScanChunk, [&](const flow::Flow& f) {
           rows.push_back(FlowRow::of(f, uint8_t(index)));
         });
@@ -301,9 +297,7 @@ std::vector<std::pair<uint8_t, flow::Flow>> PacketEngine::fetchFlows(
     const auto mine = [&](const FlowRow& r) { return r.shard == index; };
     if (std::none_of(rows.begin(), rows.end(), mine)) continue;
     const Shard& s = *shards_[index];
-    readers_waiting_.fetch_add(1);
-    std::lock_guard g(const_cast<Shard&>(s).mutex());
-    readers_waiting_.fetch_sub(1);
+    const auto g = s.lockForReader();
     for (const FlowRow& r : rows) {
       if (!mine(r)) continue;
       const flow::Flow* f = s.flows().find(r.key, r.hash);

@@ -129,7 +129,6 @@ class PacketEngine {
   std::atomic<int> running_threads_{0}, finished_threads_{0};
   std::array<std::atomic<uint64_t>, 64> kernel_drops_{};  // per packet thread (at most 64)
   std::atomic<int64_t> started_ns_{0}, finished_ns_{0};
-  mutable std::atomic<int> readers_waiting_{0};
   mutable RankingCache<HostRanking> host_rankings_;
   mutable RankingCache<FlowRanking> flow_rankings_;
 };

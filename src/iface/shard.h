@@ -76,6 +76,15 @@ class Shard {
   ~Shard();
 
   util::AdaptiveMutex& mutex() { return mutex_; }
+  // For readers: the shard's lock, had as soon as the packet thread ends its batch (between
+  // batches it waits for the readers counted here, and only those).
+  std::unique_lock<util::AdaptiveMutex> lockForReader() const {
+    readers_waiting_.fetch_add(1);
+    std::unique_lock lock(mutex_);
+    readers_waiting_.fetch_sub(1);
+    return lock;
+  }
+  bool readersWaiting() const { return readers_waiting_.load(std::memory_order_relaxed) > 0; }
   // Packet path (caller holds mutex()).
   void handle(decode::DecodedPacket& p);
   void countMalformed(decode::Reason r, uint32_t wire_len);
@@ -121,7 +130,8 @@ class Shard {
   void updateTcp(flow::Flow& f, flow::Direction& d, const decode::DecodedPacket& p, bool from_client);
 
   EngineLimits limits_;
-  util::AdaptiveMutex mutex_;
+  mutable util::AdaptiveMutex mutex_;
+  mutable std::atomic<int> readers_waiting_{0};
   flow::FlowTable flows_;
   std::unique_ptr<dpi::DpiEngine> dpi_;
   SharedTables* shared_;
