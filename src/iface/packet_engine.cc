@@ -153,13 +153,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
     if (lock.owns_lock()) lock.unlock();
     // A reader waiting for the shard takes it now (it spins: see util::AdaptiveMutex), before
     // the next batch: pauses, not yields, for the system call is dearer than the wait.
-    for (unsigned i = 0; shard.readersWaiting(); ++i) {
-      if (i < 4096) {
-        util::cpuRelax();
-      } else {
-        std::this_thread::yield();
-      }
-    }
+    for (util::Backoff backoff(4096); shard.readersWaiting();) backoff.wait();
 
     if (!file && now > last_drop_poll_us + 1'000'000) {
       last_drop_poll_us = now;

@@ -118,8 +118,9 @@ void Shard::handle(DecodedPacket& p) {
     // A connection closed both ways, or reset by a segment at the expected sequence number
     // (not a stray or forged one), sends no more payload: detection ends now rather than 5 s
     // later, and its nDPI state (with any TLS reassembly buffer) is reused sooner.
-    const bool reset = (p.tcp_flags & decode::kTcpRst) && d.seq_known && p.tcp_seq == d.next_seq;
-    if (p.l4_proto == 6 && (f->tcp_state == flow::TcpState::kClosed || reset)) dpi_->giveUp(*f);
+    const bool reset = p.l4_proto == 6 && (p.tcp_flags & decode::kTcpRst) && d.seq_known &&
+                       p.tcp_seq == d.next_seq;
+    if (f->tcp_state == flow::TcpState::kClosed || reset) dpi_->giveUp(*f);
   }
 }
 

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <thread>
 
 namespace flowlens::util {
 
@@ -26,6 +27,25 @@ inline void cpuRelax() {
   asm volatile("yield");
 #endif
 }
+
+// One wait of a spin loop: a pause for the first `pauses` rounds, then a yield (another thread
+// of this core may be the one awaited).
+class Backoff {
+ public:
+  explicit Backoff(unsigned pauses) : pauses_(pauses) {}
+  void wait() {
+    if (rounds_++ < pauses_) {
+      cpuRelax();
+    } else {
+      std::this_thread::yield();
+    }
+  }
+  unsigned rounds() const { return rounds_; }
+
+ private:
+  unsigned pauses_;
+  unsigned rounds_ = 0;
+};
 
 class AdaptiveMutex {
  public:
