@@ -21,6 +21,7 @@ constexpr uint16_t kMaxUdpPackets = 24;
 constexpr size_t kStateBytes = (SIZEOF_FLOW_STRUCT + 15) & ~size_t(15);
 
 Result<ndpi_detection_module_struct*> openModule(const DpiConfig& config) {
+  FlowMemory::install();
   ndpi_detection_module_struct* m = ndpi_init_detection_module(ndpi_no_prefs);
   if (m == nullptr) return Error{"nDPI: cannot initialise the detection module"};
   NDPI_PROTOCOL_BITMASK all;
@@ -119,6 +120,7 @@ void DpiEngine::release(void* state) {
 
 void DpiEngine::process(flow::Flow& f, const decode::DecodedPacket& p) {
   if (f.dpi_done) return;
+  const FlowMemory::Scope scope(&memory_);
   auto* n = static_cast<ndpi_flow_struct*>(f.dpi_state);
   if (n == nullptr) {
     n = static_cast<ndpi_flow_struct*>(takeState());
@@ -149,6 +151,7 @@ void DpiEngine::process(flow::Flow& f, const decode::DecodedPacket& p) {
 
 void DpiEngine::giveUp(flow::Flow& f) {
   if (f.dpi_done) return;
+  const FlowMemory::Scope scope(&memory_);
   auto* n = static_cast<ndpi_flow_struct*>(f.dpi_state);
   if (n != nullptr) {
     uint8_t guessed = 0;

@@ -144,6 +144,31 @@ TEST_F(DpiEngineTest, ReusedStatesCarryNothingOver) {
   EXPECT_EQ(engine->stateBlocks(), blocks) << "the states were not reused";
 }
 
+// What nDPI allocates for a flow (here an HTTP User-Agent it copies) comes from the engine's
+// FlowMemory and goes back to it when the flow's detection ends.
+TEST_F(DpiEngineTest, NdpiFlowAllocationsUseTheEnginesMemory) {
+  const auto request = [](const char* client) {
+    const std::string http =
+        "GET /index.html HTTP/1.1\r\nHost: www.example.com\r\n"
+        "User-Agent: Mozilla/5.0 (X11; Linux x86_64; rv:109.0) Gecko/20100101 Firefox/115.0\r\n"
+        "Accept: */*\r\n\r\n";
+    return OnePacketFlow(ethernet(0x0800, ipv4(client, "10.0.0.80", 6,
+                                               tcp(40000, 80, Bytes(http.begin(), http.end())))));
+  };
+  OnePacketFlow first = request("10.0.0.1");  // nDPI's caches made on first use stay after it
+  engine->process(first.flow, first.packet);
+  engine->giveUp(first.flow);
+  const size_t base = engine->memory().bytesInUse();
+  OnePacketFlow second = request("10.0.0.2");
+  engine->process(second.flow, second.packet);
+  ASSERT_NE(second.flow.dpi_state, nullptr) << "detection ended at the request: nothing to see";
+  EXPECT_GT(engine->memory().bytesInUse(), base);
+  engine->giveUp(second.flow);
+  EXPECT_EQ(engine->memory().bytesInUse(), base);
+  ASSERT_NE(second.flow.text, nullptr);
+  EXPECT_NE(second.flow.text->user_agent.find("Firefox/115.0"), std::string::npos);
+}
+
 TEST(HugeBlockTest, AlignedZeroFilledAndWritable) {
   std::vector<void*> blocks;
   for (int i = 0; i < 3; ++i) {
