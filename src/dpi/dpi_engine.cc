@@ -3,6 +3,7 @@
 #include "dpi/custom_categories.h"
 #include "util/huge_block.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstddef>
 #include <cstring>
@@ -192,49 +193,57 @@ void DpiEngine::finish(flow::Flow& f) {
 
 // ---------------------------------------------------------------------------------------------
 
-DpiCatalog::DpiCatalog(ndpi_detection_module_struct* m) : module_(m) {
-  num_protocols_ = ndpi_get_num_supported_protocols(m);
-  num_builtin_ = NDPI_MAX_SUPPORTED_PROTOCOLS;  // custom protocols (-p) are numbered after these
-}
-
 Result<std::unique_ptr<DpiCatalog>> DpiCatalog::create(const DpiConfig& config) {
   auto m = openModule(config);
   if (!m) return Error{m.error()};
-  return std::unique_ptr<DpiCatalog>(new DpiCatalog(*m));
+  std::unique_ptr<DpiCatalog> c(new DpiCatalog());
+  c->num_protocols_ = ndpi_get_num_supported_protocols(*m);
+  c->num_builtin_ = NDPI_MAX_SUPPORTED_PROTOCOLS;  // custom protocols (-p) are numbered after these
+  for (int b = 0; b < NUM_BREEDS; ++b) {
+    const char* name = ndpi_get_proto_breed_name(*m, ndpi_protocol_breed_t(b));
+    c->breeds_.emplace_back(name ? name : "");
+  }
+  constexpr uint32_t kTable = NDPI_MAX_SUPPORTED_PROTOCOLS + NDPI_MAX_NUM_CUSTOM_PROTOCOLS;
+  c->table_.resize(std::max<uint32_t>(kTable, c->num_protocols_));
+  for (uint32_t id = 0; id < c->table_.size(); ++id) {
+    Protocol& p = c->table_[id];
+    if (id < c->num_protocols_) {
+      if (const char* name = ndpi_get_proto_name(*m, uint16_t(id))) {
+        p.named = true;
+        p.name = name;
+      }
+    }
+    const ndpi_protocol proto{NDPI_PROTOCOL_UNKNOWN, uint16_t(id), NDPI_PROTOCOL_CATEGORY_UNSPECIFIED};
+    p.category = uint16_t(ndpi_get_proto_category(*m, proto));
+    p.breed = uint8_t(ndpi_get_proto_breed(*m, uint16_t(id)));
+  }
+  c->breed_beyond_table_ = uint8_t(ndpi_get_proto_breed(*m, UINT16_MAX));
+  for (int cat = 0; cat < NDPI_PROTOCOL_NUM_CATEGORIES; ++cat) {
+    const char* name = ndpi_category_get_name(*m, ndpi_protocol_category_t(cat));
+    c->category_names_.emplace_back(name ? name : "");
+    if (name != nullptr && name[0] != '\0') c->categories_.emplace_back(uint16_t(cat), name);
+  }
+  ndpi_exit_detection_module(*m);
+  return c;
 }
-
-DpiCatalog::~DpiCatalog() { ndpi_exit_detection_module(module_); }
 
 std::vector<ProtocolInfo> DpiCatalog::protocols() const {
   std::shared_lock lock(mutex_);
   std::vector<ProtocolInfo> out;
   out.reserve(num_protocols_);
   for (uint32_t id = 0; id < num_protocols_; ++id) {
-    const char* name = ndpi_get_proto_name(module_, uint16_t(id));
-    if (name == nullptr || name[0] == '\0') continue;
-    ndpi_protocol p{NDPI_PROTOCOL_UNKNOWN, uint16_t(id), NDPI_PROTOCOL_CATEGORY_UNSPECIFIED};
-    out.push_back({uint16_t(id), name, uint16_t(ndpi_get_proto_category(module_, p)),
-                   ndpi_get_proto_breed_name(module_, ndpi_get_proto_breed(module_, uint16_t(id))),
-                   id >= num_builtin_});
+    const Protocol& p = table_[id];
+    if (p.name.empty()) continue;
+    out.push_back({uint16_t(id), p.name, p.category, breeds_[p.breed], id >= num_builtin_});
   }
   return out;
 }
 
-std::vector<std::pair<uint16_t, std::string>> DpiCatalog::categories() const {
-  std::shared_lock lock(mutex_);
-  std::vector<std::pair<uint16_t, std::string>> out;
-  for (int c = 0; c < NDPI_PROTOCOL_NUM_CATEGORIES; ++c) {
-    const char* name = ndpi_category_get_name(module_, ndpi_protocol_category_t(c));
-    if (name != nullptr && name[0] != '\0') out.emplace_back(uint16_t(c), name);
-  }
-  return out;
-}
+std::vector<std::pair<uint16_t, std::string>> DpiCatalog::categories() const { return categories_; }
 
 std::string DpiCatalog::protocolName(uint16_t id) const {
-  if (id >= num_protocols_) return "Unknown";
-  std::shared_lock lock(mutex_);
-  const char* name = ndpi_get_proto_name(module_, id);
-  return name ? name : "Unknown";
+  if (id >= num_protocols_ || !table_[id].named) return "Unknown";
+  return table_[id].name;
 }
 
 std::string DpiCatalog::fullName(uint16_t master, uint16_t app) const {
@@ -245,43 +254,37 @@ std::string DpiCatalog::fullName(uint16_t master, uint16_t app) const {
 }
 
 int DpiCatalog::protocolId(const std::string& name) const {
-  std::shared_lock lock(mutex_);
   for (uint32_t id = 0; id < num_protocols_; ++id) {
-    const char* n = ndpi_get_proto_name(module_, uint16_t(id));
-    if (n != nullptr && strcasecmp(n, name.c_str()) == 0) return int(id);
+    if (table_[id].named && strcasecmp(table_[id].name.c_str(), name.c_str()) == 0) return int(id);
   }
   return -1;
 }
 
 std::string DpiCatalog::categoryName(uint16_t category) const {
-  if (category >= NDPI_PROTOCOL_NUM_CATEGORIES) return "";
-  std::shared_lock lock(mutex_);
-  const char* name = ndpi_category_get_name(module_, ndpi_protocol_category_t(category));
-  return name ? name : "";
+  return category < category_names_.size() ? category_names_[category] : "";
 }
 
 int DpiCatalog::categoryId(const std::string& name) const {
-  for (const auto& [id, n] : categories()) {
+  for (const auto& [id, n] : categories_) {
     if (strcasecmp(n.c_str(), name.c_str()) == 0) return id;
   }
   return -1;
 }
 
 uint16_t DpiCatalog::categoryOf(uint16_t proto) const {
+  if (proto >= table_.size()) return NDPI_PROTOCOL_CATEGORY_UNSPECIFIED;
   std::shared_lock lock(mutex_);
-  ndpi_protocol p{NDPI_PROTOCOL_UNKNOWN, proto, NDPI_PROTOCOL_CATEGORY_UNSPECIFIED};
-  return uint16_t(ndpi_get_proto_category(module_, p));
+  return table_[proto].category;
 }
 
 void DpiCatalog::setCategory(uint16_t proto, uint16_t category) {
   if (proto >= num_protocols_ || category >= NDPI_PROTOCOL_NUM_CATEGORIES) return;
   std::unique_lock lock(mutex_);
-  ndpi_set_proto_category(module_, proto, ndpi_protocol_category_t(category));
+  table_[proto].category = category;
 }
 
 std::string DpiCatalog::breedName(uint16_t proto) const {
-  std::shared_lock lock(mutex_);
-  return ndpi_get_proto_breed_name(module_, ndpi_get_proto_breed(module_, proto));
+  return breeds_[proto < table_.size() ? table_[proto].breed : breed_beyond_table_];
 }
 
 bool DpiCatalog::isCustom(uint16_t proto) const {

@@ -67,8 +67,9 @@ class DpiEngine {
   FlowMemory memory_;
 };
 
-// Names, ids, categories and breeds of the protocols nDPI knows (plus custom ones from -p).
-// Thread-safe: lookups share a lock with the (rare) category overrides.
+// Names, ids, categories and breeds of the protocols nDPI knows (plus custom ones from -p), read
+// once from a module opened for the purpose and closed again: its ~6 MiB of tables are not kept
+// for lookups. Thread-safe: lookups share a lock with the (rare) category overrides.
 struct ProtocolInfo {
   uint16_t id;
   std::string name;
@@ -80,7 +81,6 @@ struct ProtocolInfo {
 class DpiCatalog {
  public:
   static Result<std::unique_ptr<DpiCatalog>> create(const DpiConfig& config);
-  ~DpiCatalog();
 
   std::vector<ProtocolInfo> protocols() const;
   // (id, name) of every category nDPI names.
@@ -104,11 +104,21 @@ class DpiCatalog {
   static int numRisks();
 
  private:
-  explicit DpiCatalog(ndpi_detection_module_struct* m);
-  ndpi_detection_module_struct* module_;
+  DpiCatalog() = default;
+  struct Protocol {
+    bool named = false;  // nDPI gives a name (possibly empty)
+    std::string name;
+    uint16_t category = 0;
+    uint8_t breed = 0;
+  };
+  std::vector<Protocol> table_;         // by id, every id nDPI has room for
+  std::vector<std::string> breeds_;     // breed names by breed
+  uint8_t breed_beyond_table_ = 0;      // what nDPI answers for ids past the table
+  std::vector<std::pair<uint16_t, std::string>> categories_;
+  std::vector<std::string> category_names_;  // by category; "" when nDPI names none
   uint32_t num_protocols_ = 0;
   uint32_t num_builtin_ = 0;
-  mutable std::shared_mutex mutex_;
+  mutable std::shared_mutex mutex_;     // the categories of table_
 };
 
 }  // namespace flowlens::dpi
