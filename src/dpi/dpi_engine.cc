@@ -1,6 +1,7 @@
 #include "dpi/dpi_engine.h"
 
 #include "dpi/custom_categories.h"
+#include "dpi/flow_memory.h"
 #include "util/huge_block.h"
 
 #include <algorithm>

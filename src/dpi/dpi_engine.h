@@ -12,7 +12,7 @@
 
 #include "core/result.h"
 #include "decode/packet.h"
-#include "dpi/flow_memory.h"
+#include "util/block_arena.h"
 #include "flow/flow.h"
 
 struct ndpi_detection_module_struct;
@@ -42,7 +42,7 @@ class DpiEngine {
   ndpi_detection_module_struct* module() const { return module_; }
   uint64_t flowsInDetection() const { return in_detection_; }
   size_t stateBlocks() const { return blocks_.size(); }  // huge blocks holding flow states
-  const FlowMemory& memory() const { return memory_; }
+  const util::BlockArena& memory() const { return memory_; }  // what nDPI allocated in flows
 
  private:
   DpiEngine(ndpi_detection_module_struct* m, const CustomCategories* custom)
@@ -62,9 +62,9 @@ class DpiEngine {
   std::vector<void*> blocks_;
   size_t carved_ = 0;         // bytes of the last block handed out
   std::vector<void*> spare_;  // released states
-  // What nDPI allocates inside process() and giveUp(); outlives the module (the member goes
-  // after the destructor's body has closed it).
-  FlowMemory memory_;
+  // What nDPI allocates inside process() and giveUp() (FlowMemory::Scope); outlives the module
+  // (the member goes after the destructor's body has closed it).
+  util::BlockArena memory_;
 };
 
 // Names, ids, categories and breeds of the protocols nDPI knows (plus custom ones from -p), read

@@ -11,13 +11,19 @@
 #include <vector>
 
 #include "host/host.h"
+#include "util/block_arena.h"
 
 namespace flowlens::host {
 
 class HostTable {
  public:
   // Room for up to 65,536 hosts is reserved up front: no rehashing while a busy network fills it.
-  explicit HostTable(uint32_t max_hosts) : max_hosts_(max_hosts) {
+  explicit HostTable(uint32_t max_hosts)
+      : max_hosts_(max_hosts),
+        hosts_(util::ArenaAllocator<Host>(&arena_)),
+        index_(0, KeyHash{}, std::equal_to<Key>{}, util::ArenaAllocator<std::pair<const Key, uint32_t>>(&arena_)),
+        macs_(0, std::hash<uint64_t>{}, std::equal_to<uint64_t>{},
+              util::ArenaAllocator<std::pair<const uint64_t, MacHost>>(&arena_)) {
     index_.reserve(std::min<uint32_t>(max_hosts, 1u << 16));
   }
 
@@ -66,10 +72,16 @@ class HostTable {
   static uint64_t macKey(const std::array<uint8_t, 6>& m);
 
   uint32_t max_hosts_;
-  std::deque<Host> hosts_;  // stable addresses
+  // Hosts, index entries and MAC hosts come from huge blocks (declared first: goes last).
+  util::BlockArena arena_;
+  std::deque<Host, util::ArenaAllocator<Host>> hosts_;  // stable addresses
   std::vector<uint32_t> free_;
-  std::unordered_map<Key, uint32_t, KeyHash> index_;
-  std::unordered_map<uint64_t, MacHost> macs_;
+  std::unordered_map<Key, uint32_t, KeyHash, std::equal_to<Key>,
+                     util::ArenaAllocator<std::pair<const Key, uint32_t>>>
+      index_;
+  std::unordered_map<uint64_t, MacHost, std::hash<uint64_t>, std::equal_to<uint64_t>,
+                     util::ArenaAllocator<std::pair<const uint64_t, MacHost>>>
+      macs_;
   uint64_t dropped_ = 0;
   uint32_t next_serial_ = 1;
   size_t local_count_ = 0;

@@ -1,46 +1,47 @@
-// FlowMemory: nDPI's per-flow allocations from huge blocks in size classes, reused through free
-// lists; everything else (large sizes, memory from malloc) goes to malloc.
+// BlockArena: chunks from huge blocks in size classes, reused through free lists; large sizes go
+// to malloc, and deallocate() frees malloc's memory too.
 
-#include "dpi/flow_memory.h"
+#include "util/block_arena.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
+#include <unordered_map>
 #include <vector>
 
 #include <sanitizer/asan_interface.h>
 
-#include "util/huge_block.h"
 
-namespace flowlens::dpi {
+namespace flowlens::util {
 namespace {
 
 bool aligned16(const void* p) { return reinterpret_cast<uintptr_t>(p) % 16 == 0; }
 
-TEST(FlowMemoryTest, ChunksComeFromOneBlockAndFreedOnesAreReused) {
-  FlowMemory m;
+TEST(BlockArenaTest, ChunksComeFromOneBlockAndFreedOnesAreReused) {
+  BlockArena m;
   void* a = m.allocate(2048);  // nDPI's first TLS reassembly buffer
   ASSERT_NE(a, nullptr);
   EXPECT_TRUE(aligned16(a));
   EXPECT_EQ(m.bytesInUse(), 2048u);
   EXPECT_EQ(m.blocks(), 1u);
   std::memset(a, 0xab, 2048);
-  FlowMemory::deallocate(a);
+  BlockArena::deallocate(a);
   EXPECT_EQ(m.bytesInUse(), 0u);
   void* b = m.allocate(1999);  // the same class: the freed chunk comes back
   EXPECT_EQ(b, a);
-  FlowMemory::deallocate(b);
+  BlockArena::deallocate(b);
   EXPECT_EQ(m.blocks(), 1u);
 }
 
 // Every pooled size is rounded up to 16 bytes, or by at most an eighth above 256; each chunk is
 // aligned, writable to its size, and apart from every other.
-TEST(FlowMemoryTest, RoundingIsBoundedAndChunksDoNotOverlap) {
-  FlowMemory m;
+TEST(BlockArenaTest, RoundingIsBoundedAndChunksDoNotOverlap) {
+  BlockArena m;
   std::vector<std::pair<unsigned char*, size_t>> chunks;
-  for (size_t n = 1; n <= FlowMemory::kMaxPooled; n += n < 512 ? 1 : 97) {
+  for (size_t n = 1; n <= BlockArena::kMaxPooled; n += n < 512 ? 1 : 97) {
     const size_t before = m.bytesInUse();
     auto* p = static_cast<unsigned char*>(m.allocate(n));
     ASSERT_NE(p, nullptr);
@@ -54,53 +55,77 @@ TEST(FlowMemoryTest, RoundingIsBoundedAndChunksDoNotOverlap) {
   for (const auto& [p, n] : chunks) {
     for (size_t i = 0; i < n; i += 61) ASSERT_EQ(p[i], n & 0xff) << "chunk of " << n << " overwritten";
   }
-  for (const auto& [p, n] : chunks) FlowMemory::deallocate(p);
+  for (const auto& [p, n] : chunks) BlockArena::deallocate(p);
   EXPECT_EQ(m.bytesInUse(), 0u);
   EXPECT_GT(m.blocks(), 1u);
 }
 
-TEST(FlowMemoryTest, LargeSizesAndMallocsMemoryGoToMalloc) {
-  FlowMemory m;
-  void* big = m.allocate(FlowMemory::kMaxPooled + 1);
+TEST(BlockArenaTest, LargeSizesAndMallocsMemoryGoToMalloc) {
+  BlockArena m;
+  void* big = m.allocate(BlockArena::kMaxPooled + 1);
   ASSERT_NE(big, nullptr);
   EXPECT_EQ(m.bytesInUse(), 0u);
   EXPECT_EQ(m.blocks(), 0u);
-  std::memset(big, 1, FlowMemory::kMaxPooled + 1);
-  FlowMemory::deallocate(big);  // AddressSanitizer checks these reach free()
-  FlowMemory::deallocate(std::malloc(100));
-  FlowMemory::deallocate(nullptr);
+  std::memset(big, 1, BlockArena::kMaxPooled + 1);
+  BlockArena::deallocate(big);  // AddressSanitizer checks these reach free()
+  BlockArena::deallocate(std::malloc(100));
+  BlockArena::deallocate(nullptr);
 }
 
-TEST(FlowMemoryTest, AChunkGoesBackToTheMemoryItCameFrom) {
-  FlowMemory a, b;
+TEST(BlockArenaTest, AChunkGoesBackToTheMemoryItCameFrom) {
+  BlockArena a, b;
   void* pa = a.allocate(300);
   void* pb = b.allocate(300);
   EXPECT_EQ(a.bytesInUse(), b.bytesInUse());
-  FlowMemory::deallocate(pa);
+  BlockArena::deallocate(pa);
   EXPECT_EQ(a.bytesInUse(), 0u);
   EXPECT_GT(b.bytesInUse(), 0u);
   void* pb2 = b.allocate(300);
   EXPECT_NE(pb2, pa) << "b reused a's chunk";
-  FlowMemory::deallocate(pb);
-  FlowMemory::deallocate(pb2);
+  BlockArena::deallocate(pb);
+  BlockArena::deallocate(pb2);
   EXPECT_EQ(a.allocate(300), pa);
-  FlowMemory::deallocate(pa);
+  BlockArena::deallocate(pa);
+}
+
+// Containers over an ArenaAllocator take their nodes from the arena and give them all back.
+TEST(BlockArenaTest, ContainersUseTheArenaThroughItsAllocator) {
+  BlockArena arena;
+  {
+    struct Big {
+      char bytes[600];  // a deque keeps one per node
+    };
+    std::deque<Big, ArenaAllocator<Big>> deque{ArenaAllocator<Big>(&arena)};
+    std::unordered_map<int, int, std::hash<int>, std::equal_to<int>,
+                       ArenaAllocator<std::pair<const int, int>>>
+        map(0, std::hash<int>{}, std::equal_to<int>{},
+            ArenaAllocator<std::pair<const int, int>>(&arena));
+    for (int i = 0; i < 5000; ++i) {
+      deque.emplace_back().bytes[599] = char(i);
+      map[i] = i;
+    }
+    EXPECT_GE(arena.bytesInUse(), 5000u * 600);
+    EXPECT_GE(arena.blocks(), 2u);
+    for (int i = 0; i < 5000; ++i) ASSERT_EQ(deque[size_t(i)].bytes[599], char(i));
+    EXPECT_EQ(map.at(4321), 4321);
+  }
+  EXPECT_EQ(arena.bytesInUse(), 0u);
 }
 
 #if defined(__SANITIZE_ADDRESS__)
 // Under AddressSanitizer a chunk is addressable only up to the size asked for, and not at all
 // once freed: nDPI's overflows and use-after-free are caught in the pool as in malloc.
-TEST(FlowMemoryTest, AddressSanitizerSeesChunkBoundsAndFreedChunks) {
-  FlowMemory m;
+TEST(BlockArenaTest, AddressSanitizerSeesChunkBoundsAndFreedChunks) {
+  BlockArena m;
   auto* p = static_cast<char*>(m.allocate(100));
   EXPECT_FALSE(__asan_address_is_poisoned(p));
   EXPECT_FALSE(__asan_address_is_poisoned(p + 99));
   EXPECT_TRUE(__asan_address_is_poisoned(p + 100));
   EXPECT_TRUE(__asan_address_is_poisoned(p - 1));  // the header
-  FlowMemory::deallocate(p);
+  BlockArena::deallocate(p);
   EXPECT_TRUE(__asan_address_is_poisoned(p));
 }
 #endif
 
 }  // namespace
-}  // namespace flowlens::dpi
+}  // namespace flowlens::util
