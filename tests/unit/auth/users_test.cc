@@ -268,7 +268,9 @@ TEST_F(UserServiceTest, PasswordNeverStoredInClear) {
   ASSERT_TRUE(keys.ok());
   for (const auto& k : *keys) {
     auto v = kv().get(k);
-    if (v && *v) EXPECT_EQ((*v)->find(pw), std::string::npos) << "in " << k;
+    if (v && *v) {
+      EXPECT_EQ((*v)->find(pw), std::string::npos) << "in " << k;
+    }
   }
   ASSERT_TRUE(users().setPassword("bob", pw + "2").ok());
   stored = raw("ntopng.user.bob.password");
@@ -418,7 +420,9 @@ TEST_F(UserServiceTest, UserForTokenRejectsWrongTokens) {
   }
   std::string upper = *t;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (upper != *t) EXPECT_FALSE(users().userForToken(upper).value().has_value());
+  if (upper != *t) {
+    EXPECT_FALSE(users().userForToken(upper).value().has_value());
+  }
 }
 
 // A token left in ntopng.api_tokens that the user's record no longer names (e.g. a failed

@@ -27,7 +27,9 @@ TEST_P(DpiCatalogTest, AnswersAsALiveModuleDoes) {
   NDPI_PROTOCOL_BITMASK all;
   NDPI_BITMASK_SET_ALL(all);
   ndpi_set_protocol_detection_bitmask2(m, &all);
-  if (!protocols_file.empty()) ASSERT_EQ(ndpi_load_protocols_file(m, protocols_file.c_str()), 0);
+  if (!protocols_file.empty()) {
+    ASSERT_EQ(ndpi_load_protocols_file(m, protocols_file.c_str()), 0);
+  }
   ndpi_finalize_initialization(m);
 
   const uint32_t n = ndpi_get_num_supported_protocols(m);
