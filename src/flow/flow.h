@@ -36,28 +36,29 @@ struct FlowText {
 enum class TcpState : uint8_t { kNone, kSynSent, kEstablished, kClosed, kReset };
 
 struct Flow {
+  // Ordered by size so that nothing pads: 264 bytes (the static_assert below).
   FlowKey key;
-  uint64_t hash = 0;
+  uint32_t hash = 0;    // the low half of the key's hash: where the index's probing starts
   uint32_t serial = 0;  // unique per interface shard, ntopng's "hash id"
-  bool lo_is_client = true;
 
   uint64_t first_seen_us = 0, last_seen_us = 0;
   Direction c2s, s2c;
+  bool lo_is_client = true;
   TcpState tcp_state = TcpState::kNone;
   uint8_t dscp = 0;
   uint8_t icmp_type = 0, icmp_code = 0;
-  std::array<uint8_t, 6> client_mac{}, server_mac{};
   bool has_mac = false;
+  std::array<uint8_t, 6> client_mac{}, server_mac{};
 
   // DPI.
-  void* dpi_state = nullptr;  // nDPI's per-flow state while detection runs (dpi/ owns the type)
   uint16_t dpi_packets = 0;
   bool dpi_done = false;      // detected and nothing more to learn, or given up
   bool dpi_guessed = false;
   bool names_published = false;  // the DNS answer went to HostHooks::on_dns_answer
+  uint8_t confidence = 0;
   uint16_t master_proto = 0, app_proto = 0;
   uint16_t category = 0;
-  uint8_t confidence = 0;
+  void* dpi_state = nullptr;  // nDPI's per-flow state while detection runs (dpi/ owns the type)
   uint64_t risk = 0;          // nDPI risk bitmap
   std::shared_ptr<const FlowText> text;  // immutable once set: snapshots share it
 
@@ -71,5 +72,6 @@ struct Flow {
   // Packets not yet added to the hosts and interface stats (housekeeping's syncFlow).
   bool unsynced() const { return packets() != c2s.synced_packets + s2c.synced_packets; }
 };
+static_assert(sizeof(Flow) <= 264, "a flow table holds every flow: mind each byte");
 
 }  // namespace flowlens::flow

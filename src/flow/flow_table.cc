@@ -64,7 +64,7 @@ Flow* FlowTable::find(const FlowKey& key, uint64_t hash) const {
     const uint32_t v = slots_[s];
     if (v == 0) return nullptr;
     Flow& f = at(v - 1);
-    if (f.hash == hash && f.key == key) return &f;
+    if (f.hash == uint32_t(hash) && f.key == key) return &f;
   }
 }
 
@@ -75,7 +75,7 @@ Flow* FlowTable::findOrCreate(const FlowKey& key, uint64_t hash, bool* created) 
     const uint32_t v = slots_[s];
     if (v == 0) break;
     Flow& f = at(v - 1);
-    if (f.hash == hash && f.key == key) return &f;
+    if (f.hash == uint32_t(hash) && f.key == key) return &f;
   }
   if (size_ >= max_flows_) {
     ++dropped_;
@@ -94,7 +94,7 @@ Flow* FlowTable::findOrCreate(const FlowKey& key, uint64_t hash, bool* created) 
   Flow& f = at(i);
   f = Flow{};
   f.key = key;
-  f.hash = hash;
+  f.hash = uint32_t(hash);
   f.serial = next_serial_++;
   slots_[s] = i + 1;
   used_[i] = uint32_t(live_.size());

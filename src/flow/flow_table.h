@@ -18,6 +18,7 @@ class FlowTable {
   explicit FlowTable(uint32_t max_flows);
 
   // The flow of `key`, created when absent; nullptr when the table is full (counted).
+  // `hash` is the key's (flow::hashKey); the table keeps and compares its low half.
   Flow* findOrCreate(const FlowKey& key, uint64_t hash, bool* created);
   Flow* find(const FlowKey& key, uint64_t hash) const;
   // Removes a flow found in this table. The caller has released its DPI state.

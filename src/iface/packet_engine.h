@@ -36,7 +36,7 @@ struct EngineConfig {
 // dozen bytes instead of the whole flow, so a reader holds the lock for a copy loop only.
 struct FlowRow {
   flow::FlowKey key;
-  uint64_t hash = 0;
+  uint32_t hash = 0;  // Flow::hash: finds the flow again
   uint32_t serial = 0;
   uint16_t master_proto = 0, app_proto = 0, category = 0;
   bool lo_is_client = true;

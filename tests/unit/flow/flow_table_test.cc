@@ -251,7 +251,9 @@ TEST(FlowTableTest, EraseIfInSlicesVisitsEachFlowOnce) {
       const FlowKey k = keyOf(i);
       EXPECT_EQ(t.find(k, hashKey(k)) == nullptr, i % 3 == 0) << what << " flow " << i;
     }
-    if (slice < 1000) EXPECT_GT(slices, 1u) << what;
+    if (slice < 1000) {
+      EXPECT_GT(slices, 1u) << what;
+    }
   }
 }
 
