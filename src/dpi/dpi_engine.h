@@ -16,6 +16,7 @@
 #include "flow/flow.h"
 
 struct ndpi_detection_module_struct;
+struct ndpi_flow_struct;
 
 namespace flowlens::dpi {
 
@@ -47,6 +48,13 @@ class DpiEngine {
  private:
   DpiEngine(ndpi_detection_module_struct* m, const CustomCategories* custom)
       : module_(m), custom_(custom) {}
+  // Feeds one packet to nDPI; false when that ended the flow's detection.
+  bool inspect(flow::Flow& flow, ndpi_flow_struct* state, const uint8_t* l3, uint16_t len,
+               uint64_t ts_ms);
+  // A flow's opening SYN waits for its next packet (false: no memory, inspect it now) ...
+  bool defer(flow::Flow& flow, const decode::DecodedPacket& packet);
+  // ... and goes to nDPI in a fresh state before that packet; false when it ended detection.
+  bool replayDeferred(flow::Flow& flow);
   void finish(flow::Flow& flow);
   void* takeState();  // nullptr when memory runs out
   void release(void* state);

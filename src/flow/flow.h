@@ -58,6 +58,7 @@ struct Flow {
   uint8_t confidence = 0;
   uint16_t master_proto = 0, app_proto = 0;
   uint16_t category = 0;
+  bool dpi_deferred = false;  // dpi_state holds the flow's opening SYN, not yet inspected
   void* dpi_state = nullptr;  // nDPI's per-flow state while detection runs (dpi/ owns the type)
   uint64_t risk = 0;          // nDPI risk bitmap
   std::shared_ptr<const FlowText> text;  // immutable once set: snapshots share it

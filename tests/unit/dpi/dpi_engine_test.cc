@@ -169,6 +169,54 @@ TEST_F(DpiEngineTest, NdpiFlowAllocationsUseTheEnginesMemory) {
   EXPECT_NE(second.flow.text->user_agent.find("Firefox/115.0"), std::string::npos);
 }
 
+// A flow that opens with a bare SYN (a port scan's, mostly) takes no nDPI state until its next
+// packet: the SYN waits in the engine's arena, and nDPI gets it first when the flow goes on or
+// when detection ends, which then guesses as it would have from the SYN.
+TEST_F(DpiEngineTest, AnOpeningSynWaitsForTheFlowsNextPacket) {
+  constexpr uint16_t kNdpiHttp = 7;  // NDPI_PROTOCOL_HTTP, nDPI's guess for TCP port 80
+  constexpr int kScans = 3000;       // more SYNs than a block holds states
+  const auto syn = [](int i) {
+    const std::string src = "10.4." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+    return ethernet(0x0800, ipv4(src.c_str(), "10.9.0.1", 6, tcp(40000, 80, {})));
+  };
+  const size_t base = engine->memory().bytesInUse();
+  std::vector<OnePacketFlow> flows;
+  flows.reserve(kScans);
+  for (int i = 0; i < kScans; ++i) {
+    flows.emplace_back(syn(i));
+    engine->process(flows.back().flow, flows.back().packet);
+    ASSERT_TRUE(flows.back().flow.dpi_deferred);
+  }
+  EXPECT_EQ(engine->flowsInDetection(), size_t(kScans));
+  EXPECT_EQ(engine->stateBlocks(), 0u) << "a SYN took an nDPI state";
+  EXPECT_GT(engine->memory().bytesInUse(), base + kScans * 40);
+  EXPECT_LT(engine->memory().bytesInUse(), base + kScans * 160);
+
+  // The first flow goes on: its SYN is inspected, then the SYN-ACK, in one state.
+  OnePacketFlow syn_ack(ethernet(0x0800, ipv4("10.9.0.1", "10.4.0.1", 6,
+                                              tcp(80, 40000, {}, {.seq = 5000, .ack = 1001,
+                                                                   .flags = decode::kTcpSyn |
+                                                                            decode::kTcpAck}))));
+  flow::Flow& first = flows[0].flow;
+  first.s2c.packets = 1;
+  engine->process(first, syn_ack.packet);
+  EXPECT_FALSE(first.dpi_deferred);
+  EXPECT_NE(first.dpi_state, nullptr);
+  EXPECT_EQ(first.dpi_packets, 2);
+  EXPECT_EQ(engine->stateBlocks(), 1u);
+
+  for (auto& f : flows) {
+    engine->giveUp(f.flow);
+    ASSERT_TRUE(f.flow.dpi_done);
+    ASSERT_EQ(f.flow.dpi_state, nullptr);
+    EXPECT_TRUE(f.flow.app_proto == kNdpiHttp || f.flow.master_proto == kNdpiHttp);
+  }
+  EXPECT_TRUE(flows[1].flow.dpi_guessed);
+  EXPECT_EQ(engine->flowsInDetection(), 0u);
+  EXPECT_EQ(engine->stateBlocks(), 1u) << "each given-up SYN should reuse the one state";
+  EXPECT_LT(engine->memory().bytesInUse(), base + 4096) << "the SYNs' memory was not freed";
+}
+
 TEST(HugeBlockTest, AlignedZeroFilledAndWritable) {
   std::vector<void*> blocks;
   for (int i = 0; i < 3; ++i) {
