@@ -43,7 +43,7 @@ class DpiEngine {
   ndpi_detection_module_struct* module() const { return module_; }
   uint64_t flowsInDetection() const { return in_detection_; }
   size_t stateBlocks() const { return blocks_.size(); }  // huge blocks holding flow states
-  const util::BlockArena& memory() const { return memory_; }  // what nDPI allocated in flows
+  const util::BlockArena& memory() const { return memory_; }  // nDPI's per-flow memory, SYNs
 
  private:
   DpiEngine(ndpi_detection_module_struct* m, const CustomCategories* custom)
@@ -70,9 +70,10 @@ class DpiEngine {
   std::vector<void*> blocks_;
   size_t carved_ = 0;         // bytes of the last block handed out
   std::vector<void*> spare_;  // released states
-  // What nDPI allocates inside process() and giveUp() (FlowMemory::Scope); outlives the module
-  // (the member goes after the destructor's body has closed it).
+  // What nDPI allocates inside process() and giveUp() (FlowMemory::Scope), and the deferred
+  // SYNs; outlives the module (the member goes after the destructor's body has closed it).
   util::BlockArena memory_;
+  bool defer_syns_ = true;  // false with custom protocols (-p): they can name a bare SYN
 };
 
 // Names, ids, categories and breeds of the protocols nDPI knows (plus custom ones from -p), read

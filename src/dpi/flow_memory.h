@@ -1,7 +1,7 @@
 #pragma once
 // Where nDPI's allocations go. nDPI takes one malloc/free pair for the whole process
 // (set_ndpi_malloc); these hooks route the allocations made inside a FlowMemory::Scope to that
-// scope's arena and every other one (start-up tables, lookups from readers) to malloc. A
+// scope's arena and every other one (the modules' start-up tables) to malloc. A
 // DpiEngine opens a scope around its nDPI calls, so what nDPI allocates while it inspects a
 // flow (TLS reassembly buffers, the strings it keeps, caches made on first use) comes from the
 // engine's util::BlockArena. From malloc, these buffers (freed with the flow's state, in sizes

@@ -232,6 +232,7 @@ std::vector<flow::Flow> PacketEngine::flows(
     if (keep && !keep(f)) return;
     out.push_back(f);
     out.back().dpi_state = nullptr;
+    out.back().dpi_deferred = false;
   });
   return out;
 }
@@ -298,6 +299,7 @@ std::vector<std::pair<uint8_t, flow::Flow>> PacketEngine::fetchFlows(
       if (f == nullptr || f->serial != r.serial) continue;  // it ended since the scan
       out.emplace_back(uint8_t(index), *f);
       out.back().second.dpi_state = nullptr;
+      out.back().second.dpi_deferred = false;
     }
   }
   return out;

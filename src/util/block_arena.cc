@@ -9,6 +9,17 @@
 
 #include <sanitizer/asan_interface.h>  // its macros do nothing without AddressSanitizer
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FLOWLENS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLOWLENS_ASAN 1
+#endif
+#endif
+#ifndef FLOWLENS_ASAN
+#define FLOWLENS_ASAN 0
+#endif
+
 #include "util/huge_block.h"
 
 namespace flowlens::util {
@@ -16,7 +27,8 @@ namespace {
 
 // Which 2 MiB blocks belong to some arena, so that deallocate() tells their chunks from malloc's
 // without a header on every allocation (nDPI's free hook sees ~100,000 small ones per module
-// made at start-up). A two-level bitmap over the 47-bit user address space: lookups take no lock.
+// made at start-up). A two-level bitmap over a 48-bit user address space (x86-64's 47 bits,
+// arm64's 48): lookups take no lock.
 class BlockMap {
  public:
   constexpr BlockMap() = default;
@@ -57,7 +69,7 @@ class BlockMap {
   }
 
  private:
-  static constexpr int kAddressBits = 47;
+  static constexpr int kAddressBits = 48;
   static constexpr int kBlockShift = 21;  // kHugeBlockBytes
   static constexpr int kLeafBits = 13;
   static constexpr uintptr_t kLeafBlocks = uintptr_t(1) << kLeafBits;
@@ -110,11 +122,22 @@ BlockArena::~BlockArena() {
 
 void* BlockArena::carve(size_t bytes) {
   if (blocks_.empty() || carved_ + bytes > kHugeBlockBytes) {
-    blocks_.reserve(blocks_.size() + 1);  // room first: keeping the block cannot throw
+    // Once no block could be had, allocate() goes to malloc for good rather than try (and map
+    // and unmap 4 MiB) again on every call. Nothing here throws: nDPI's C code calls it.
+    if (exhausted_) return nullptr;
+    try {
+      blocks_.reserve(blocks_.size() + 1);  // room first: keeping the block cannot throw
+    } catch (const std::bad_alloc&) {
+      exhausted_ = true;
+      return nullptr;
+    }
     void* block = allocateHugeBlock();
-    if (block == nullptr) return nullptr;
-    if (!g_blocks.insert(block)) {
+    if (block != nullptr && !g_blocks.insert(block)) {
       freeHugeBlock(block);
+      block = nullptr;
+    }
+    if (block == nullptr) {
+      exhausted_ = true;
       return nullptr;
     }
     blocks_.push_back(block);
@@ -144,7 +167,7 @@ void* BlockArena::allocate(size_t bytes) {
   h->owner = this;
   h->size_class = uint32_t(c);
   ASAN_POISON_MEMORY_REGION(h, sizeof(Header));
-  ASAN_UNPOISON_MEMORY_REGION(h + 1, bytes);
+  ASAN_UNPOISON_MEMORY_REGION(h + 1, bytes == 0 ? 1 : bytes);  // (a freed chunk has no byte)
   in_use_ += size;
   return h + 1;
 }
@@ -156,6 +179,13 @@ void BlockArena::deallocate(void* p) {
     return;
   }
   Header* h = static_cast<Header*>(p) - 1;
+#if FLOWLENS_ASAN
+  // A chunk in use has its first byte addressable; a freed one (or a pointer into a chunk) not.
+  if (__asan_address_is_poisoned(p)) {
+    __asan_report_error(__builtin_return_address(0), __builtin_frame_address(0),
+                        __builtin_frame_address(0), p, 1, /*is_write=*/1);
+  }
+#endif
   ASAN_UNPOISON_MEMORY_REGION(h, sizeof(Header));
   BlockArena* m = h->owner;
   const size_t c = h->size_class;

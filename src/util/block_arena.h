@@ -5,8 +5,11 @@
 //
 // Why: from malloc, such objects (nDPI's TLS reassembly buffers, hosts) land in the packet
 // thread's heap, 4 KiB pages that fault in one by one as it grows, and page faults are dear on
-// a virtual machine; there a block costs one fault. Used by dpi::FlowMemory (what nDPI
-// allocates while it inspects flows) and host::HostTable (hosts and their index).
+// a virtual machine; there a block costs one fault. Used by DpiEngine (what nDPI allocates
+// while it inspects flows, through dpi::FlowMemory, and flows' deferred opening SYNs) and
+// host::HostTable (hosts and their index). The cost: an arena holds at least one block (2 MiB
+// once a huge page backs it), and a freed chunk serves only its own size class again, so an
+// arena keeps about the sum of each class's peak.
 //
 // Not thread-safe: one thread at a time allocates from an arena and frees its chunks (the
 // owning packet thread, or whoever holds the lock of the structure that owns it).
@@ -28,9 +31,10 @@ class BlockArena {
   BlockArena& operator=(const BlockArena&) = delete;
 
   // `bytes` of 16-byte aligned memory, or nullptr when memory runs out. Sizes above kMaxPooled,
-  // and any size once no block can be had, come from malloc.
+  // and any size once no block can be had, come from malloc. Never throws.
   void* allocate(size_t bytes);
-  // Frees memory from allocate() of any arena, or from malloc.
+  // Frees memory from allocate() of any arena, or from malloc. Under AddressSanitizer, freeing
+  // an arena chunk twice is reported as malloc's double free is.
   static void deallocate(void* p);
 
   static constexpr size_t kMaxPooled = size_t(64) << 10;
@@ -46,6 +50,7 @@ class BlockArena {
   std::vector<void*> blocks_;
   size_t carved_ = 0;                   // bytes of the last block handed out
   size_t in_use_ = 0;
+  bool exhausted_ = false;              // no block could be had: malloc serves from then on
 };
 
 // A standard allocator over a BlockArena, for containers owned with it.

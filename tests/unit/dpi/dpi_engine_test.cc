@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -215,6 +217,44 @@ TEST_F(DpiEngineTest, AnOpeningSynWaitsForTheFlowsNextPacket) {
   EXPECT_EQ(engine->flowsInDetection(), 0u);
   EXPECT_EQ(engine->stateBlocks(), 1u) << "each given-up SYN should reuse the one state";
   EXPECT_LT(engine->memory().bytesInUse(), base + 4096) << "the SYNs' memory was not freed";
+}
+
+// nDPI names Targus GetData from a bare SYN to port 5201: the deferred SYN, replayed before the
+// SYN-ACK, ends detection there, and the SYN-ACK is not inspected, as it would not have been.
+TEST_F(DpiEngineTest, ASynThatEndsDetectionEndsItWhenReplayed) {
+  constexpr uint16_t kNdpiTargus = 243;  // NDPI_PROTOCOL_TARGUS_GETDATA
+  OnePacketFlow flow(ethernet(0x0800, ipv4("10.4.0.1", "10.9.0.1", 6, tcp(40000, 5201, {}))));
+  engine->process(flow.flow, flow.packet);
+  ASSERT_TRUE(flow.flow.dpi_deferred);
+  OnePacketFlow syn_ack(ethernet(0x0800, ipv4("10.9.0.1", "10.4.0.1", 6,
+                                              tcp(5201, 40000, {}, {.seq = 5000, .ack = 1001,
+                                                                     .flags = decode::kTcpSyn |
+                                                                              decode::kTcpAck}))));
+  flow.flow.s2c.packets = 1;
+  engine->process(flow.flow, syn_ack.packet);
+  EXPECT_TRUE(flow.flow.dpi_done);
+  EXPECT_FALSE(flow.flow.dpi_guessed);
+  EXPECT_EQ(flow.flow.app_proto, kNdpiTargus);
+  EXPECT_EQ(flow.flow.dpi_packets, 1) << "the SYN-ACK went to nDPI after detection had ended";
+  EXPECT_EQ(engine->flowsInDetection(), 0u);
+}
+
+// Custom protocols (-p) can name a bare SYN by port or address: with them loaded no SYN waits.
+TEST(DpiEngineCustomTest, WithCustomProtocolsASynIsInspectedAtOnce) {
+  const std::string path = ::testing::TempDir() + "/flowlens_syn_protos.txt";
+  {
+    std::ofstream out(path);
+    out << "tcp:8443@AltTls\n";
+  }
+  auto e = DpiEngine::create(DpiConfig{path, nullptr});
+  ASSERT_TRUE(e) << e.error();
+  DpiEngine& engine = **e;
+  OnePacketFlow flow(ethernet(0x0800, ipv4("10.4.0.1", "10.9.0.1", 6, tcp(40000, 8443, {}))));
+  engine.process(flow.flow, flow.packet);
+  EXPECT_FALSE(flow.flow.dpi_deferred);
+  EXPECT_TRUE(flow.flow.dpi_done) << "nDPI names the custom protocol from the SYN";
+  EXPECT_GE(flow.flow.app_proto, 256) << "not the custom protocol";
+  std::remove(path.c_str());
 }
 
 TEST(HugeBlockTest, AlignedZeroFilledAndWritable) {

@@ -113,6 +113,14 @@ TEST(BlockArenaTest, ContainersUseTheArenaThroughItsAllocator) {
 }
 
 #if defined(__SANITIZE_ADDRESS__)
+#define FLOWLENS_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FLOWLENS_TEST_ASAN 1
+#endif
+#endif
+
+#ifdef FLOWLENS_TEST_ASAN
 // Under AddressSanitizer a chunk is addressable only up to the size asked for, and not at all
 // once freed: nDPI's overflows and use-after-free are caught in the pool as in malloc.
 TEST(BlockArenaTest, AddressSanitizerSeesChunkBoundsAndFreedChunks) {
@@ -124,6 +132,7 @@ TEST(BlockArenaTest, AddressSanitizerSeesChunkBoundsAndFreedChunks) {
   EXPECT_TRUE(__asan_address_is_poisoned(p - 1));  // the header
   BlockArena::deallocate(p);
   EXPECT_TRUE(__asan_address_is_poisoned(p));
+  EXPECT_DEATH(BlockArena::deallocate(p), "AddressSanitizer") << "a double free went unseen";
 }
 #endif
 
