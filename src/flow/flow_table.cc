@@ -18,7 +18,7 @@ FlowTable::FlowTable(uint32_t max_flows) : max_flows_(max_flows == 0 ? 1 : max_f
 
 void FlowTable::grow() {
   const uint64_t slots = uint64_t(slots_.size()) * 2;
-  std::vector<uint32_t> bigger(slots, 0);
+  decltype(slots_) bigger(slots, 0);
   const uint32_t mask = uint32_t(slots - 1);
   for (uint32_t i : live_) {
     uint32_t s = uint32_t(at(i).hash) & mask;

@@ -9,23 +9,29 @@ namespace flowlens::util {
 // Straight from the kernel, not malloc: malloc serves even 2 MiB from its heaps once a large
 // block was freed (its mmap threshold moves up), and there a block is neither zero-filled nor
 // in a mapping a huge page can back.
-void* allocateHugeBlock() {
-  constexpr size_t kSpan = 2 * kHugeBlockBytes;  // room to cut an aligned block out of
-  void* span = mmap(nullptr, kSpan, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (span == MAP_FAILED) return nullptr;
-  const uintptr_t start = reinterpret_cast<uintptr_t>(span);
+void* allocateHuge(size_t bytes) {
+  const size_t size = (bytes + kHugeBlockBytes - 1) & ~(kHugeBlockBytes - 1);
+  if (size == 0 || size < bytes) return nullptr;
+  const size_t span = size + kHugeBlockBytes;  // room to cut an aligned region out of
+  void* mapped = mmap(nullptr, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return nullptr;
+  const uintptr_t start = reinterpret_cast<uintptr_t>(mapped);
   const uintptr_t aligned = (start + kHugeBlockBytes - 1) & ~uintptr_t(kHugeBlockBytes - 1);
-  if (aligned > start) munmap(span, aligned - start);
-  if (const uintptr_t tail = start + kSpan - (aligned + kHugeBlockBytes); tail > 0) {
-    munmap(reinterpret_cast<void*>(aligned + kHugeBlockBytes), tail);
+  if (aligned > start) munmap(mapped, aligned - start);
+  if (const uintptr_t tail = start + span - (aligned + size); tail > 0) {
+    munmap(reinterpret_cast<void*>(aligned + size), tail);
   }
-  void* block = reinterpret_cast<void*>(aligned);
-  madvise(block, kHugeBlockBytes, MADV_HUGEPAGE);  // advice: fine if refused
-  return block;
+  void* memory = reinterpret_cast<void*>(aligned);
+  madvise(memory, size, MADV_HUGEPAGE);  // advice: fine if refused
+  return memory;
 }
 
-void freeHugeBlock(void* block) {
-  if (block != nullptr) munmap(block, kHugeBlockBytes);
+void freeHuge(void* memory, size_t bytes) {
+  if (memory != nullptr) munmap(memory, (bytes + kHugeBlockBytes - 1) & ~(kHugeBlockBytes - 1));
 }
+
+void* allocateHugeBlock() { return allocateHuge(kHugeBlockBytes); }
+
+void freeHugeBlock(void* block) { freeHuge(block, kHugeBlockBytes); }
 
 }  // namespace flowlens::util

@@ -257,21 +257,5 @@ TEST(DpiEngineCustomTest, WithCustomProtocolsASynIsInspectedAtOnce) {
   std::remove(path.c_str());
 }
 
-TEST(HugeBlockTest, AlignedZeroFilledAndWritable) {
-  std::vector<void*> blocks;
-  for (int i = 0; i < 3; ++i) {
-    void* b = util::allocateHugeBlock();
-    ASSERT_NE(b, nullptr);
-    EXPECT_EQ(reinterpret_cast<uintptr_t>(b) % util::kHugeBlockBytes, 0u);
-    const auto* bytes = static_cast<const unsigned char*>(b);
-    size_t nonzero = 0;
-    for (size_t j = 0; j < util::kHugeBlockBytes; j += 4096) nonzero += bytes[j] != 0;
-    EXPECT_EQ(nonzero, 0u);
-    static_cast<unsigned char*>(b)[util::kHugeBlockBytes - 1] = 1;  // the whole block is ours
-    blocks.push_back(b);
-  }
-  for (void* b : blocks) util::freeHugeBlock(b);
-}
-
 }  // namespace
 }  // namespace flowlens::dpi
