@@ -2,7 +2,6 @@
 
 #include "dpi/custom_categories.h"
 #include "dpi/flow_memory.h"
-#include "util/huge_block.h"
 
 #include <algorithm>
 #include <cassert>
@@ -19,8 +18,6 @@ namespace {
 
 constexpr uint16_t kMaxTcpPackets = 80;  // ndpiReader 4.2's defaults
 constexpr uint16_t kMaxUdpPackets = 24;
-// A flow state's share of a block, 16-byte aligned (malloc's alignment).
-constexpr size_t kStateBytes = (SIZEOF_FLOW_STRUCT + 15) & ~size_t(15);
 
 Result<ndpi_detection_module_struct*> openModule(const DpiConfig& config) {
   FlowMemory::install();
@@ -110,33 +107,24 @@ Result<std::unique_ptr<DpiEngine>> DpiEngine::create(const DpiConfig& config) {
 
 DpiEngine::~DpiEngine() {
   assert(in_detection_ == 0 && "a flow still holds an nDPI state of this engine");
-  for (void* b : blocks_) util::freeHugeBlock(b);  // spare states live in the blocks
   ndpi_exit_detection_module(module_);
 }
 
-void* DpiEngine::takeState() {
-  if (!spare_.empty()) {
-    void* n = spare_.back();
-    spare_.pop_back();
-    return n;
+ndpi_flow_struct* DpiEngine::startState(flow::Flow& f) {
+  auto* n = static_cast<ndpi_flow_struct*>(memory_.allocate(SIZEOF_FLOW_STRUCT));
+  if (n == nullptr) {  // out of memory: classify as unknown rather than fail the packet
+    f.dpi_done = true;
+    return nullptr;
   }
-  if (blocks_.empty() || carved_ + kStateBytes > util::kHugeBlockBytes) {
-    // Room first, so that neither keeping the block nor releasing its states can throw.
-    blocks_.reserve(blocks_.size() + 1);
-    spare_.reserve((blocks_.size() + 1) * (util::kHugeBlockBytes / kStateBytes));
-    void* block = util::allocateHugeBlock();
-    if (block == nullptr) return nullptr;
-    blocks_.push_back(block);
-    carved_ = 0;
-  }
-  void* n = static_cast<std::byte*>(blocks_.back()) + carved_;
-  carved_ += kStateBytes;
+  std::memset(n, 0, SIZEOF_FLOW_STRUCT);
+  f.dpi_state = n;
+  ++in_detection_;
   return n;
 }
 
-void DpiEngine::release(void* state) {
-  ndpi_free_flow_data(static_cast<ndpi_flow_struct*>(state));  // what nDPI allocated inside it
-  spare_.push_back(state);
+void DpiEngine::release(ndpi_flow_struct* state) {
+  ndpi_free_flow_data(state);  // what nDPI allocated inside it
+  util::BlockArena::deallocate(state);
 }
 
 void DpiEngine::process(flow::Flow& f, const decode::DecodedPacket& p) {
@@ -148,16 +136,7 @@ void DpiEngine::process(flow::Flow& f, const decode::DecodedPacket& p) {
   }
   if (f.dpi_deferred && !replayDeferred(f)) return;  // the SYN alone ended detection
   auto* n = static_cast<ndpi_flow_struct*>(f.dpi_state);
-  if (n == nullptr) {
-    n = static_cast<ndpi_flow_struct*>(takeState());
-    if (n == nullptr) {  // out of memory: classify as unknown rather than fail the packet
-      f.dpi_done = true;
-      return;
-    }
-    std::memset(n, 0, SIZEOF_FLOW_STRUCT);
-    f.dpi_state = n;
-    ++in_detection_;
-  }
+  if (n == nullptr && (n = startState(f)) == nullptr) return;
   if (p.l3 == nullptr || p.l3_len == 0) return;
   ++f.dpi_packets;
   const uint16_t len = p.l3_len > 0xffff ? 0xffff : uint16_t(p.l3_len);
@@ -207,17 +186,10 @@ bool DpiEngine::defer(flow::Flow& f, const decode::DecodedPacket& p) {
 bool DpiEngine::replayDeferred(flow::Flow& f) {
   auto* d = static_cast<DeferredSyn*>(f.dpi_state);
   f.dpi_deferred = false;
-  auto* n = static_cast<ndpi_flow_struct*>(takeState());
-  if (n == nullptr) {  // out of memory: as in process()
-    util::BlockArena::deallocate(d);
-    f.dpi_state = nullptr;
-    --in_detection_;
-    f.dpi_done = true;
-    return false;
-  }
-  std::memset(n, 0, SIZEOF_FLOW_STRUCT);
-  f.dpi_state = n;
-  const bool more = inspect(f, n, d->bytes(), uint16_t(d->len), d->ts_ms);
+  f.dpi_state = nullptr;
+  --in_detection_;
+  ndpi_flow_struct* n = startState(f);
+  const bool more = n != nullptr && inspect(f, n, d->bytes(), uint16_t(d->len), d->ts_ms);
   util::BlockArena::deallocate(d);
   return more;
 }

@@ -42,8 +42,8 @@ class DpiEngine {
 
   ndpi_detection_module_struct* module() const { return module_; }
   uint64_t flowsInDetection() const { return in_detection_; }
-  size_t stateBlocks() const { return blocks_.size(); }  // huge blocks holding flow states
-  const util::BlockArena& memory() const { return memory_; }  // nDPI's per-flow memory, SYNs
+  // Flow states, what nDPI allocates in them, deferred SYNs.
+  const util::BlockArena& memory() const { return memory_; }
 
  private:
   DpiEngine(ndpi_detection_module_struct* m, const CustomCategories* custom)
@@ -56,22 +56,19 @@ class DpiEngine {
   // ... and goes to nDPI in a fresh state before that packet; false when it ended detection.
   bool replayDeferred(flow::Flow& flow);
   void finish(flow::Flow& flow);
-  void* takeState();  // nullptr when memory runs out
-  void release(void* state);
+  // A zeroed nDPI state for `flow`; nullptr (detection over, unknown) when memory runs out.
+  ndpi_flow_struct* startState(flow::Flow& flow);
+  void release(ndpi_flow_struct* state);
   void applyCustomCategory(flow::Flow& flow) const;
 
   ndpi_detection_module_struct* module_;
   const CustomCategories* custom_;
   uint64_t in_detection_ = 0;
-  // nDPI flow states are carved from huge blocks (util::allocateHugeBlock) and reused: one
-  // page fault per ~3,000 states, none once the pool has grown to the flows in detection at
-  // the busiest moment (bounded by -X, ~700 bytes each), which it keeps. Every flow's state
-  // must be released (giveUp) before the engine goes.
-  std::vector<void*> blocks_;
-  size_t carved_ = 0;         // bytes of the last block handed out
-  std::vector<void*> spare_;  // released states
-  // What nDPI allocates inside process() and giveUp() (FlowMemory::Scope), and the deferred
-  // SYNs; outlives the module (the member goes after the destructor's body has closed it).
+  // Every piece of a flow's detection: nDPI's flow states (~700 bytes, one per flow in
+  // detection, bounded by -X), what nDPI allocates inside process() and giveUp()
+  // (FlowMemory::Scope), deferred SYNs. Huge blocks in size classes, reused, kept at their
+  // busiest size. Outlives the module (the member goes after the destructor's body has closed
+  // it); every flow's state must be released (giveUp) before the engine goes.
   util::BlockArena memory_;
   bool defer_syns_ = true;  // false with custom protocols (-p): they can name a bare SYN
 };
