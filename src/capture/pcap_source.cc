@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <cstring>
 
 #include <utility>
@@ -52,9 +53,14 @@ PcapSource::~PcapSource() {
 
 bool PcapSource::Classic::ensure(size_t n) {
   if (end - pos >= n) return true;
-  std::memmove(buffer.data(), buffer.data() + pos, end - pos);
-  end -= pos;
-  pos = 0;
+  if (pos > 0) {  // a turn: the tail moves to the other buffer (at pos 0 it is already first)
+    spare.resize(std::max(buffer.size(), n));
+    std::memcpy(spare.data(), buffer.data() + pos, end - pos);
+    buffer.swap(spare);
+    end -= pos;
+    pos = 0;
+    ++generation;
+  }
   if (n > buffer.size()) buffer.resize(n);
   while (end < n && !eof) {
     const ssize_t got = ::read(fd, buffer.data() + end, buffer.size() - end);

@@ -41,8 +41,14 @@ class PcapSource {
   PcapSource& operator=(PcapSource&&) noexcept;
   ~PcapSource();
 
-  // kPacket: `out` valid until the next call. kNone: nothing now (live). kEnd: end of file.
+  // kPacket: `out` valid until the next call (for a classic file, longer: see generation()).
+  // kNone: nothing now (live). kEnd: end of file.
   Next next(CapturedPacket* out);
+  // A classic pcap file's packets stay valid while generation() has moved on by at most one
+  // since they were read (two buffers take turns), so a caller can read ahead. Other sources
+  // keep nothing: their generation is always 0 and a packet is valid until the next call.
+  bool keepsPackets() const { return classic_.fd >= 0; }
+  uint64_t generation() const { return classic_.generation; }
   // Waits up to `timeout_ms` for packets (live sources).
   void wait(int timeout_ms);
   int linkType() const { return link_type_; }
@@ -54,11 +60,14 @@ class PcapSource {
  private:
   PcapSource() = default;
   PcapSource(pcap* handle, bool file);
-  // A classic pcap file read in 256 KiB blocks into one reused buffer (a single copy; the
-  // buffer stays resident, so no page faults per block).
+  // A classic pcap file read in 256 KiB blocks into two reused buffers that take turns (a
+  // single copy; the buffers stay resident, so no page faults per block). When a block is
+  // read, the unread tail moves to the other buffer, ahead of the block: the packets handed
+  // out from the buffer it leaves stay valid until the next turn.
   struct Classic {
     int fd = -1;
-    std::vector<uint8_t> buffer;
+    std::vector<uint8_t> buffer, spare;
+    uint64_t generation = 0;  // turns taken
     size_t pos = 0, end = 0;
     bool eof = false;
     bool swapped = false, nanoseconds = false;

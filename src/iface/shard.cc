@@ -71,7 +71,15 @@ bool Shard::recallFragment(DecodedPacket& p) const {
   return false;
 }
 
-void Shard::handle(DecodedPacket& p) {
+void Shard::prepare(const DecodedPacket& p, Lookup* out) const {
+  out->valid = !(p.fragment && !p.first_fragment);
+  if (!out->valid) return;
+  out->key = flow::makeKey(p, &out->src_is_lo);
+  out->hash = flow::hashKey(out->key);
+  flows_.prefetchSlot(out->hash);
+}
+
+void Shard::handle(DecodedPacket& p, const Lookup* lookup) {
   counters_.bump(counters_.packets);
   counters_.bump(counters_.bytes, p.wire_len);
   counters_.bump(counters_.ip_packets);
@@ -85,11 +93,16 @@ void Shard::handle(DecodedPacket& p) {
     }
   }
 
-  bool src_is_lo;
-  const flow::FlowKey key = flow::makeKey(p, &src_is_lo);
-  const uint64_t hash = flow::hashKey(key);
+  Lookup here;
+  if (lookup == nullptr || !lookup->valid) {  // (a non-first fragment: its ports now recalled)
+    here.key = flow::makeKey(p, &here.src_is_lo);
+    here.hash = flow::hashKey(here.key);
+    here.valid = true;
+    lookup = &here;
+  }
+  const bool src_is_lo = lookup->src_is_lo;
   bool created;
-  flow::Flow* f = flows_.findOrCreate(key, hash, &created);
+  flow::Flow* f = flows_.findOrCreate(lookup->key, lookup->hash, &created);
   if (f == nullptr) {
     counters_.bump(counters_.flow_drops);
     return;

@@ -85,8 +85,23 @@ class Shard {
     return lock;
   }
   bool readersWaiting() const { return readers_waiting_.load(std::memory_order_relaxed) > 0; }
-  // Packet path (caller holds mutex()).
-  void handle(decode::DecodedPacket& p);
+  // A packet's flow key and hash, worked out a few packets before it is handled so that its
+  // flow can be fetched into cache meanwhile (see PacketEngine::run).
+  struct Lookup {
+    flow::FlowKey key;
+    uint64_t hash = 0;
+    bool src_is_lo = false;
+    bool valid = false;  // false: handle() works it out (a non-first fragment's ports come
+                         // from the fragment cache, filled by the packets handled before it)
+  };
+  // Fills `out` and prefetches the flow's index slot; prefetchFlow, later, the flow itself.
+  // Neither changes anything nor needs mutex(): only this shard's thread writes its table.
+  void prepare(const decode::DecodedPacket& p, Lookup* out) const;
+  void prefetchFlow(const Lookup& l) const {
+    if (l.valid) flows_.prefetchFlow(l.hash);
+  }
+  // Packet path (caller holds mutex()). `lookup`: from prepare(), or nullptr.
+  void handle(decode::DecodedPacket& p, const Lookup* lookup = nullptr);
   void countMalformed(decode::Reason r, uint32_t wire_len);
   void countNonIp(const decode::DecodedPacket& p);
   // Binds the flows created since the last call to their hosts (creating hosts), under one

@@ -10,10 +10,12 @@ namespace flowlens::testing {
 std::string pcapDir() { return std::string(FLOWLENS_SOURCE_DIR) + "/tests/data/pcap"; }
 
 std::unique_ptr<PacketEngine> runCapture(const std::string& path, int threads,
-                                         const EngineLimits* limits) {
+                                         const EngineLimits* limits,
+                                         const std::string& bpf_filter) {
   EngineConfig c;
   c.source.name = path;
   c.source.file = true;
+  c.source.bpf_filter = bpf_filter;
   c.packet_threads = threads;
   if (limits) {
     c.limits = *limits;

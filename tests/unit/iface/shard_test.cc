@@ -116,5 +116,33 @@ TEST_F(ShardTest, DetectionEndsAtAReset) {
   EXPECT_EQ(f.dpi_state, nullptr);
 }
 
+// The packet engine works out a packet's flow key while earlier packets are still to be
+// handled (Shard::prepare). A non-first fragment's ports come from its first fragment, handled
+// in between: its key waits for handle().
+TEST_F(ShardTest, ANonFirstFragmentPreparedEarlyJoinsItsDatagramsFlow) {
+  const Bytes datagram = udp(53000, 53, Bytes(40, 0x11));  // 8-byte header + 40 bytes
+  const Bytes first(datagram.begin(), datagram.begin() + 24);
+  const Bytes rest(datagram.begin() + 24, datagram.end());
+  const Bytes frames[2] = {
+      ethernet(0x0800, ipv4("10.0.0.1", "10.0.0.2", 17, first, {.id = 7, .frag = 0x2000})),
+      ethernet(0x0800, ipv4("10.0.0.1", "10.0.0.2", 17, rest, {.id = 7, .frag = 3}))};
+  decode::DecodedPacket p[2];
+  Shard::Lookup lookup[2];
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(decode::decodeFrame(1, frames[i].data(), uint32_t(frames[i].size()),
+                                    uint32_t(frames[i].size()), ts_us + i, p[i]));
+    shard->prepare(p[i], &lookup[i]);  // both before either is handled, as when reading ahead
+  }
+  ASSERT_TRUE(p[1].fragment && !p[1].first_fragment);
+  {
+    std::lock_guard g(shard->mutex());
+    for (int i = 0; i < 2; ++i) shard->handle(p[i], &lookup[i]);
+    shard->bindNewFlows();
+  }
+  EXPECT_EQ(shard->flows().size(), 1u) << "the second fragment made a flow of its own";
+  EXPECT_EQ(flowOf(53000).c2s.packets, 2u);
+  EXPECT_EQ(flowOf(53000).server().port, 53);
+}
+
 }  // namespace
 }  // namespace flowlens
