@@ -190,7 +190,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       if (ahead.full()) handleFirst();
     }
     while (!ahead.empty()) handleFirst();
-    if (lock.owns_lock()) shard.bindNewFlows();
+    if (lock.owns_lock()) shard.bindNewFlowsUnlessBusy();
     const bool ended = rc == capture::PcapSource::Next::kEnd || rc == capture::PcapSource::Next::kError;
     const uint64_t now = std::max(file ? file_clock_us : wallUs(), shard.lastPacketUs());
     // A pass goes in slices, one per batch, so that no batch waits behind a walk of every flow
@@ -234,6 +234,10 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       ++finished_threads_;
       break;
     }
+  }
+  {  // stopped mid-capture: the last batch's flows get their hosts
+    std::lock_guard g(shard.mutex());
+    shard.bindNewFlows();
   }
   --running_threads_;
 }

@@ -11,6 +11,7 @@ using decode::DecodedPacket;
 constexpr uint64_t kHousekeepingUs = 1'000'000;
 constexpr uint64_t kHousekeepingPackets = 8192;  // files read fast: bound the passes per packet
 constexpr uint64_t kSyncUndetectedAfterUs = 5'000'000;
+constexpr size_t kMaxUnbound = 2048;  // new flows left without hosts while the shared lock is busy
 constexpr uint16_t kNdpiDns = 5;     // NDPI_PROTOCOL_DNS
 constexpr uint16_t kNdpiHttp = 7;    // NDPI_PROTOCOL_HTTP
 constexpr uint16_t kNdpiTls = 91;    // NDPI_PROTOCOL_TLS
@@ -188,11 +189,23 @@ void Shard::setMacs(flow::Flow& f, const DecodedPacket& p) {
 }
 
 void Shard::bindNewFlows() {
+  publishFlowCounts();  // flows are created only in batches, which end here
   if (unbound_.empty()) return;
   std::lock_guard lock(shared_->mutex);
   for (flow::Flow* f : unbound_) bindHosts(*f);
   unbound_.clear();
-  publishFlowCounts();  // flows are created only in batches, which end here
+}
+
+void Shard::bindNewFlowsUnlessBusy() {
+  publishFlowCounts();
+  if (unbound_.empty()) return;
+  std::unique_lock lock(shared_->mutex, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    if (unbound_.size() < kMaxUnbound) return;  // the next batch tries again
+    lock.lock();
+  }
+  for (flow::Flow* f : unbound_) bindHosts(*f);
+  unbound_.clear();
 }
 
 void Shard::publishFlowCounts() {

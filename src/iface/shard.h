@@ -108,6 +108,10 @@ class Shard {
   // hold of the shared lock: called after each batch (caller holds mutex()). Until then a new
   // flow has no hosts, and its hosts may not exist yet.
   void bindNewFlows();
+  // The same after a batch, but while the shared lock is busy (another packet thread's
+  // housekeeping slice or bind, a reader) the flows wait for a later batch, up to 2,048 of
+  // them: the packet thread does not wait. housekeepingStep() binds them first in any case.
+  void bindNewFlowsUnlessBusy();
   // Feeds flow deltas to hosts and aggregates and expires idle flows (caller holds mutex()).
   // `final`: end of a capture file: DPI gives up on every flow, nothing expires.
   void housekeeping(uint64_t now_us, bool final);

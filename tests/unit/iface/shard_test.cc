@@ -1,12 +1,16 @@
-// Shard on hand-built TCP connections: detection ends when a connection closes both ways or is
-// reset (its nDPI state freed then, not at the idle give-up), and not at a half-close.
+// Shard on hand-built packets: detection ends when a connection closes both ways or is reset
+// (its nDPI state freed then, not at the idle give-up), and not at a half-close; a fragment read
+// ahead finds its datagram's flow; new flows wait for a busy shared lock, within bounds.
 
 #include "iface/shard.h"
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "decode/decoder.h"
 #include "frame_builder.h"
@@ -27,13 +31,14 @@ class ShardTest : public ::testing::Test {
     auto dpi = dpi::DpiEngine::create(dpi::DpiConfig{});
     ASSERT_TRUE(dpi) << dpi.error();
     shared.hooks.on_new_host = [](host::Host&) {};
-    shard = std::make_unique<Shard>(EngineLimits{}, 1024, std::move(*dpi), &shared);
+    shard = std::make_unique<Shard>(EngineLimits{}, 4096, std::move(*dpi), &shared);
   }
 
   // A segment of connection `port` (10.0.0.1:port <-> 10.0.0.2:5555), from the client or not.
-  // `seq_off` moves the segment off the expected sequence number.
+  // `seq_off` moves the segment off the expected sequence number. `bind`: as at the end of a
+  // batch, a new flow is bound to its hosts.
   void send(uint16_t port, bool from_client, uint8_t flags, size_t payload = 0,
-            uint32_t seq_off = 0) {
+            uint32_t seq_off = 0, bool bind = true) {
     const Bytes frame =
         from_client ? ethernet(0x0800, ipv4("10.0.0.1", "10.0.0.2", 6,
                                             tcp(port, 5555, Bytes(payload, 0x5a),
@@ -50,8 +55,11 @@ class ShardTest : public ::testing::Test {
                                     uint32_t(frame.size()), ts_us, p));
     std::lock_guard g(shard->mutex());
     shard->handle(p);
-    shard->bindNewFlows();
+    if (bind) shard->bindNewFlows();
   }
+
+  // A client's SYN of connection `port`, handled as in a batch whose hosts are not yet bound.
+  void handleSyn(uint16_t port) { send(port, true, kTcpSyn, 0, 0, false); }
 
   // The flow of connection `port`, which must exist.
   const flow::Flow& flowOf(uint16_t port) {
@@ -142,6 +150,85 @@ TEST_F(ShardTest, ANonFirstFragmentPreparedEarlyJoinsItsDatagramsFlow) {
   EXPECT_EQ(shard->flows().size(), 1u) << "the second fragment made a flow of its own";
   EXPECT_EQ(flowOf(53000).c2s.packets, 2u);
   EXPECT_EQ(flowOf(53000).server().port, 53);
+}
+
+// Holds the shared lock on another thread; let go() of it, it lets go `delay` later.
+class SharedLockHolder {
+ public:
+  explicit SharedLockHolder(SharedTables& shared, std::chrono::milliseconds delay = {})
+      : thread_([this, &shared, delay] {
+          std::lock_guard g(shared.mutex);
+          held_ = true;
+          while (!go_) std::this_thread::yield();
+          std::this_thread::sleep_for(delay);
+        }) {
+    while (!held_) std::this_thread::yield();
+  }
+  ~SharedLockHolder() { join(); }
+  void letGo() { go_ = true; }
+  void join() {
+    letGo();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::atomic<bool> held_ = false, go_ = false;
+  std::thread thread_;
+};
+
+// After a batch, new flows are bound to their hosts under the shared lock; while another
+// thread holds it, they wait for a later batch instead of the packet thread waiting.
+TEST_F(ShardTest, NewFlowsWaitForABusySharedLock) {
+  SharedLockHolder holder(shared);
+  handleSyn(41000);
+  {
+    std::lock_guard g(shard->mutex());
+    shard->bindNewFlowsUnlessBusy();
+  }
+  EXPECT_EQ(flowOf(41000).client_host, UINT32_MAX) << "bound while the shared lock was held";
+  holder.join();
+  {
+    std::lock_guard g(shard->mutex());
+    shard->bindNewFlowsUnlessBusy();
+  }
+  EXPECT_NE(flowOf(41000).client_host, UINT32_MAX);
+  EXPECT_NE(flowOf(41000).server_host, UINT32_MAX);
+  EXPECT_EQ(shared.hosts.size(), 2u);
+}
+
+// Housekeeping binds flows left waiting before it syncs or expires any.
+TEST_F(ShardTest, HousekeepingBindsWaitingFlows) {
+  SharedLockHolder holder(shared);
+  handleSyn(41001);
+  {
+    std::lock_guard g(shard->mutex());
+    shard->bindNewFlowsUnlessBusy();
+  }
+  ASSERT_EQ(flowOf(41001).client_host, UINT32_MAX);
+  holder.join();
+  {
+    std::lock_guard g(shard->mutex());
+    shard->housekeeping(ts_us, false);
+  }
+  EXPECT_NE(flowOf(41001).client_host, UINT32_MAX);
+  const host::Host* client = shared.hosts.at(flowOf(41001).client_host);
+  ASSERT_NE(client, nullptr);
+  EXPECT_EQ(client->flows_as_client, 1u);
+}
+
+// At most 2,048 flows wait: with that many, the packet thread waits for the lock after all.
+TEST_F(ShardTest, NoMoreThan2048FlowsWaitForHosts) {
+  SharedLockHolder holder(shared, std::chrono::milliseconds(100));
+  for (uint16_t port = 20000; port < 20000 + 2048; ++port) handleSyn(port);
+  holder.letGo();  // 100 ms from now: the call below waits for it
+  {
+    std::lock_guard g(shard->mutex());
+    shard->bindNewFlowsUnlessBusy();
+  }
+  holder.join();
+  size_t unbound = 0;
+  shard->flows().forEach([&](const flow::Flow& f) { unbound += f.client_host == UINT32_MAX; });
+  EXPECT_EQ(unbound, 0u);
 }
 
 }  // namespace
