@@ -45,10 +45,12 @@ class Daemon {
   const char* const* argv_;
   Dirs dirs_;
   std::unique_ptr<enrich::Enrichment> enrichment_;  // outlives the interfaces (hosts point into it)
-  std::unique_ptr<InterfaceRegistry> interfaces_;
   std::unique_ptr<LocalNetworks> local_networks_;
   std::unique_ptr<dpi::DpiCatalog> dpi_catalog_;
   dpi::CustomCategories custom_categories_;
+  // After what its packet threads read, so destroyed before it: a shard's destructor gives up
+  // detection on its flows, which applies the custom categories.
+  std::unique_ptr<InterfaceRegistry> interfaces_;
   CpuLoad cpu_;
   util::CommandRunner commands_;
   std::unique_ptr<store::CacheService> cache_;
