@@ -17,6 +17,8 @@ PACKAGES=(
   libspdlog-dev libfmt-dev
   libcli11-dev
   nlohmann-json3-dev
+  # the daemon's malloc (tcmalloc_minimal)
+  libgoogle-perftools-dev
   # packet capture and DPI
   libpcap-dev libndpi-dev
   # host enrichment: GeoIP/ASN databases, asynchronous DNS, MAC vendors (IEEE lists)
