@@ -60,10 +60,11 @@ class PcapSource {
  private:
   PcapSource() = default;
   PcapSource(pcap* handle, bool file);
-  // A classic pcap file read in 256 KiB blocks into two reused buffers that take turns (a
-  // single copy; the buffers stay resident, so no page faults per block). When a block is
-  // read, the unread tail moves to the other buffer, ahead of the block: the packets handed
-  // out from the buffer it leaves stay valid until the next turn.
+  // A classic pcap file read in 256 KiB blocks (a buffer grows to fit a larger record) into
+  // two reused buffers that take turns (a single copy; the buffers stay resident, so no page
+  // faults per block). When a block is read, the unread tail moves to the other buffer, ahead
+  // of the block: the packets handed out from the buffer it leaves stay valid until the next
+  // turn.
   struct Classic {
     int fd = -1;
     std::vector<uint8_t> buffer, spare;

@@ -1,7 +1,8 @@
 #pragma once
 // The flows of one packet thread: an open-addressing index (linear probing, backward-shift
 // deletion) over a chunked pool with stable addresses, capped at `max_flows`. Not thread-safe:
-// the owning packet thread mutates it under its shard lock; readers take that lock to copy.
+// the owning packet thread mutates it under its shard lock (and reads it without, for cache
+// hints); readers take that lock to copy.
 
 #include <cstdint>
 #include <functional>
@@ -22,7 +23,8 @@ class FlowTable {
   Flow* findOrCreate(const FlowKey& key, uint64_t hash, bool* created);
   Flow* find(const FlowKey& key, uint64_t hash) const;
   // Cache hints for a lookup of `hash` a few packets ahead: its index slot, then (once that is
-  // in cache) the first two lines of the flow the slot names, if any. They only read the table.
+  // in cache) every line of the flow the slot names, if any. They only read the table, and the
+  // owning thread calls them without the lock: only it writes the table.
   void prefetchSlot(uint64_t hash) const { __builtin_prefetch(&slots_[uint32_t(hash) & mask_]); }
   void prefetchFlow(uint64_t hash) const {
     const uint32_t v = slots_[uint32_t(hash) & mask_];

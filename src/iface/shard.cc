@@ -192,8 +192,7 @@ void Shard::bindNewFlows() {
   publishFlowCounts();  // flows are created only in batches, which end here
   if (unbound_.empty()) return;
   std::lock_guard lock(shared_->mutex);
-  for (flow::Flow* f : unbound_) bindHosts(*f);
-  unbound_.clear();
+  bindWaiting();
 }
 
 void Shard::bindNewFlowsUnlessBusy() {
@@ -201,11 +200,24 @@ void Shard::bindNewFlowsUnlessBusy() {
   if (unbound_.empty()) return;
   std::unique_lock lock(shared_->mutex, std::try_to_lock);
   if (!lock.owns_lock()) {
-    if (unbound_.size() < kMaxUnbound) return;  // the next batch tries again
+    if (unbound_.size() < kMaxUnbound) {  // the next batch tries again
+      shared_->waiting_flows[clock_slot_].store(uint32_t(unbound_.size()),
+                                                std::memory_order_relaxed);
+      waiting_published_ = true;
+      return;
+    }
     lock.lock();
   }
+  bindWaiting();
+}
+
+void Shard::bindWaiting() {
   for (flow::Flow* f : unbound_) bindHosts(*f);
   unbound_.clear();
+  if (waiting_published_) {
+    shared_->waiting_flows[clock_slot_].store(0, std::memory_order_relaxed);
+    waiting_published_ = false;
+  }
 }
 
 void Shard::publishFlowCounts() {
@@ -385,8 +397,13 @@ bool Shard::housekeepingStep(uint64_t now_us, bool final, size_t max_flows) {
   std::vector<uint64_t>& clocks = shared_->shard_clocks;
   clocks[clock_slot_] = final ? UINT64_MAX : now_us;
   const uint64_t slowest = *std::min_element(clocks.begin(), clocks.end());
-  // Idle hosts go once a second of the slowest shard's clock, whichever shard gets there.
-  if (!final && slowest != UINT64_MAX && slowest > limits_.host_idle_us &&
+  // Idle hosts go once a second of the slowest shard's clock, whichever shard gets there, and
+  // not while another shard's new flows wait for their hosts (a later pass purges them).
+  const auto& waiting = shared_->waiting_flows;
+  const bool flows_wait = std::any_of(waiting.begin(), waiting.end(), [](const auto& w) {
+    return w.load(std::memory_order_relaxed) != 0;
+  });
+  if (!final && !flows_wait && slowest != UINT64_MAX && slowest > limits_.host_idle_us &&
       slowest >= shared_->purged_at_us + kHousekeepingUs) {
     shared_->purged_at_us = slowest;
     shared_->hosts.purgeIdle(slowest - limits_.host_idle_us);

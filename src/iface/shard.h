@@ -52,6 +52,10 @@ struct SharedTables {
   // not find a host gone that its own flows will still feed.
   std::vector<uint64_t> shard_clocks;
   uint64_t purged_at_us = 0;  // the slowest clock at the last purge of idle hosts
+  // New flows each shard has left waiting for their hosts (Shard::bindNewFlowsUnlessBusy),
+  // by shard (at most 64): idle hosts are not purged while any wait, since a waiting flow's
+  // host may be one of them. Set without the mutex, cleared under it.
+  std::array<std::atomic<uint32_t>, 64> waiting_flows{};
 };
 
 // Counters one packet thread writes and readers sum (relaxed atomics; one writer each).
@@ -95,7 +99,8 @@ class Shard {
                          // from the fragment cache, filled by the packets handled before it)
   };
   // Fills `out` and prefetches the flow's index slot; prefetchFlow, later, the flow itself.
-  // Neither changes anything nor needs mutex(): only this shard's thread writes its table.
+  // For the shard's own packet thread only: neither changes anything, and neither needs
+  // mutex(), since only that thread writes the table (readers only read it, under mutex()).
   void prepare(const decode::DecodedPacket& p, Lookup* out) const;
   void prefetchFlow(const Lookup& l) const {
     if (l.valid) flows_.prefetchFlow(l.hash);
@@ -105,12 +110,13 @@ class Shard {
   void countMalformed(decode::Reason r, uint32_t wire_len);
   void countNonIp(const decode::DecodedPacket& p);
   // Binds the flows created since the last call to their hosts (creating hosts), under one
-  // hold of the shared lock: called after each batch (caller holds mutex()). Until then a new
-  // flow has no hosts, and its hosts may not exist yet.
+  // hold of the shared lock (caller holds mutex()). Until then a new flow has no hosts, and its
+  // hosts may not exist yet.
   void bindNewFlows();
-  // The same after a batch, but while the shared lock is busy (another packet thread's
-  // housekeeping slice or bind, a reader) the flows wait for a later batch, up to 2,048 of
-  // them: the packet thread does not wait. housekeepingStep() binds them first in any case.
+  // The same, called after each batch; but while the shared lock is busy (another packet
+  // thread's housekeeping slice or bind, a reader) the flows wait for a later batch: the packet
+  // thread does not wait, unless 2,048 flows or more wait (at most that plus a batch's). A
+  // housekeeping slice binds them first in any case.
   void bindNewFlowsUnlessBusy();
   // Feeds flow deltas to hosts and aggregates and expires idle flows (caller holds mutex()).
   // `final`: end of a capture file: DPI gives up on every flow, nothing expires.
@@ -156,7 +162,9 @@ class Shard {
   SharedTables* shared_;
   ShardCounters counters_;
   std::array<FragmentEntry, 256> fragments_{};
+  void bindWaiting();                 // shared->mutex held: binds unbound_
   std::vector<flow::Flow*> unbound_;  // flows created since bindNewFlows()
+  bool waiting_published_ = false;    // shared->waiting_flows holds unbound_'s size
   uint32_t fragment_next_ = 0;
   uint64_t last_packet_us_ = 0;
   uint64_t last_housekeeping_us_ = 0;

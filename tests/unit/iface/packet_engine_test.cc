@@ -383,6 +383,37 @@ TEST(PacketEngineTest, ReadingAheadGivesTheSameFlowsAsAPacketAtATime) {
   }
 }
 
+// Frames of 60 KiB (as GRO/TSO captures have): four fill a 256 KiB buffer, so the 8 packets a
+// thread reads ahead span buffer turns, and the engine handles the packets read before the
+// last turn before it reads on. Were it not to, nDPI would read another packet's bytes: each
+// flow's one packet is an HTTP request naming its own host.
+TEST(PacketEngineTest, ReadingAheadAcrossBufferTurnsKeepsEachPacketsBytes) {
+  using namespace decode::testing;  // NOLINT: the frame builder
+  std::vector<testing::Record> records;
+  for (uint16_t i = 0; i < 64; ++i) {
+    std::string request = "GET / HTTP/1.1\r\nHost: host" + std::to_string(i) +
+                          ".example.org\r\nUser-Agent: test\r\n\r\n";
+    request.resize(60 << 10, 'x');
+    const Bytes payload(request.begin(), request.end());
+    records.push_back({1'700'000'000 * kSecond + i,
+                       ethernet(0x0800, ipv4("10.0.0.1", "10.0.0.2", 6,
+                                             tcp(uint16_t(20000 + i), 80, payload,
+                                                 {.seq = 1, .ack = 1, .flags = 0x18})))});
+  }
+  testing::TempFile file("read-ahead-60k.pcap");
+  ASSERT_TRUE(testing::writePcap(file.path(), decode::kLinkEthernet, records));
+  auto e = testing::runCapture(file.path());
+  ASSERT_NE(e, nullptr);
+  std::map<uint16_t, std::string> names;
+  for (const flow::Flow& f : e->flows()) {
+    names[f.client().port] = f.text ? f.text->server_name : "";
+  }
+  ASSERT_EQ(names.size(), 64u);
+  for (const auto& [port, name] : names) {
+    EXPECT_EQ(name, "host" + std::to_string(port - 20000) + ".example.org") << "port " << port;
+  }
+}
+
 // ---- (d) hosts agree with their flows ----
 
 TEST(PacketEngineTest, HostCountersEqualTheirFlows) {

@@ -216,19 +216,70 @@ TEST_F(ShardTest, HousekeepingBindsWaitingFlows) {
   EXPECT_EQ(client->flows_as_client, 1u);
 }
 
-// At most 2,048 flows wait: with that many, the packet thread waits for the lock after all.
+// Up to 2,047 flows wait; with 2,048, the packet thread waits for the lock after all.
 TEST_F(ShardTest, NoMoreThan2048FlowsWaitForHosts) {
-  SharedLockHolder holder(shared, std::chrono::milliseconds(100));
-  for (uint16_t port = 20000; port < 20000 + 2048; ++port) handleSyn(port);
-  holder.letGo();  // 100 ms from now: the call below waits for it
+  SharedLockHolder holder(shared);
+  for (uint16_t port = 20000; port < 20000 + 2047; ++port) handleSyn(port);
   {
     std::lock_guard g(shard->mutex());
     shard->bindNewFlowsUnlessBusy();
   }
-  holder.join();
   size_t unbound = 0;
   shard->flows().forEach([&](const flow::Flow& f) { unbound += f.client_host == UINT32_MAX; });
+  EXPECT_EQ(unbound, 2047u) << "2,047 waiting flows should still wait";
+
+  handleSyn(20000 + 2047);
+  std::atomic<bool> returned = false;
+  std::thread packet_thread([&] {
+    std::lock_guard g(shard->mutex());
+    shard->bindNewFlowsUnlessBusy();
+    returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(returned) << "with 2,048 waiting it should wait for the shared lock";
+  holder.join();
+  packet_thread.join();
+  unbound = 0;
+  shard->flows().forEach([&](const flow::Flow& f) { unbound += f.client_host == UINT32_MAX; });
   EXPECT_EQ(unbound, 0u);
+}
+
+// Idle hosts are not purged while a shard's new flows wait for their hosts: a waiting flow's
+// host may be one of them.
+TEST_F(ShardTest, IdleHostsStayWhileFlowsWait) {
+  EngineLimits limits;
+  limits.flow_idle_us = limits.host_idle_us = 1'000'000;
+  shard.reset();
+  shared.shard_clocks[0] = UINT64_MAX;  // the fixture's shard, gone: as a file's that ended
+  auto dpi = dpi::DpiEngine::create(dpi::DpiConfig{});
+  ASSERT_TRUE(dpi) << dpi.error();
+  shard = std::make_unique<Shard>(limits, 4096, std::move(*dpi), &shared);
+  auto other_dpi = dpi::DpiEngine::create(dpi::DpiConfig{});
+  ASSERT_TRUE(other_dpi) << other_dpi.error();
+  Shard other(limits, 4096, std::move(*other_dpi), &shared);
+  const auto pass = [](Shard& s, uint64_t now_us) {
+    std::lock_guard g(s.mutex());
+    s.housekeeping(now_us, false);
+  };
+
+  send(42000, true, kTcpSyn);  // hosts 10.0.0.1 and 10.0.0.2
+  const uint64_t t0 = ts_us;
+  pass(*shard, t0 + 10'000'000);  // the flow expires; its hosts are idle
+  ASSERT_EQ(shared.hosts.size(), 2u) << "purged while the other shard's clock lagged";
+  ts_us = t0 + 10'000'000;
+  {
+    SharedLockHolder holder(shared);
+    handleSyn(42001);  // a new flow of the same hosts, left waiting
+    std::lock_guard g(shard->mutex());
+    shard->bindNewFlowsUnlessBusy();
+  }
+  pass(other, t0 + 20'000'000);  // a purge falls due (the slowest clock: t0 + 10 s)
+  EXPECT_EQ(shared.hosts.size(), 2u) << "the hosts of a waiting flow were purged";
+  pass(*shard, t0 + 10'500'000);  // binds the waiting flow
+  EXPECT_NE(flowOf(42001).client_host, UINT32_MAX);
+  const host::Host* client = shared.hosts.at(flowOf(42001).client_host);
+  ASSERT_NE(client, nullptr);
+  EXPECT_EQ(client->flows_as_client, 2u) << "the client's first flow was forgotten";
 }
 
 }  // namespace
