@@ -3,6 +3,7 @@
 // canonical order, so both directions of a conversation find the same flow.
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -25,11 +26,27 @@ struct FlowKey {
 };
 static_assert(sizeof(FlowKey) == 40, "FlowKey must have no padding (compared with memcmp)");
 
+// Orders two addresses as memcmp does (byte by byte), in two 64-bit compares: every packet's
+// key needs it, and a call to memcmp had cost 2% of the packet thread.
+inline int compareAddresses(const std::array<uint8_t, 16>& a, const std::array<uint8_t, 16>& b) {
+  uint64_t x[2], y[2];
+  std::memcpy(x, a.data(), 16);
+  std::memcpy(y, b.data(), 16);
+  for (int i = 0; i < 2; ++i) {
+    if constexpr (std::endian::native == std::endian::little) {
+      x[i] = __builtin_bswap64(x[i]);
+      y[i] = __builtin_bswap64(y[i]);
+    }
+    if (x[i] != y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return 0;
+}
+
 // Builds the key of a decoded IP packet; `src_is_lo` tells which endpoint sent it.
 inline FlowKey makeKey(const decode::DecodedPacket& p, bool* src_is_lo) {
   FlowKey k;  // every byte initialised: no padding (see the static_assert)
   Endpoint s{p.src_ip, p.src_port}, d{p.dst_ip, p.dst_port};
-  const int c = std::memcmp(s.ip.data(), d.ip.data(), 16);
+  const int c = compareAddresses(s.ip, d.ip);
   *src_is_lo = c < 0 || (c == 0 && s.port <= d.port);
   k.lo = *src_is_lo ? s : d;
   k.hi = *src_is_lo ? d : s;

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstring>
 #include <map>
 #include <random>
 #include <set>
@@ -66,6 +68,23 @@ TEST(FlowKeyTest, BothDirectionsMakeOneKey) {
   b = a;
   b.l4_proto = 6;
   EXPECT_FALSE(makeKey(b, &lo) == ka);
+}
+
+// Addresses are ordered byte by byte, as memcmp orders them (keys stay as they were), over
+// addresses that differ in each byte, in either word, by one bit or many.
+TEST(FlowKeyTest, AddressesAreOrderedAsMemcmpOrdersThem) {
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 20000; ++round) {
+    std::array<uint8_t, 16> a, b;
+    for (auto& x : a) x = uint8_t(rng());
+    b = a;
+    const int at = int(rng() % 17);  // 16: equal
+    if (at < 16) b[at] = uint8_t(b[at] ^ (rng() % 2 ? 0x80 : 1 + rng() % 255));
+    const int want = std::memcmp(a.data(), b.data(), 16);
+    const int got = compareAddresses(a, b);
+    EXPECT_EQ(got < 0, want < 0) << "round " << round;
+    EXPECT_EQ(got == 0, want == 0) << "round " << round;
+  }
 }
 
 // The index starts small and doubles: keys whose hashes all collide in the small index (long
