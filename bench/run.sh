@@ -227,10 +227,11 @@ def median_run(runs):  # the run of median packets/s
     runs = sorted((r for r in runs if r), key=lambda r: r[0])
     return runs[len(runs) // 2] if runs else None
 
-flowlens = {}
+flowlens, by_round = {}, {}
 for threads in (1, 2):
     label = f"flowlens --packet-threads {threads}"
     runs = [flowlens_run(f"flowlens{threads}_{r}", label) for r in (1, 2, 3)]
+    by_round.update({(threads, r): run for r, run in zip((1, 2, 3), runs)})
     best = median_run(runs)
     if best is None:
         rows.append((label + " (median of 3)", None, None, None, None))
@@ -238,11 +239,14 @@ for threads in (1, 2):
     flowlens[threads] = (best[0], max(r[2] for r in runs if r), best[3])
     print(f"{label}: packets/s of 3 runs: " + ", ".join(f"{r[0]:,.0f}" for r in runs if r))
     rows.append((label + " (median of 3)", best[0], best[1], flowlens[threads][1], best[3]))
-pairs = []
+pairs, rounds = [], []  # rounds: (1 thread, 2 threads, two processes) of one round
 for r in (1, 2, 3):
     both = [flowlens_run(f"pair{r}_{i}", "two one-thread processes at once") for i in (1, 2)]
     if all(both):
         pairs.append(sum(b[0] for b in both))
+        one_two = [by_round.get((t, r)) for t in (1, 2)]
+        if all(one_two):
+            rounds.append((one_two[0][0], one_two[1][0], pairs[-1]))
 
 fmt = lambda v, spec: "-" if v is None else format(v, spec)
 print(f"{'program':36} {'packets/s':>11} {'wall s':>8} {'peak RSS MiB':>13} {'flows':>9}")
@@ -265,6 +269,13 @@ if pairs and 1 in flowlens:
     if 2 in flowlens:
         print(f"flowlens --packet-threads 2 / --packet-threads 1: {flowlens[2][0] / one:.2f}x"
               f" ({flowlens[2][0] / pair:.0%} of that ceiling)")
+if len(rounds) >= 2:  # each round's runs follow one another: a slow phase weighs on all three
+    med = lambda xs: sorted(xs)[len(xs) // 2]
+    two = [b / a for a, b, _ in rounds]
+    share = [b / c for _, b, c in rounds]
+    print("within each round: --packet-threads 2 / 1: " + ", ".join(f"{x:.2f}x" for x in two) +
+          f" (median {med(two):.2f}x); of the two-process ceiling: " +
+          ", ".join(f"{x:.0%}" for x in share) + f" (median {med(share):.0%})")
 if not flowlens:
     print("flowlens: no packet figures (see above); the other programs' figures stand.")
 PY
