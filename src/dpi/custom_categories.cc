@@ -74,6 +74,7 @@ void CustomCategories::finalizeReload() {
   std::stable_sort(set->networks.begin(), set->networks.end(),
                    [](const auto& a, const auto& b) { return a.first.bits > b.first.bits; });
   std::atomic_store(&published_, std::shared_ptr<const Set>(std::move(set)));
+  version_.fetch_add(1, std::memory_order_release);
 }
 
 void CustomCategories::publishChange(const std::function<void(Set&)>& change) {
@@ -82,6 +83,7 @@ void CustomCategories::publishChange(const std::function<void(Set&)>& change) {
   change(*set);
   change(pending_);
   std::atomic_store(&published_, std::shared_ptr<const Set>(std::move(set)));
+  version_.fetch_add(1, std::memory_order_release);
 }
 
 void CustomCategories::setProtocolCategory(uint16_t protocol, uint16_t category) {
@@ -99,30 +101,39 @@ void CustomCategories::addTrustedIssuer(std::string_view dn) {
 }
 
 std::optional<uint16_t> CustomCategories::matchHost(std::string_view host) const {
-  const auto set = published();
-  if (set->hosts.empty() || host.empty()) return std::nullopt;
+  return matchHostIn(*published(), host);
+}
+
+std::optional<uint16_t> CustomCategories::matchIp(const util::IpAddress& ip) const {
+  return matchIpIn(*published(), ip);
+}
+
+std::optional<uint16_t> CustomCategories::protocolCategory(uint16_t protocol) const {
+  return protocolCategoryIn(*published(), protocol);
+}
+
+std::optional<uint16_t> CustomCategories::matchHostIn(const Set& set, std::string_view host) {
+  if (set.hosts.empty() || host.empty()) return std::nullopt;
   std::string h = lower(host);
   std::string_view v = h;
   for (;;) {
-    if (auto it = set->hosts.find(v); it != set->hosts.end()) return it->second;
+    if (auto it = set.hosts.find(v); it != set.hosts.end()) return it->second;
     const size_t dot = v.find('.');
     if (dot == std::string_view::npos) return std::nullopt;
     v.remove_prefix(dot + 1);
   }
 }
 
-std::optional<uint16_t> CustomCategories::matchIp(const util::IpAddress& ip) const {
-  const auto set = published();
-  for (const auto& [prefix, category] : set->networks) {
+std::optional<uint16_t> CustomCategories::matchIpIn(const Set& set, const util::IpAddress& ip) {
+  for (const auto& [prefix, category] : set.networks) {
     if (prefix.contains(ip)) return category;
   }
   return std::nullopt;
 }
 
-std::optional<uint16_t> CustomCategories::protocolCategory(uint16_t protocol) const {
-  const auto set = published();
-  auto it = set->protocol_categories.find(protocol);
-  if (it == set->protocol_categories.end()) return std::nullopt;
+std::optional<uint16_t> CustomCategories::protocolCategoryIn(const Set& set, uint16_t protocol) {
+  auto it = set.protocol_categories.find(protocol);
+  if (it == set.protocol_categories.end()) return std::nullopt;
   return it->second;
 }
 

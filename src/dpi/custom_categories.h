@@ -2,8 +2,9 @@
 // Category overrides: custom categories by host name or address (loaded between
 // ntop.initnDPIReload() and ntop.finalizenDPIReload()), per-protocol category changes
 // (ntop.setnDPIProtoCategory), domain masks and trusted certificate issuers. Packet threads read
-// the published set when a flow's detection ends (no lock);
-// Lua writes to a pending copy under a mutex and publishes it atomically.
+// the published set when a flow's detection ends, through a snapshot each keeps and refreshes
+// only when version() has changed (no lock, no shared reference count per flow); Lua writes to
+// a pending copy under a mutex and publishes it atomically.
 
 #include <atomic>
 #include <functional>
@@ -54,6 +55,14 @@ class CustomCategories {
   std::optional<uint16_t> matchIp(const util::IpAddress& ip) const;
   std::optional<uint16_t> protocolCategory(uint16_t protocol) const;
   std::shared_ptr<const Set> published() const { return std::atomic_load(&published_); }
+  // Changes with every publication, after the new set is published: a reader holding a
+  // snapshot taken at an older version takes published() again.
+  uint64_t version() const { return version_.load(std::memory_order_acquire); }
+
+  // The same lookups in a given set (a reader's snapshot).
+  static std::optional<uint16_t> matchHostIn(const Set& set, std::string_view host);
+  static std::optional<uint16_t> matchIpIn(const Set& set, const util::IpAddress& ip);
+  static std::optional<uint16_t> protocolCategoryIn(const Set& set, uint16_t protocol);
 
  private:
   void publishChange(const std::function<void(Set&)>& change);
@@ -61,6 +70,7 @@ class CustomCategories {
   std::mutex mutex_;
   Set pending_;
   std::shared_ptr<const Set> published_;
+  std::atomic<uint64_t> version_{0};
 };
 
 }  // namespace flowlens::dpi

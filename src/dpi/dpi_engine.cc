@@ -208,10 +208,19 @@ void DpiEngine::giveUp(flow::Flow& f) {
   finish(f);
 }
 
-void DpiEngine::applyCustomCategory(flow::Flow& f) const {
-  if (auto c = custom_->protocolCategory(f.app_proto ? f.app_proto : f.master_proto)) f.category = *c;
+void DpiEngine::applyCustomCategory(flow::Flow& f) {
+  if (const uint64_t v = custom_->version(); v != custom_version_) {
+    custom_set_ = custom_->published();
+    custom_version_ = v;
+  }
+  const CustomCategories::Set& set = *custom_set_;
+  if (set.protocol_categories.empty() && set.hosts.empty() && set.networks.empty()) return;
+  using C = CustomCategories;
+  if (auto c = C::protocolCategoryIn(set, f.app_proto ? f.app_proto : f.master_proto)) {
+    f.category = *c;
+  }
   if (f.text && !f.text->server_name.empty()) {
-    if (auto c = custom_->matchHost(f.text->server_name)) {
+    if (auto c = C::matchHostIn(set, f.text->server_name)) {
       f.category = *c;
       return;
     }
@@ -219,7 +228,7 @@ void DpiEngine::applyCustomCategory(flow::Flow& f) const {
   util::IpAddress server;
   server.v6 = f.key.ip_version == 6;
   server.bytes = f.server().ip;
-  if (auto c = custom_->matchIp(server)) f.category = *c;
+  if (auto c = C::matchIpIn(set, server)) f.category = *c;
 }
 
 void DpiEngine::finish(flow::Flow& f) {

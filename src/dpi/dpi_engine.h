@@ -12,6 +12,7 @@
 
 #include "core/result.h"
 #include "decode/packet.h"
+#include "dpi/custom_categories.h"
 #include "util/block_arena.h"
 #include "flow/flow.h"
 
@@ -20,7 +21,6 @@ struct ndpi_flow_struct;
 
 namespace flowlens::dpi {
 
-class CustomCategories;
 
 struct DpiConfig {
   std::string protocols_file;  // -p: custom protocol definitions (nDPI's protos.txt format)
@@ -59,10 +59,15 @@ class DpiEngine {
   // A zeroed nDPI state for `flow`; nullptr (detection over, unknown) when memory runs out.
   ndpi_flow_struct* startState(flow::Flow& flow);
   void release(ndpi_flow_struct* state);
-  void applyCustomCategory(flow::Flow& flow) const;
+  void applyCustomCategory(flow::Flow& flow);
 
   ndpi_detection_module_struct* module_;
   const CustomCategories* custom_;
+  // The engine's snapshot of the published custom categories, taken again only when their
+  // version changes: every flow's end reads it, and taking the shared set each time (a global
+  // lock in std::atomic_load, a reference count shared by every packet thread) had cost both.
+  std::shared_ptr<const CustomCategories::Set> custom_set_;
+  uint64_t custom_version_ = UINT64_MAX;
   uint64_t in_detection_ = 0;
   // Every piece of a flow's detection: nDPI's flow states (~700 bytes, one per flow in
   // detection, bounded by -X), what nDPI allocates inside process() and giveUp()

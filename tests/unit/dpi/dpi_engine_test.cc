@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "decode/decoder.h"
+#include "dpi/custom_categories.h"
 #include "flow/flow_key.h"
 #include "frame_builder.h"
 #include "util/huge_block.h"
@@ -255,6 +256,40 @@ TEST(DpiEngineCustomTest, WithCustomProtocolsASynIsInspectedAtOnce) {
   EXPECT_TRUE(flow.flow.dpi_done) << "nDPI names the custom protocol from the SYN";
   EXPECT_GE(flow.flow.app_proto, 256) << "not the custom protocol";
   std::remove(path.c_str());
+}
+
+// Custom categories apply when a flow's detection ends; the engine keeps a snapshot of them and
+// takes the published set again after each change (a reload, a protocol's category).
+TEST(DpiEngineCustomTest, CustomCategoriesApplyAndFollowEachChange) {
+  CustomCategories cats;
+  auto e = DpiEngine::create(DpiConfig{"", &cats});
+  ASSERT_TRUE(e) << e.error();
+  DpiEngine& engine = **e;
+  int next = 0;
+  const auto categoryOf = [&](const std::string& name) {  // a DNS query and its answer
+    const std::string client = "10.0.0." + std::to_string(++next);
+    OnePacketFlow query(ethernet(0x0800, ipv4(client.c_str(), "10.0.0.53", 17,
+                                              udp(40000, 53, dns(name)))));
+    engine.process(query.flow, query.packet);
+    OnePacketFlow answer(ethernet(0x0800, ipv4("10.0.0.53", client.c_str(), 17,
+                                               udp(53, 40000, dns(name, "192.0.2.7")))));
+    query.flow.s2c.packets = 1;
+    engine.process(query.flow, answer.packet);
+    EXPECT_TRUE(query.flow.dpi_done) << name;
+    return query.flow.category;
+  };
+  const uint16_t plain = categoryOf("www.example.com");
+  constexpr uint16_t kMalware = 100, kStreaming = 17;
+  ASSERT_NE(plain, kMalware);
+  cats.beginReload();
+  ASSERT_TRUE(cats.addHost(kMalware, "example.com").ok());
+  EXPECT_EQ(categoryOf("www.example.com"), plain) << "applied before the reload was finalised";
+  cats.finalizeReload();
+  EXPECT_EQ(categoryOf("www.example.com"), kMalware);
+  EXPECT_EQ(categoryOf("www.example.org"), plain);
+  cats.setProtocolCategory(kNdpiDns, kStreaming);
+  EXPECT_EQ(categoryOf("www.example.org"), kStreaming);
+  EXPECT_EQ(categoryOf("www.example.com"), kMalware) << "the host's category comes first";
 }
 
 }  // namespace
