@@ -21,7 +21,6 @@ struct ndpi_flow_struct;
 
 namespace flowlens::dpi {
 
-
 struct DpiConfig {
   std::string protocols_file;  // -p: custom protocol definitions (nDPI's protos.txt format)
   const CustomCategories* custom = nullptr;  // category overrides applied when detection ends

@@ -279,8 +279,14 @@ TEST(DpiEngineCustomTest, CustomCategoriesApplyAndFollowEachChange) {
     return query.flow.category;
   };
   const uint16_t plain = categoryOf("www.example.com");
-  constexpr uint16_t kMalware = 100, kStreaming = 17;
+  constexpr uint16_t kMalware = 100, kStreaming = 17, kGame = 8;
   ASSERT_NE(plain, kMalware);
+  ASSERT_NE(plain, kStreaming);
+  ASSERT_NE(plain, kGame);
+  cats.setProtocolCategory(kNdpiDns, kGame);  // a set with only a protocol's category
+  EXPECT_EQ(categoryOf("www.example.net"), kGame);
+  cats.setProtocolCategory(kNdpiDns, plain);
+  EXPECT_EQ(categoryOf("www.example.net"), plain);
   cats.beginReload();
   ASSERT_TRUE(cats.addHost(kMalware, "example.com").ok());
   EXPECT_EQ(categoryOf("www.example.com"), plain) << "applied before the reload was finalised";
