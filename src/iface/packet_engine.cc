@@ -78,6 +78,14 @@ class ReadAhead {
   const uint32_t depth_;
 };
 
+// A flow as readers get it: without the packet thread's detection state.
+flow::Flow readerCopy(const flow::Flow& f) {
+  flow::Flow copy = f;
+  copy.dpi_state = nullptr;
+  copy.dpi_deferred = false;
+  return copy;
+}
+
 }  // namespace
 
 PacketEngine::PacketEngine(const EngineConfig& config, HostHooks hooks)
@@ -286,9 +294,7 @@ std::vector<flow::Flow> PacketEngine::flows(
   std::vector<flow::Flow> out;
   scanFlows([&](const flow::Flow& f) {
     if (keep && !keep(f)) return;
-    out.push_back(f);
-    out.back().dpi_state = nullptr;
-    out.back().dpi_deferred = false;
+    out.push_back(readerCopy(f));
   });
   return out;
 }
@@ -353,9 +359,7 @@ std::vector<std::pair<uint8_t, flow::Flow>> PacketEngine::fetchFlows(
       if (!mine(r)) continue;
       const flow::Flow* f = s.flows().find(r.key, r.hash);
       if (f == nullptr || f->serial != r.serial) continue;  // it ended since the scan
-      out.emplace_back(uint8_t(index), *f);
-      out.back().second.dpi_state = nullptr;
-      out.back().second.dpi_deferred = false;
+      out.emplace_back(uint8_t(index), readerCopy(*f));
     }
   }
   return out;

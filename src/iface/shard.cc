@@ -72,11 +72,20 @@ bool Shard::recallFragment(DecodedPacket& p) const {
   return false;
 }
 
+Shard::Lookup Shard::Lookup::of(const DecodedPacket& p) {
+  Lookup l;
+  l.key = flow::makeKey(p, &l.src_is_lo);
+  l.hash = flow::hashKey(l.key);
+  l.valid = true;
+  return l;
+}
+
 void Shard::prepare(const DecodedPacket& p, Lookup* out) const {
-  out->valid = !(p.fragment && !p.first_fragment);
-  if (!out->valid) return;
-  out->key = flow::makeKey(p, &out->src_is_lo);
-  out->hash = flow::hashKey(out->key);
+  if (p.fragment && !p.first_fragment) {
+    out->valid = false;
+    return;
+  }
+  *out = Lookup::of(p);
   flows_.prefetchSlot(out->hash);
 }
 
@@ -96,9 +105,7 @@ void Shard::handle(DecodedPacket& p, const Lookup* lookup) {
 
   Lookup here;
   if (lookup == nullptr || !lookup->valid) {  // (a non-first fragment: its ports now recalled)
-    here.key = flow::makeKey(p, &here.src_is_lo);
-    here.hash = flow::hashKey(here.key);
-    here.valid = true;
+    here = Lookup::of(p);
     lookup = &here;
   }
   const bool src_is_lo = lookup->src_is_lo;

@@ -97,6 +97,7 @@ class Shard {
     bool src_is_lo = false;
     bool valid = false;  // false: handle() works it out (a non-first fragment's ports come
                          // from the fragment cache, filled by the packets handled before it)
+    static Lookup of(const decode::DecodedPacket& p);  // valid, from p as it is now
   };
   // Fills `out` and prefetches the flow's index slot; prefetchFlow, later, the flow itself.
   // For the shard's own packet thread only: neither changes anything, and neither needs
