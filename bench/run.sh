@@ -125,12 +125,13 @@ make_bench_pcap() {
   echo "$key" > "$PCAP.key"
 }
 
-# timed NAME COMMAND...: runs COMMAND with its output in $TMP/NAME.out, wall time and peak RSS
-# ("seconds KiB") in $TMP/NAME.time, its exit code in $TMP/NAME.rc; never fails the script.
+# timed NAME COMMAND...: runs COMMAND with its output in $TMP/NAME.out, wall time, peak RSS and
+# CPU time ("seconds KiB user-seconds system-seconds") in $TMP/NAME.time, its exit code in
+# $TMP/NAME.rc; never fails the script.
 timed() {
   local name=$1 rc=0
   shift
-  /usr/bin/time -f "%e %M" -o "$TMP/$name.time" timeout "$PACKET_TIMEOUT" "$@" \
+  /usr/bin/time -f "%e %M %U %S" -o "$TMP/$name.time" timeout "$PACKET_TIMEOUT" "$@" \
     > "$TMP/$name.out" 2>&1 || rc=$?
   echo "$rc" > "$TMP/$name.rc"
 }
@@ -181,15 +182,15 @@ def read(name):
     except OSError:
         return ""
 
-def wall_rss(name):  # the last line of GNU time's -o file: "seconds KiB"
+def wall_rss(name):  # the last line of GNU time's -o file: "seconds KiB user system"
     lines = read(name + ".time").strip().splitlines()
     try:
-        wall, kib = lines[-1].split()
-        return float(wall), int(kib) / 1024
+        wall, kib, user, system = lines[-1].split()
+        return float(wall), int(kib) / 1024, float(user) + float(system)
     except (IndexError, ValueError):
-        return None, None
+        return None, None, None
 
-rows = []  # (label, packets/s, wall s, peak RSS MiB, flows)
+rows = []  # (label, packets/s, wall s, peak RSS MiB, CPU s, flows)
 loops = [re.search(r"pps=([\d.]+)", read(f"loop{i}.out")) for i in (1, 2, 3)]
 best = max((i for i in (1, 2, 3) if loops[i - 1]), key=lambda i: float(loops[i - 1].group(1)),
            default=None)
@@ -220,8 +221,8 @@ def flowlens_run(name, label):  # (packets/s, wall s, peak RSS MiB, flows) or No
         return None
     if int(m.group(2)) != total:
         print(f"{label}: counted {int(m.group(2)):,} of the file's {total:,} packets")
-    wall, rss = wall_rss(name)
-    return float(m.group(8)), wall, rss, int(m.group(4))
+    wall, rss, cpu = wall_rss(name)
+    return float(m.group(8)), wall, rss, int(m.group(4)), cpu
 
 def median_run(runs):  # the run of median packets/s
     runs = sorted((r for r in runs if r), key=lambda r: r[0])
@@ -234,11 +235,17 @@ for threads in (1, 2):
     by_round.update({(threads, r): run for r, run in zip((1, 2, 3), runs)})
     best = median_run(runs)
     if best is None:
-        rows.append((label + " (median of 3)", None, None, None, None))
+        rows.append((label + " (median of 3)", None, None, None, None, None))
         continue
     flowlens[threads] = (best[0], max(r[2] for r in runs if r), best[3])
     print(f"{label}: packets/s of 3 runs: " + ", ".join(f"{r[0]:,.0f}" for r in runs if r))
-    rows.append((label + " (median of 3)", best[0], best[1], flowlens[threads][1], best[3]))
+    rows.append((label + " (median of 3)", best[0], best[1], flowlens[threads][1], best[4],
+                 best[3]))
+    reserve = re.search(r"Memory reserve: (\d+) blocks .* (\d+) times",
+                        read(f"flowlens{threads}_{runs.index(best) + 1}.out"))
+    if reserve:
+        print(f"  its memory reserve's thread faulted in {reserve.group(1)} blocks of 2 MiB for the"
+              f" packet thread(s); {reserve.group(2)} times none was ready")
 pairs, rounds = [], []  # rounds: (1 thread, 2 threads, two processes) of one round
 for r in (1, 2, 3):
     both = [flowlens_run(f"pair{r}_{i}", "two one-thread processes at once") for i in (1, 2)]
@@ -249,12 +256,14 @@ for r in (1, 2, 3):
             rounds.append((one_two[0][0], one_two[1][0], pairs[-1]))
 
 fmt = lambda v, spec: "-" if v is None else format(v, spec)
-print(f"{'program':36} {'packets/s':>11} {'wall s':>8} {'peak RSS MiB':>13} {'flows':>9}")
-for label, pps, wall, rss, nflows in rows:
+print(f"{'program':36} {'packets/s':>11} {'wall s':>8} {'peak RSS MiB':>13} {'CPU s':>6}"
+      f" {'flows':>9}")
+for label, pps, wall, rss, cpu, nflows in rows:
     print(f"{label:36} {fmt(pps, ',.0f'):>11} {fmt(wall, '.2f'):>8} {fmt(rss, '.1f'):>13}"
-          f" {fmt(nflows, ','):>9}")
+          f" {fmt(cpu, '.2f'):>6} {fmt(nflows, ','):>9}")
 print("(packets/s: each program's own timing of its packet loop, start-up excluded;"
-      " wall s: the whole run; flowlens: the median run, peak RSS the largest of the 3)")
+      " wall s: the whole run; CPU s: user + system time of all its threads, start-up included;"
+      " flowlens: the median run, peak RSS the largest of the 3)")
 for threads, (pps, rss, nflows) in sorted(flowlens.items()):
     ratios = [f"/ ndpiReader: {pps / ndpi_pps:.2f}x" if ndpi_pps else "",
               f"/ bare libpcap loop: {pps / loop_pps:.3f}x" if loop_pps else ""]

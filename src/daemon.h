@@ -19,6 +19,7 @@
 #include "auth/users.h"
 #include "store/cache_service.h"
 #include "store/value_cache.h"
+#include "util/block_reserve.h"
 #include "util/exec.h"
 
 namespace flowlens {
@@ -44,6 +45,9 @@ class Daemon {
   int argc_;
   const char* const* argv_;
   Dirs dirs_;
+  // Huge blocks faulted in ahead for the packet threads' tables; first declared, so it outlives
+  // every thread that allocates from it.
+  std::unique_ptr<util::BlockReserve> memory_reserve_;
   std::unique_ptr<enrich::Enrichment> enrichment_;  // outlives the interfaces (hosts point into it)
   std::unique_ptr<LocalNetworks> local_networks_;
   std::unique_ptr<dpi::DpiCatalog> dpi_catalog_;

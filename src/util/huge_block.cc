@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "util/block_reserve.h"
+
 namespace flowlens::util {
 
 // Straight from the kernel, not malloc: malloc serves even 2 MiB from its heaps once a large
@@ -30,7 +32,12 @@ void freeHuge(void* memory, size_t bytes) {
   if (memory != nullptr) munmap(memory, (bytes + kHugeBlockBytes - 1) & ~(kHugeBlockBytes - 1));
 }
 
-void* allocateHugeBlock() { return allocateHuge(kHugeBlockBytes); }
+void* allocateHugeBlock() {
+  if (BlockReserve* reserve = BlockReserve::installed()) {
+    if (void* block = reserve->take()) return block;
+  }
+  return allocateHuge(kHugeBlockBytes);
+}
 
 void freeHugeBlock(void* block) { freeHuge(block, kHugeBlockBytes); }
 

@@ -14,7 +14,8 @@ namespace flowlens::util {
 
 inline constexpr size_t kHugeBlockBytes = size_t(2) << 20;
 
-// A zero-filled, 2 MiB-aligned block; nullptr when memory runs out.
+// A zero-filled, 2 MiB-aligned block; nullptr when memory runs out. From the installed
+// BlockReserve when it has one ready (already faulted in), else mapped here.
 void* allocateHugeBlock();
 void freeHugeBlock(void* block);
 
