@@ -151,7 +151,11 @@ bench_packets() {
   # -X: room for every flow of the file (the default, ntopng's 131,072, is fewer), as ndpiReader.
   # Three rounds, one thread, two threads and two one-thread processes at once (this machine's
   # own ceiling for a second thread: two runs that share nothing but the machine); medians.
-  local round i pair_pids
+  # The two-process runs are each pinned to a core of their own (with two cores or more): two
+  # one-core programs side by side, so neither starts the memory reserve's thread (flowlens does
+  # only when a core is left over) and neither takes the other's core.
+  local round i pair_pids pair_cores=()
+  read -r -a pair_cores <<< "$(python3 -c 'import os; c = sorted(os.sched_getaffinity(0)); print(c[0], c[-1]) if len(c) > 1 else None')"
   for round in 1 2 3; do
     for threads in 1 2; do
       timed "flowlens${threads}_$round" "$BIN" -i "$PCAP" --shutdown-when-done \
@@ -160,7 +164,9 @@ bench_packets() {
     done
     pair_pids=()
     for i in 1 2; do
-      timed "pair${round}_$i" "$BIN" -i "$PCAP" --shutdown-when-done --packet-threads 1 \
+      local pin=()
+      if [ "${#pair_cores[@]}" = 2 ]; then pin=(taskset -c "${pair_cores[$((i - 1))]}"); fi
+      timed "pair${round}_$i" "${pin[@]}" "$BIN" -i "$PCAP" --shutdown-when-done --packet-threads 1 \
         -X 1048576 -w 0 -d "$TMP/data-pair$round-$i" --dont-change-user &
       pair_pids+=($!)
     done
@@ -182,7 +188,7 @@ def read(name):
     except OSError:
         return ""
 
-def wall_rss(name):  # the last line of GNU time's -o file: "seconds KiB user system"
+def wall_rss_cpu(name):  # the last line of GNU time's -o file: "seconds KiB user system"
     lines = read(name + ".time").strip().splitlines()
     try:
         wall, kib, user, system = lines[-1].split()
@@ -195,7 +201,7 @@ loops = [re.search(r"pps=([\d.]+)", read(f"loop{i}.out")) for i in (1, 2, 3)]
 best = max((i for i in (1, 2, 3) if loops[i - 1]), key=lambda i: float(loops[i - 1].group(1)),
            default=None)
 loop_pps = float(loops[best - 1].group(1)) if best else None
-rows.append(("bare libpcap loop (best of 3)", loop_pps) + wall_rss(f"loop{best or 1}") + (None,))
+rows.append(("bare libpcap loop (best of 3)", loop_pps) + wall_rss_cpu(f"loop{best or 1}") + (None,))
 
 t = read("ndpi.out")
 ms = re.search(r"Packet Processing Time:\s+([\d.]+) msec", t)
@@ -203,13 +209,13 @@ flows = re.search(r"Unique flows:\s+(\d+)", t)
 ndpi_pps = total / (float(ms.group(1)) / 1000) if ms and float(ms.group(1)) > 0 else None
 if ndpi_pps is None:
     print("ndpiReader: no figures (exit code %s):\n%s" % (read("ndpi.rc").strip(), t[-1500:]))
-rows.append(("ndpiReader 4.2 (nDPI, 1 thread)", ndpi_pps) + wall_rss("ndpi") +
+rows.append(("ndpiReader 4.2 (nDPI, 1 thread)", ndpi_pps) + wall_rss_cpu("ndpi") +
             (int(flows.group(1)) if flows else None,))
 
 END = re.compile(r"(\S+): end of capture: (\d+) packets, (\d+) bytes, (\d+) flows, (\d+) hosts, "
                  r"(\d+) malformed in ([\d.]+) s \(([\d.]+) packets/s\)")
 
-def flowlens_run(name, label):  # (packets/s, wall s, peak RSS MiB, flows) or None
+def flowlens_run(name, label):  # (packets/s, wall s, peak RSS MiB, flows, CPU s) or None
     log, rc = read(name + ".out"), read(name + ".rc").strip()
     m = END.search(log)
     if not m or rc != "0":
@@ -221,7 +227,7 @@ def flowlens_run(name, label):  # (packets/s, wall s, peak RSS MiB, flows) or No
         return None
     if int(m.group(2)) != total:
         print(f"{label}: counted {int(m.group(2)):,} of the file's {total:,} packets")
-    wall, rss, cpu = wall_rss(name)
+    wall, rss, cpu = wall_rss_cpu(name)
     return float(m.group(8)), wall, rss, int(m.group(4)), cpu
 
 def median_run(runs):  # the run of median packets/s
@@ -274,7 +280,8 @@ for threads, (pps, rss, nflows) in sorted(flowlens.items()):
 if pairs and 1 in flowlens:
     one, pair = flowlens[1][0], sorted(pairs)[len(pairs) // 2]
     print(f"two one-thread flowlens processes at once: {pair:,.0f} packets/s together (median),"
-          f" {pair / one:.2f}x one alone: this machine's ceiling for two threads")
+          f" {pair / one:.2f}x one alone: this machine's ceiling for two threads"
+          " (each pinned to a core, so without the memory reserve one alone has)")
     if 2 in flowlens:
         print(f"flowlens --packet-threads 2 / --packet-threads 1: {flowlens[2][0] / one:.2f}x"
               f" ({flowlens[2][0] / pair:.0%} of that ceiling)")
@@ -304,19 +311,33 @@ bench_concurrency() {
   printf 'flowlens.setContentType("application/json")\nprint("{}")\n' \
     > "$inst/scripts/lua/bench_trivial.lua"
   ln -sfn "$ROOT/httpdocs" "$inst/httpdocs"
-  local results=()
-  for round in 1 2; do
-    for load in none 20 0 trivial; do
-      local port name="conc-$load-$round"
+  # The pinned loads ("...p", with two cores or more) run the packet thread on a core of its own
+  # (-g), flowlens's other threads (-y) and the client on another: a deployment's way to keep
+  # them apart, and on this machine the way to tell the reads' cost from the scheduler's.
+  local results=() loads=(none 20 0 trivial) pin_cores=()
+  read -r -a pin_cores <<< "$(python3 -c 'import os; c = sorted(os.sched_getaffinity(0)); print(c[0], c[-1]) if len(c) > 1 else None')"
+  if [ "${#pin_cores[@]}" = 2 ]; then loads+=(nonep 20p 0p); fi
+  local n=${#loads[@]}
+  # Five rounds, each running the loads in another order (a slow phase of the machine then falls
+  # on different loads); ratios are taken within each round, against its own idle run.
+  for round in 1 2 3 4 5; do
+    local k
+    for ((k = 0; k < n; k++)); do
+      local load=${loads[$(((k + round) % n))]}
+      local port name="conc-$load-$round" pin=() client_pin=()
+      if [ "${load%p}" != "$load" ]; then
+        pin=(-g "${pin_cores[1]}" -y "${pin_cores[0]}")
+        client_pin=(taskset -c "${pin_cores[0]}")
+      fi
       port=$(free_port)
       "$BIN" -i "$PCAP" --shutdown-when-done -X 1048576 -w "127.0.0.1:$port" -l 1 -t "$inst" \
-        -d "$TMP/data-$name" --dont-change-user > "$TMP/$name.log" 2>&1 &
+        -d "$TMP/data-$name" --dont-change-user "${pin[@]}" > "$TMP/$name.log" 2>&1 &
       local pid=$!
       local client=""
-      if [ "$load" != none ]; then
-        local script=/lua/bench_top.lua rate=$load
+      if [ "${load%p}" != none ]; then
+        local script=/lua/bench_top.lua rate=${load%p}
         if [ "$load" = trivial ]; then script=/lua/bench_trivial.lua rate=0; fi
-        python3 "$ROOT/bench/rest_load.py" "$port" "$script" --rate "$rate" \
+        "${client_pin[@]}" python3 "$ROOT/bench/rest_load.py" "$port" "$script" --rate "$rate" \
           > "$TMP/$name.client" 2>&1 &
         client=$!
       fi
@@ -325,33 +346,42 @@ bench_concurrency() {
       local pps answers
       pps=$(grep -o '([0-9.]* packets/s)' "$TMP/$name.log" | tr -dc '0-9.' || true)
       answers=$( { tr '\n' ' ' < "$TMP/$name.client"; } 2>/dev/null || true)
-      results+=("$load $pps $answers")
+      results+=("$round $load $pps $answers")
     done
   done
   printf '%s\n' "${results[@]}" | python3 -c '
 import sys, statistics
-rows = {}
+rows, by_round = {}, {}
 for line in sys.stdin:
     w = line.split()
-    if len(w) < 2 or not w[1]:
+    if len(w) < 3 or not w[2]:
         continue
-    answers = dict(kv.split("=") for kv in w[2:] if "=" in kv)
-    rows.setdefault(w[0], []).append((float(w[1]), answers))
-idle = statistics.median(p for p, _ in rows.get("none", [(0, {})])) or None
+    answers = dict(kv.split("=") for kv in w[3:] if "=" in kv)
+    rows.setdefault(w[1], []).append((float(w[2]), answers))
+    by_round.setdefault(w[0], {})[w[1]] = float(w[2])
+def within(load, base):  # the median of the per-round ratios load / base
+    r = [x[load] / x[base] for x in by_round.values() if load in x and x.get(base)]
+    return (statistics.median(r), r) if r else (None, r)
 names = {"none": "no REST load", "20": "20 requests/s", "0": "requests back to back",
-         "trivial": "back to back, trivial"}
-for load in ("none", "20", "0", "trivial"):
+         "trivial": "back to back, trivial", "nonep": "pinned: no REST load",
+         "20p": "pinned: 20 requests/s", "0p": "pinned: back to back"}
+print("load".ljust(24) + " " + "packets/s (median)".rjust(19) + "  per round / that round\x27s idle run")
+for load in ("none", "20", "0", "trivial", "nonep", "20p", "0p"):
     if load not in rows:
         continue
     pps = statistics.median(p for p, _ in rows[load])
     ans = rows[load][-1][1]
-    extra = "  (%s answers, mean %s ms)" % (ans.get("answers", "?"), ans.get("mean_ms", "?")) if ans else ""
-    ratio = f"  {pps / idle:.2f}x idle" if idle else ""
-    print(f"{names[load]:24} {pps:>11,.0f} packets/s{ratio}{extra}")
-if "0" in rows and "trivial" in rows:
-    top = statistics.median(p for p, _ in rows["0"])
-    triv = statistics.median(p for p, _ in rows["trivial"])
-    print(f"back to back, dashboard reads / trivial script: {top / triv:.2f}x"
+    extra = "  (last run: %s answers, mean %s ms)" % (ans.get("answers", "?"), ans.get("mean_ms", "?")) if ans else ""
+    idle = "nonep" if load.endswith("p") else "none"
+    med, r = within(load, idle)
+    ratio = f"  {med:.2f}x median of " + ", ".join(f"{x:.2f}" for x in r) if load != idle and med else ""
+    print(f"{names[load]:24} {pps:>19,.0f}{ratio}{extra}")
+if "nonep" in rows:
+    print("(pinned: flowlens -g <one core> -y <the other>, the client on the other core too)")
+med, r = within("0", "trivial")
+if med:
+    print(f"back to back, dashboard reads / trivial script: {med:.2f}x median of " +
+          ", ".join(f"{x:.2f}" for x in r) +
           " (the reads\x27 own cost, apart from sharing 2 cores with the client and the server)")
 '
 }

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <sched.h>
 #include <unistd.h>
 #include <filesystem>
 #include <thread>
 
+#include "core/cpu_affinity.h"
 #include "core/log.h"
 #include "core/privileges.h"
 #include "core/process.h"
@@ -16,18 +16,6 @@
 #include "store/open_store.h"
 
 namespace flowlens {
-
-namespace {
-
-// The cores this process may run on (its affinity mask, as taskset or a cgroup sets it).
-size_t usableCores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof(set), &set) != 0) return 1;
-  return size_t(CPU_COUNT(&set));
-}
-
-}  // namespace
 
 Daemon::Daemon(Options options, int argc, const char* const* argv)
     : options_(std::move(options)), argc_(argc), argv_(argv) {}
@@ -166,6 +154,7 @@ Status Daemon::attachInterfaces() {
   if (!catalog) return Error{catalog.error()};
   dpi_catalog_ = std::move(*catalog);
   const HostHooks hooks = enrichment_->hostHooks(local_networks_.get());
+  size_t next_core = 0;  // -g: the packet threads of all interfaces take its cores in turn
   for (const auto& i : interfaces_->all()) {
     EngineConfig c;
     c.source.name = i->name();
@@ -173,6 +162,9 @@ Status Daemon::attachInterfaces() {
     c.source.promiscuous = !options_.no_promiscuous;
     c.source.bpf_filter = options_.packet_filter;
     c.packet_threads = options_.packet_threads;
+    for (int k = 0; k < options_.packet_threads && !options_.core_affinity.empty(); ++k) {
+      c.cores.push_back(options_.core_affinity[next_core++ % options_.core_affinity.size()]);
+    }
     c.original_speed = options_.original_speed;
     c.limits.max_flows = options_.max_num_flows;
     c.limits.max_hosts = options_.max_num_hosts;
@@ -208,11 +200,6 @@ void Daemon::logCaptureSummary() {
                 "{:.3f} s ({:.0f} packets/s)",
                 i->name(), t.packets, t.bytes, t.flows_created, t.hosts, t.malformed, s,
                 s > 0 ? double(t.packets) / s : 0.0);
-  }
-  if (memory_reserve_) {
-    const auto r = memory_reserve_->stats();
-    log::normal("Memory reserve: {} blocks of 2 MiB taken faulted in, {} times none was ready",
-                r.taken, r.missed);
   }
 }
 
@@ -259,6 +246,15 @@ int Daemon::run() {
       return 1;
     }
   }
+  // Every thread started from here on inherits -y's cores; packet threads then bind to -g's.
+  usable_cores_ = affinity::usableCores().size();
+  if (!options_.other_core_affinity.empty()) {
+    if (Status st = affinity::bindThisThread(options_.other_core_affinity); !st) {
+      log::error("--other-core-affinity: {}", st.error());
+      process::removePidFile(options_.pid_path);
+      return 1;
+    }
+  }
   if (Status st = setUp(); !st) {
     log::error("{}", st.error());
     process::removePidFile(options_.pid_path);
@@ -270,14 +266,18 @@ int Daemon::run() {
   log::normal("flowlens started (data directory {})", dirs_.workingdir);
 
   // Memory faulted in ahead by a thread of its own, when a core is left for it: with every core
-  // a packet thread's, it would take their time (0.91x with two on two cores). Two spare blocks a
-  // packet thread: one is refilled (~3 ms on a VM) while the other is used.
+  // a packet thread's, it would take their time (0.91x with two on two cores). Only the affinity
+  // mask counts: a CPU quota (cgroup cpu.max) is not seen. Two spare blocks a packet thread (at
+  // most 16): one is refilled (~3 ms on a VM) while the other is used.
   const size_t packet_threads = interfaces_->all().size() * size_t(options_.packet_threads);
-  if (packet_threads < usableCores()) {
+  if (packet_threads < usable_cores_) {
     memory_reserve_ =
         std::make_unique<util::BlockReserve>(std::min<size_t>(2 * packet_threads, 16));
-    memory_reserve_->start();
-    util::BlockReserve::install(memory_reserve_.get());
+    if (memory_reserve_->start()) {
+      util::BlockReserve::install(memory_reserve_.get());
+    } else {
+      memory_reserve_.reset();
+    }
   }
   for (const auto& i : interfaces_->all()) i->start();
   bool files_done = false;
@@ -298,6 +298,11 @@ int Daemon::run() {
   }
   log::normal("Shutting down");
   for (const auto& i : interfaces_->all()) i->stop();
+  if (memory_reserve_) {
+    const auto r = memory_reserve_->stats();
+    log::normal("Memory reserve: {} blocks of 2 MiB taken faulted in, {} times none was ready",
+                r.taken, r.missed);
+  }
   enrichment_->stop();  // the resolver thread writes names to the store: stop it first
   services_.shutting_down.store(true);  // running scripts stop at their next hook check
   if (server_ && !server_->stop(std::chrono::milliseconds(1000))) {

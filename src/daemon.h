@@ -45,8 +45,9 @@ class Daemon {
   int argc_;
   const char* const* argv_;
   Dirs dirs_;
-  // Huge blocks faulted in ahead for the packet threads' tables; first declared, so it outlives
-  // every thread that allocates from it.
+  size_t usable_cores_ = 1;  // the process's affinity mask at start, before -y
+  // Huge blocks faulted in ahead for the packet threads' tables; declared before the enrichment
+  // and the interfaces, so it outlives every thread that allocates from it.
   std::unique_ptr<util::BlockReserve> memory_reserve_;
   std::unique_ptr<enrich::Enrichment> enrichment_;  // outlives the interfaces (hosts point into it)
   std::unique_ptr<LocalNetworks> local_networks_;

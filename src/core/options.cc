@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "core/build_info.h"
+#include "core/cpu_affinity.h"
 
 namespace flowlens {
 namespace {
@@ -154,6 +155,7 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
 
   std::string http = "3000", https, redis, local_nets;
   std::string disable_login, verbose;
+  std::string core_affinity, other_core_affinity;
   bool version = false, lua_api = false;
 
   app.add_option("-i,--interface", o.interfaces,
@@ -205,6 +207,10 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
   app.add_option("--packet-threads", o.packet_threads,
                  "Packet threads per interface (flows split by address-pair hash)")
       ->check(CLI::Range(1, 64));
+  app.add_option("-g,--core-affinity", core_affinity,
+                 "Bind the packet threads to these cores, one each in turn: 0,1 or 2-5");
+  app.add_option("-y,--other-core-affinity", other_core_affinity,
+                 "Bind every other thread (web server, Lua, housekeeping) to these cores");
   app.add_flag("--original-speed", o.original_speed,
                "Replay capture files at the pace they were captured (default: as fast as possible)");
   app.add_option("--flow-idle-timeout", o.flow_idle_timeout_s,
@@ -296,6 +302,16 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
     auto level = verbose.empty() ? Result<int>(3) : parseInt(verbose, 0, 6, "--verbose");
     if (!level) return Error{level.error()};
     o.verbose = std::min(*level, 4);
+  }
+  if (!core_affinity.empty()) {
+    auto cores = affinity::parseCoreList(core_affinity);
+    if (!cores) return Error{"--core-affinity: " + cores.error()};
+    o.core_affinity = *cores;
+  }
+  if (!other_core_affinity.empty()) {
+    auto cores = affinity::parseCoreList(other_core_affinity);
+    if (!cores) return Error{"--other-core-affinity: " + cores.error()};
+    o.other_core_affinity = *cores;
   }
   if (!o.http_prefix.empty()) {
     if (o.http_prefix[0] != '/') o.http_prefix = "/" + o.http_prefix;

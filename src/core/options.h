@@ -59,6 +59,8 @@ struct Options {
   bool shutdown_when_done = false;                       // --shutdown-when-done
   // flowlens's own.
   int packet_threads = 1;                                // --packet-threads
+  std::vector<int> core_affinity;        // -g: packet threads' cores, one each in turn
+  std::vector<int> other_core_affinity;  // -y: every other thread's cores
   bool original_speed = false;                           // --original-speed
   int flow_idle_timeout_s = 60;                          // --flow-idle-timeout
   int flow_max_lifetime_s = 3600;                        // --flow-max-lifetime

@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 
+#include "core/cpu_affinity.h"
 #include "core/log.h"
 #include "decode/decoder.h"
 
@@ -136,6 +137,11 @@ void PacketEngine::stop() {
 }
 
 void PacketEngine::run(size_t index, capture::PcapSource source) {
+  if (index < config_.cores.size()) {
+    if (Status st = affinity::bindThisThread({config_.cores[index]}); !st) {
+      log::warning("{}: packet thread {}: {}", config_.source.name, index, st.error());
+    }
+  }
   Shard& shard = *shards_[index];
   const size_t shards = shards_.size();
   const bool owner_of_non_ip = index == 0;

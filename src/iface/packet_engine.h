@@ -27,6 +27,7 @@ namespace flowlens {
 struct EngineConfig {
   capture::SourceConfig source;
   int packet_threads = 1;
+  std::vector<int> cores;  // the core of each packet thread in turn (-g); none: unbound
   bool original_speed = false;  // files: replay at the capture's own pace
   EngineLimits limits;
   dpi::DpiConfig dpi;

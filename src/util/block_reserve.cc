@@ -2,9 +2,12 @@
 
 #include <pthread.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <system_error>
 
 #include "util/huge_block.h"
 
@@ -19,9 +22,15 @@ void* faultedBlock() {
   if (block == nullptr) return nullptr;
 #ifdef MADV_POPULATE_WRITE
   if (madvise(block, kHugeBlockBytes, MADV_POPULATE_WRITE) == 0) return block;
+  if (errno != EINVAL) {  // out of memory or interrupted: let takers map their own meanwhile
+    freeHugeBlock(block);
+    return nullptr;
+  }
 #endif
-  auto* bytes = static_cast<volatile unsigned char*>(block);  // kernels before 5.14
-  for (size_t i = 0; i < kHugeBlockBytes; i += 4096) bytes[i] = 0;
+  // Kernels before 5.14: a write to every page.
+  auto* bytes = static_cast<volatile unsigned char*>(block);
+  const size_t page = size_t(sysconf(_SC_PAGESIZE));
+  for (size_t i = 0; i < kHugeBlockBytes; i += page) bytes[i] = 0;
   return block;
 }
 
@@ -41,12 +50,18 @@ BlockReserve::~BlockReserve() {
   for (void* block : spare_) freeHugeBlock(block);
 }
 
-void BlockReserve::start() {
-  if (filler_.joinable() || target_ == 0) return;
-  filler_ = std::thread([this] {
-    pthread_setname_np(pthread_self(), "flowlens-mem");
-    fill();
-  });
+bool BlockReserve::start() {
+  if (filler_.joinable()) return true;
+  if (target_ == 0) return false;
+  try {
+    filler_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "flowlens-mem");
+      fill();
+    });
+  } catch (const std::system_error&) {  // no thread to be had (RLIMIT_NPROC): no reserve
+    return false;
+  }
+  return true;
 }
 
 void BlockReserve::fill() {
@@ -66,14 +81,20 @@ void BlockReserve::fill() {
 }
 
 void* BlockReserve::take() {
-  std::unique_lock lock(mutex_);
+  // A packet thread never waits here: with the filler inside (a few instructions, unless it was
+  // preempted there), it maps its own block as it would without a reserve.
+  std::unique_lock lock(mutex_, std::try_to_lock);
+  if (!lock.owns_lock()) {
+    missed_busy_.fetch_add(1, std::memory_order_relaxed);
+    return nullptr;
+  }
   if (spare_.empty()) {
-    ++stats_.missed;
+    ++missed_;
     return nullptr;
   }
   void* block = spare_.back();
   spare_.pop_back();
-  ++stats_.taken;
+  ++taken_;
   lock.unlock();
   wake_.notify_one();
   return block;
@@ -81,7 +102,9 @@ void* BlockReserve::take() {
 
 BlockReserve::Stats BlockReserve::stats() const {
   std::lock_guard lock(mutex_);
-  Stats s = stats_;
+  Stats s;
+  s.taken = taken_;
+  s.missed = missed_ + missed_busy_.load(std::memory_order_relaxed);
   s.spare = spare_.size();
   return s;
 }

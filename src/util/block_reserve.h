@@ -8,6 +8,7 @@
 // Installed, it serves util::allocateHugeBlock(); empty, the caller maps its own block as
 // before. Thread-safe. Blocks handed out are the taker's; free them with freeHugeBlock().
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -25,13 +26,15 @@ class BlockReserve {
   BlockReserve(const BlockReserve&) = delete;
   BlockReserve& operator=(const BlockReserve&) = delete;
 
-  void start();
-  // A faulted, zero-filled, 2 MiB-aligned block, or nullptr when none is ready.
+  // False when the thread cannot be started (or the target is 0): the reserve stays empty.
+  bool start();
+  // A faulted, zero-filled, 2 MiB-aligned block, or nullptr when none is ready (or the filler
+  // holds the lock this instant). Never waits.
   void* take();
 
   struct Stats {
     uint64_t taken = 0;   // blocks handed out
-    uint64_t missed = 0;  // take() found none ready
+    uint64_t missed = 0;  // take() found none ready, or the lock busy
     size_t spare = 0;     // ready now
   };
   Stats stats() const;
@@ -48,7 +51,8 @@ class BlockReserve {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<void*> spare_;  // guarded by mutex_
-  Stats stats_;               // guarded by mutex_ (spare unused: spare_.size())
+  uint64_t taken_ = 0, missed_ = 0;   // guarded by mutex_
+  std::atomic<uint64_t> missed_busy_{0};  // take() found the lock held
   bool stop_ = false;         // guarded by mutex_
   std::thread filler_;
 };

@@ -221,6 +221,45 @@ class ConfigFileTest(unittest.TestCase):
         self.assertIn("/nonexistent/e2e/flowlens.conf", r.stderr)
 
 
+def thread_cores(pid):
+    """{thread id: its Cpus_allowed_list} for every thread of `pid`."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                for line in f:
+                    if line.startswith("Cpus_allowed_list:"):
+                        out[tid] = line.split(":", 1)[1].strip()
+        except OSError:  # the thread ended meanwhile
+            pass
+    return out
+
+
+@unittest.skipUnless(len(os.sched_getaffinity(0)) >= 2, "needs two cores")
+class CoreAffinityTest(unittest.TestCase):
+    """ntopng's -g (packet threads) and -y (every other thread) bind threads to cores."""
+
+    def test_packet_thread_on_g_core_every_other_thread_on_y_core(self):
+        cores = sorted(os.sched_getaffinity(0))
+        packet_core, other_core = str(cores[-1]), str(cores[0])
+        with running(lambda: Daemon(extra_args=["-g", packet_core, "-y", other_core])) as d:
+            pid = d.proc.pid
+            # Packet threads start after the web server listens.
+            masks = wait_for(lambda: (lambda m: m if packet_core in m.values() else None)(
+                thread_cores(pid)), timeout=10)
+            self.assertTrue(masks, f"no thread on core {packet_core}: {thread_cores(pid)}")
+            on_packet_core = [t for t, m in masks.items() if m == packet_core]
+            others = {t: m for t, m in masks.items() if m != packet_core}
+            self.assertEqual(len(on_packet_core), 1, masks)  # one interface (lo), one thread
+            self.assertGreater(len(others), 3, masks)  # main, web server, Lua, store ...
+            self.assertEqual(set(others.values()), {other_core}, masks)
+
+    def test_a_core_it_may_not_run_on_exits_2(self):
+        r = run_flowlens(["-g", "4000", "-i", "lo", "-t", SOURCE])
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertIn("--core-affinity", r.stderr)
+
+
 class SignalTest(unittest.TestCase):
     SLEEPER = "ntop.traceEvent(2, 'e2e-about-to-sleep')\nntop.msleep(20000)\nprint('woke up')\n"
 

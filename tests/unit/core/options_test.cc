@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "core/cpu_affinity.h"
+
 namespace flowlens {
 namespace {
 
@@ -99,6 +101,23 @@ TEST(OptionsTest, HttpPortErrors) {
   auto r = parse({"-w", "abc"});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().find("--http-port"), std::string::npos) << r.error();
+}
+
+// ntopng's -g and -y: core lists, each core one this process may run on.
+TEST(OptionsTest, CoreAffinities) {
+  const std::vector<int> cores = affinity::usableCores();
+  ASSERT_FALSE(cores.empty());
+  const std::string c = std::to_string(cores.front());
+  Options o = parseOk({"-g", c, "--other-core-affinity", c});
+  EXPECT_EQ(o.core_affinity, std::vector<int>{cores.front()});
+  EXPECT_EQ(o.other_core_affinity, std::vector<int>{cores.front()});
+  EXPECT_TRUE(parseOk({}).core_affinity.empty());
+  auto bad = parse({"-g", "x"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("--core-affinity"), std::string::npos) << bad.error();
+  bad = parse({"-y", "1-0"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("--other-core-affinity"), std::string::npos) << bad.error();
 }
 
 TEST(OptionsTest, HttpsPort) {

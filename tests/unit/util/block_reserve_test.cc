@@ -6,8 +6,12 @@
 #include <gtest/gtest.h>
 #include <sys/mman.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdint>
+#include <fstream>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -16,13 +20,27 @@
 namespace flowlens::util {
 namespace {
 
-// How many of the block's 4 KiB pages are mapped in (faulted), by mincore().
+const size_t kPage = size_t(sysconf(_SC_PAGESIZE));
+const size_t kPagesPerBlock = kHugeBlockBytes / kPage;
+
+// How many of the block's pages are mapped in (faulted), by mincore().
 size_t residentPages(void* block) {
-  std::vector<unsigned char> pages(kHugeBlockBytes / 4096);
+  std::vector<unsigned char> pages(kPagesPerBlock);
   if (mincore(block, kHugeBlockBytes, pages.data()) != 0) return SIZE_MAX;
   size_t n = 0;
   for (unsigned char p : pages) n += p & 1;
   return n;
+}
+
+// The process's private anonymous memory in KiB (RssAnon): pages written, not the shared zero
+// page that a read maps (which mincore counts as resident too).
+long rssAnonKiB() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("RssAnon:", 0) == 0) return std::stol(line.substr(8));
+  }
+  return -1;
 }
 
 bool zeroFilled(const void* block) {
@@ -50,15 +68,19 @@ TEST(BlockReserveTest, HandsOutBlocksAlreadyFaultedInAndRefills) {
   EXPECT_EQ(residentPages(plain), 0u);
   freeHuge(plain, kHugeBlockBytes);
 
+  const long before = rssAnonKiB();
   BlockReserve r(3);
-  r.start();
+  ASSERT_TRUE(r.start());
   ASSERT_TRUE(waitForSpare(r, 3));
+  // Written, not just mapped: 6 MiB more private memory (less a little for other threads' ups
+  // and downs).
+  EXPECT_GE(rssAnonKiB() - before, long(3 * kHugeBlockBytes / 1024) - 512);
   std::vector<void*> taken;
   for (int i = 0; i < 3; ++i) {
     void* b = r.take();
     ASSERT_NE(b, nullptr);
     EXPECT_EQ(reinterpret_cast<uintptr_t>(b) % kHugeBlockBytes, 0u);
-    EXPECT_EQ(residentPages(b), kHugeBlockBytes / 4096) << "block " << i << " not faulted in";
+    EXPECT_EQ(residentPages(b), kPagesPerBlock) << "block " << i << " not faulted in";
     EXPECT_TRUE(zeroFilled(b));
     taken.push_back(b);
   }
@@ -72,13 +94,13 @@ TEST(BlockReserveTest, HandsOutBlocksAlreadyFaultedInAndRefills) {
 
 TEST(BlockReserveTest, InstalledItServesAllocateHugeBlock) {
   BlockReserve r(2);
-  r.start();
+  ASSERT_TRUE(r.start());
   ASSERT_TRUE(waitForSpare(r, 2));
   BlockReserve::install(&r);
   void* from_reserve = allocateHugeBlock();
   ASSERT_NE(from_reserve, nullptr);
   EXPECT_EQ(r.stats().taken, 1u);
-  EXPECT_EQ(residentPages(from_reserve), kHugeBlockBytes / 4096);
+  EXPECT_EQ(residentPages(from_reserve), kPagesPerBlock);
 
   BlockReserve::install(nullptr);
   void* mapped_here = allocateHugeBlock();
@@ -108,7 +130,7 @@ TEST(BlockReserveTest, EmptyItCountsAMissAndCallersMapTheirOwn) {
 TEST(BlockReserveTest, DestroyedItUninstallsItself) {
   {
     BlockReserve r(1);
-    r.start();
+    ASSERT_TRUE(r.start());
     BlockReserve::install(&r);
     EXPECT_EQ(BlockReserve::installed(), &r);
   }
