@@ -247,7 +247,7 @@ for threads in (1, 2):
     print(f"{label}: packets/s of 3 runs: " + ", ".join(f"{r[0]:,.0f}" for r in runs if r))
     rows.append((label + " (median of 3)", best[0], best[1], flowlens[threads][1], best[4],
                  best[3]))
-    reserve = re.search(r"Memory reserve: (\d+) blocks .* (\d+) times",
+    reserve = re.search(r"Memory reserve: (\d+) blocks .* (\d+) times none",
                         read(f"flowlens{threads}_{runs.index(best) + 1}.out"))
     if reserve:
         print(f"  its memory reserve's thread faulted in {reserve.group(1)} blocks of 2 MiB for the"
@@ -377,7 +377,7 @@ for load in ("none", "20", "0", "trivial", "nonep", "20p", "0p"):
     ratio = f"  {med:.2f}x median of " + ", ".join(f"{x:.2f}" for x in r) if load != idle and med else ""
     print(f"{names[load]:24} {pps:>19,.0f}{ratio}{extra}")
 if "nonep" in rows:
-    print("(pinned: flowlens -g <one core> -y <the other>, the client on the other core too)")
+    print("(pinned: flowlens -g <one core> -y <the other>; the client, and flowlens\x27s memory reserve, on the other core too)")
 med, r = within("0", "trivial")
 if med:
     print(f"back to back, dashboard reads / trivial script: {med:.2f}x median of " +

@@ -155,6 +155,14 @@ Status Daemon::attachInterfaces() {
   dpi_catalog_ = std::move(*catalog);
   const HostHooks hooks = enrichment_->hostHooks(local_networks_.get());
   size_t next_core = 0;  // -g: the packet threads of all interfaces take its cores in turn
+  const size_t packet_threads = interfaces_->all().size() * size_t(options_.packet_threads);
+  if (!options_.core_affinity.empty() && options_.core_affinity.size() != packet_threads) {
+    log::warning("--core-affinity lists {} cores for {} packet threads: {}",
+                 options_.core_affinity.size(), packet_threads,
+                 options_.core_affinity.size() < packet_threads
+                     ? "some threads share a core"
+                     : "the last cores are left unused");
+  }
   for (const auto& i : interfaces_->all()) {
     EngineConfig c;
     c.source.name = i->name();
@@ -247,7 +255,6 @@ int Daemon::run() {
     }
   }
   // Every thread started from here on inherits -y's cores; packet threads then bind to -g's.
-  usable_cores_ = affinity::usableCores().size();
   if (!options_.other_core_affinity.empty()) {
     if (Status st = affinity::bindThisThread(options_.other_core_affinity); !st) {
       log::error("--other-core-affinity: {}", st.error());
@@ -267,19 +274,36 @@ int Daemon::run() {
 
   // Memory faulted in ahead by a thread of its own, when a core is left for it: with every core
   // a packet thread's, it would take their time (0.91x with two on two cores). Only the affinity
-  // mask counts: a CPU quota (cgroup cpu.max) is not seen. Two spare blocks a packet thread (at
+  // masks count: a CPU quota (cgroup cpu.max) is not seen. Two spare blocks a packet thread (at
   // most 16): one is refilled (~3 ms on a VM) while the other is used.
+  const std::vector<int>& all_cores = affinity::processCores();
+  const std::vector<int>& other_cores =
+      options_.other_core_affinity.empty() ? all_cores : options_.other_core_affinity;
   const size_t packet_threads = interfaces_->all().size() * size_t(options_.packet_threads);
-  if (packet_threads < usable_cores_) {
+  std::vector<int> spare_cores;  // where the reserve's thread may run without a packet thread
+  if (options_.core_affinity.empty()) {
+    if (packet_threads < other_cores.size()) spare_cores = other_cores;  // packet threads roam
+  } else {
+    for (int c : other_cores) {
+      const auto& g = options_.core_affinity;
+      if (std::find(g.begin(), g.end(), c) == g.end()) spare_cores.push_back(c);
+    }
+  }
+  if (!spare_cores.empty()) {
     memory_reserve_ =
         std::make_unique<util::BlockReserve>(std::min<size_t>(2 * packet_threads, 16));
-    if (memory_reserve_->start()) {
+    if (memory_reserve_->start(spare_cores)) {
       util::BlockReserve::install(memory_reserve_.get());
     } else {
       memory_reserve_.reset();
     }
   }
+  // Without -g, packet threads run on any core, -y or not (as ntopng's): started from a main
+  // thread bound to every core for the moment.
+  const bool unbind = !options_.other_core_affinity.empty() && options_.core_affinity.empty();
+  if (unbind) (void)affinity::bindThisThread(all_cores);
   for (const auto& i : interfaces_->all()) i->start();
+  if (unbind) (void)affinity::bindThisThread(options_.other_core_affinity);
   bool files_done = false;
   auto next_sample = std::chrono::steady_clock::now();
   while (!process::stopRequested()) {
@@ -300,8 +324,8 @@ int Daemon::run() {
   for (const auto& i : interfaces_->all()) i->stop();
   if (memory_reserve_) {
     const auto r = memory_reserve_->stats();
-    log::normal("Memory reserve: {} blocks of 2 MiB taken faulted in, {} times none was ready",
-                r.taken, r.missed);
+    log::normal("Memory reserve: {} blocks of 2 MiB taken faulted in, {} times none was ready, "
+                "{} times its lock was busy", r.taken, r.missed, r.busy);
   }
   enrichment_->stop();  // the resolver thread writes names to the store: stop it first
   services_.shutting_down.store(true);  // running scripts stop at their next hook check

@@ -45,7 +45,6 @@ class Daemon {
   int argc_;
   const char* const* argv_;
   Dirs dirs_;
-  size_t usable_cores_ = 1;  // the process's affinity mask at start, before -y
   // Huge blocks faulted in ahead for the packet threads' tables; declared before the enrichment
   // and the interfaces, so it outlives every thread that allocates from it.
   std::unique_ptr<util::BlockReserve> memory_reserve_;

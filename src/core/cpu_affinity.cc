@@ -21,8 +21,8 @@ Result<int> parseCore(std::string_view s) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
 }
 
@@ -39,18 +39,23 @@ std::vector<int> usableCores() {
   return cores;
 }
 
+const std::vector<int>& processCores() {
+  static const std::vector<int> cores = usableCores();
+  return cores;
+}
+
 Result<std::vector<int>> parseCoreList(std::string_view text) {
   std::vector<int> cores;
   while (true) {
     const size_t comma = text.find(',');
     const std::string_view item = trim(text.substr(0, comma));
     const size_t dash = item.find('-');
-    auto first = parseCore(item.substr(0, dash));
-    if (!first) return Error{first.error()};
+    auto first = parseCore(trim(item.substr(0, dash)));
+    if (!first) return Error{"'" + std::string(item) + "' is not a core id or range"};
     int last = *first;
     if (dash != std::string_view::npos) {
-      auto l = parseCore(item.substr(dash + 1));
-      if (!l) return Error{l.error()};
+      auto l = parseCore(trim(item.substr(dash + 1)));
+      if (!l) return Error{"'" + std::string(item) + "' is not a core id or range"};
       if (*l < *first) return Error{"'" + std::string(item) + "' is an empty range"};
       last = *l;
     }
@@ -63,7 +68,7 @@ Result<std::vector<int>> parseCoreList(std::string_view text) {
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
   }
-  const std::vector<int> usable = usableCores();
+  const std::vector<int>& usable = processCores();
   for (int c : cores) {
     if (std::find(usable.begin(), usable.end(), c) == usable.end()) {
       std::string list;

@@ -1,6 +1,7 @@
 #include "util/block_reserve.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <chrono>
 #include <system_error>
 
+#include "util/adaptive_mutex.h"
 #include "util/huge_block.h"
 
 namespace flowlens::util {
@@ -22,12 +24,12 @@ void* faultedBlock() {
   if (block == nullptr) return nullptr;
 #ifdef MADV_POPULATE_WRITE
   if (madvise(block, kHugeBlockBytes, MADV_POPULATE_WRITE) == 0) return block;
-  if (errno != EINVAL) {  // out of memory or interrupted: let takers map their own meanwhile
+  if (errno == ENOMEM || errno == EFAULT || errno == EHWPOISON) {  // takers map their own
     freeHugeBlock(block);
     return nullptr;
   }
 #endif
-  // Kernels before 5.14: a write to every page.
+  // Kernels before 5.14 (EINVAL), sandboxes without the call: a write to every page.
   auto* bytes = static_cast<volatile unsigned char*>(block);
   const size_t page = size_t(sysconf(_SC_PAGESIZE));
   for (size_t i = 0; i < kHugeBlockBytes; i += page) bytes[i] = 0;
@@ -50,12 +52,18 @@ BlockReserve::~BlockReserve() {
   for (void* block : spare_) freeHugeBlock(block);
 }
 
-bool BlockReserve::start() {
+bool BlockReserve::start(const std::vector<int>& cores) {
   if (filler_.joinable()) return true;
   if (target_ == 0) return false;
   try {
-    filler_ = std::thread([this] {
+    filler_ = std::thread([this, cores] {
       pthread_setname_np(pthread_self(), "flowlens-mem");
+      if (!cores.empty()) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        for (int c : cores) CPU_SET(c, &set);
+        pthread_setaffinity_np(pthread_self(), sizeof(set), &set);  // advice: fine if refused
+      }
       fill();
     });
   } catch (const std::system_error&) {  // no thread to be had (RLIMIT_NPROC): no reserve
@@ -81,12 +89,16 @@ void BlockReserve::fill() {
 }
 
 void* BlockReserve::take() {
-  // A packet thread never waits here: with the filler inside (a few instructions, unless it was
-  // preempted there), it maps its own block as it would without a reserve.
-  std::unique_lock lock(mutex_, std::try_to_lock);
-  if (!lock.owns_lock()) {
-    missed_busy_.fetch_add(1, std::memory_order_relaxed);
-    return nullptr;
+  // A packet thread never sleeps here: the lock's holders (the filler, another taker) keep it a
+  // few instructions, so a few tries get it; if not (a holder was preempted there), it maps its
+  // own block as it would without a reserve.
+  std::unique_lock lock(mutex_, std::defer_lock);
+  for (int tries = 0; !lock.try_lock(); ++tries) {
+    if (tries == 64) {
+      missed_busy_.fetch_add(1, std::memory_order_relaxed);
+      return nullptr;
+    }
+    cpuRelax();
   }
   if (spare_.empty()) {
     ++missed_;
@@ -104,7 +116,8 @@ BlockReserve::Stats BlockReserve::stats() const {
   std::lock_guard lock(mutex_);
   Stats s;
   s.taken = taken_;
-  s.missed = missed_ + missed_busy_.load(std::memory_order_relaxed);
+  s.missed = missed_;
+  s.busy = missed_busy_.load(std::memory_order_relaxed);
   s.spare = spare_.size();
   return s;
 }

@@ -26,15 +26,17 @@ class BlockReserve {
   BlockReserve(const BlockReserve&) = delete;
   BlockReserve& operator=(const BlockReserve&) = delete;
 
-  // False when the thread cannot be started (or the target is 0): the reserve stays empty.
-  bool start();
-  // A faulted, zero-filled, 2 MiB-aligned block, or nullptr when none is ready (or the filler
-  // holds the lock this instant). Never waits.
+  // Starts the thread, on `cores` (none: wherever this thread may run). False when it cannot be
+  // started (or the target is 0): the reserve stays empty.
+  bool start(const std::vector<int>& cores = {});
+  // A faulted, zero-filled, 2 MiB-aligned block, or nullptr when none is ready (or the lock
+  // stays held through 64 tries). Never sleeps.
   void* take();
 
   struct Stats {
     uint64_t taken = 0;   // blocks handed out
-    uint64_t missed = 0;  // take() found none ready, or the lock busy
+    uint64_t missed = 0;  // take() found none ready
+    uint64_t busy = 0;    // take() found the lock held, a few tries running
     size_t spare = 0;     // ready now
   };
   Stats stats() const;

@@ -255,9 +255,35 @@ class CoreAffinityTest(unittest.TestCase):
             self.assertEqual(set(others.values()), {other_core}, masks)
 
     def test_a_core_it_may_not_run_on_exits_2(self):
-        r = run_flowlens(["-g", "4000", "-i", "lo", "-t", SOURCE])
+        cores = sorted(os.sched_getaffinity(0))
+        r = subprocess.run(["taskset", "-c", str(cores[0]), BIN, "-g", str(cores[-1]),
+                            "-i", "lo", "-t", SOURCE], stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True, timeout=RUN_TIMEOUT)
         self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
         self.assertIn("--core-affinity", r.stderr)
+        self.assertIn("not one flowlens may run on", r.stderr)
+
+    def test_sighup_reloads_with_g_core_outside_y(self):
+        # The reload parses the options again on the main thread, bound to -y's core by then: the
+        # -g core must still count as one flowlens may run on.
+        cores = sorted(os.sched_getaffinity(0))
+        with running(lambda: Daemon(extra_args=["-g", str(cores[-1]), "-y", str(cores[0])])) as d:
+            d.proc.send_signal(signal.SIGHUP)
+            self.assertTrue(wait_for(lambda: "configuration reloaded" in d.read_log(), timeout=10),
+                            d.read_log())
+            self.assertNotIn("not reloaded", d.read_log())
+
+    def test_y_alone_leaves_packet_threads_unbound(self):
+        cores = sorted(os.sched_getaffinity(0))
+        everything = thread_cores(os.getpid())[str(threading.get_native_id())]
+        with running(lambda: Daemon(extra_args=["-y", str(cores[0])])) as d:
+            pid = d.proc.pid
+            masks = wait_for(lambda: (lambda m: m if everything in m.values() else None)(
+                thread_cores(pid)), timeout=10)
+            self.assertTrue(masks, f"no thread on every core: {thread_cores(pid)}")
+            unbound = [t for t, m in masks.items() if m == everything]
+            self.assertEqual(len(unbound), 1, masks)  # the packet thread of lo
+            self.assertEqual(set(m for m in masks.values() if m != everything), {str(cores[0])})
 
 
 class SignalTest(unittest.TestCase):

@@ -72,12 +72,16 @@ TEST(BlockReserveTest, HandsOutBlocksAlreadyFaultedInAndRefills) {
   BlockReserve r(3);
   ASSERT_TRUE(r.start());
   ASSERT_TRUE(waitForSpare(r, 3));
-  // Written, not just mapped: 6 MiB more private memory (less a little for other threads' ups
-  // and downs).
-  EXPECT_GE(rssAnonKiB() - before, long(3 * kHugeBlockBytes / 1024) - 512);
+  // Written, not just mapped: 6 MiB more private memory (less a little for the kernel's batched
+  // counting). Kernels without RssAnon skip this check.
+  if (before >= 0) EXPECT_GE(rssAnonKiB() - before, long(3 * kHugeBlockBytes / 1024) - 512);
   std::vector<void*> taken;
   for (int i = 0; i < 3; ++i) {
-    void* b = r.take();
+    // take() does not wait for a lock the refilling thread holds: try again for a while.
+    void* b = nullptr;
+    for (int tries = 0; b == nullptr && tries < 1000; ++tries) {
+      if ((b = r.take()) == nullptr) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     ASSERT_NE(b, nullptr);
     EXPECT_EQ(reinterpret_cast<uintptr_t>(b) % kHugeBlockBytes, 0u);
     EXPECT_EQ(residentPages(b), kPagesPerBlock) << "block " << i << " not faulted in";
@@ -85,6 +89,7 @@ TEST(BlockReserveTest, HandsOutBlocksAlreadyFaultedInAndRefills) {
     taken.push_back(b);
   }
   EXPECT_EQ(r.stats().taken, 3u);
+  EXPECT_EQ(r.stats().missed, 0u);
   ASSERT_TRUE(waitForSpare(r, 3)) << "the reserve did not refill";
   for (void* b : taken) {
     static_cast<unsigned char*>(b)[kHugeBlockBytes - 1] = 1;  // the taker's own
