@@ -322,6 +322,15 @@ int Daemon::run() {
   }
   log::normal("Shutting down");
   for (const auto& i : interfaces_->all()) i->stop();
+  for (const auto& i : interfaces_->all()) {
+    const PacketEngine* e = i->engine();
+    if (e == nullptr || !e->kernelFanout()) continue;
+    std::string reads;
+    for (uint64_t n : e->packetsReadPerThread()) {
+      reads += (reads.empty() ? "" : ", ") + std::to_string(n);
+    }
+    log::normal("{}: packets read by each packet thread: {}", i->name(), reads);
+  }
   if (memory_reserve_) {
     const auto r = memory_reserve_->stats();
     log::normal("Memory reserve: {} blocks of 2 MiB taken faulted in, {} times none was ready, "

@@ -13,6 +13,8 @@
 
 #include <utility>
 
+#include "capture/fanout.h"
+
 namespace flowlens::capture {
 namespace {
 
@@ -214,11 +216,23 @@ void PcapSource::wait(int timeout_ms) {
   poll(&pfd, 1, timeout_ms);
 }
 
-uint64_t PcapSource::kernelDrops() {
+Status PcapSource::joinFanout(uint32_t* group) {
+  if (file_ || handle_ == nullptr) return Error{"only live captures join a fanout group"};
+  return joinFanoutGroup(pcap_fileno(handle_), group);
+}
+
+size_t PcapSource::discardQueued() {
+  size_t n = 0;
+  CapturedPacket c;
+  while (!file_ && next(&c) == Next::kPacket) ++n;
+  return n;
+}
+
+uint64_t PcapSource::kernelDrops(bool with_interface) {
   if (file_) return 0;
   pcap_stat st{};
   if (pcap_stats(handle_, &st) != 0) return 0;
-  return uint64_t(st.ps_drop) + uint64_t(st.ps_ifdrop);
+  return uint64_t(st.ps_drop) + (with_interface ? uint64_t(st.ps_ifdrop) : 0);
 }
 
 }  // namespace flowlens::capture

@@ -54,8 +54,14 @@ class PcapSource {
   int linkType() const { return link_type_; }
   bool isFile() const { return file_; }
   const std::string& lastError() const { return error_; }
-  // Packets the kernel dropped (live), 0 for files.
-  uint64_t kernelDrops();
+  // Packets the kernel dropped for this socket (live), 0 for files; with the interface's own
+  // drops (the same for every socket on it) when `with_interface` is set.
+  uint64_t kernelDrops(bool with_interface = true);
+  // Live sources of one interface's packet threads: joins this source's socket to the kernel
+  // fanout group *group (kNewFanoutGroup: a new one), which hands each packet to one member
+  // (capture/fanout.h). Then discard() what was queued before the last member joined.
+  Status joinFanout(uint32_t* group);
+  size_t discardQueued();
 
  private:
   PcapSource() = default;

@@ -3,6 +3,7 @@
 #include <array>
 #include <chrono>
 
+#include "capture/fanout.h"
 #include "core/cpu_affinity.h"
 #include "core/log.h"
 #include "decode/decoder.h"
@@ -114,7 +115,30 @@ Result<std::unique_ptr<PacketEngine>> PacketEngine::create(const EngineConfig& c
         std::make_unique<Shard>(config.limits, per_shard, std::move(*dpi), e->shared_.get()));
     e->sources_.push_back(std::move(*source));
   }
+  if (!config.source.file && n > 1) {
+    uint32_t group = capture::kNewFanoutGroup;
+    Status joined = Status::Ok();
+    for (auto& s : e->sources_) {
+      if (joined = s.joinFanout(&group); !joined) break;
+    }
+    if (joined) {
+      // Until the last socket joined, the others each got every packet: start clean.
+      for (auto& s : e->sources_) s.discardQueued();
+      e->fanout_ = true;
+      log::normal("{}: {} packet threads, each given its share by kernel fanout group {}",
+                  config.source.name, n, group);
+    } else {  // the sockets that joined still get every packet, as the others do
+      log::warning("{}: no kernel fanout ({}): each of the {} packet threads reads every packet",
+                   config.source.name, joined.error(), n);
+    }
+  }
   return e;
+}
+
+std::vector<uint64_t> PacketEngine::packetsReadPerThread() const {
+  std::vector<uint64_t> out;
+  for (size_t i = 0; i < shards_.size(); ++i) out.push_back(packets_read_[i].load());
+  return out;
 }
 
 PacketEngine::~PacketEngine() { stop(); }
@@ -144,7 +168,8 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
   }
   Shard& shard = *shards_[index];
   const size_t shards = shards_.size();
-  const bool owner_of_non_ip = index == 0;
+  const bool owner_of_non_ip = fanout_ || index == 0;  // (with fanout, a frame comes once)
+  uint64_t packets_read = 0;
   const int link = source.linkType();
   const bool file = source.isFile();
   const auto paced_start = std::chrono::steady_clock::now();
@@ -171,6 +196,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       while (!ahead.empty() && ahead.first().generation != source.generation()) handleFirst();
       rc = source.next(&c);
       if (rc != capture::PcapSource::Next::kPacket) break;
+      ++packets_read;
       shard.packetRead();
       file_clock_us = std::max(file_clock_us, c.ts_us);
       if (config_.original_speed && file) {  // (nothing read ahead: see `ahead`)
@@ -197,7 +223,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
         }
         continue;
       }
-      if (shardOf(p, shards) != index) continue;
+      if (!fanout_ && shardOf(p, shards) != index) continue;
       e.generation = source.generation();
       shard.prepare(p, &e.lookup);
       ahead.push(shard);
@@ -217,13 +243,15 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       shard.housekeepingStep(now, false, kHousekeepingSlice);
     }
     if (lock.owns_lock()) lock.unlock();
+    packets_read_[index].store(packets_read, std::memory_order_relaxed);
     // A reader waiting for the shard takes it now (it spins: see util::AdaptiveMutex), before
     // the next batch: pauses, not yields, for the system call is dearer than the wait.
     for (util::Backoff backoff(4096); shard.readersWaiting();) backoff.wait();
 
     if (!file && now > last_drop_poll_us + 1'000'000) {
       last_drop_poll_us = now;
-      kernel_drops_[index] = source.kernelDrops();  // each thread's own capture handle
+      // Each thread's own socket's drops; the interface's, once.
+      kernel_drops_[index] = source.kernelDrops(index == 0);
     }
     if (rc == capture::PcapSource::Next::kNone) {
       source.wait(100);

@@ -115,6 +115,11 @@ class PacketEngine {
   // Hosts' throughput over the last `seconds` (called once a second).
   void sampleThroughput(double seconds);
   const EngineConfig& config() const { return config_; }
+  // Live capture with several packet threads: the kernel hands each packet to one thread's
+  // socket (capture/fanout.h). Otherwise every thread reads every packet and keeps its share.
+  bool kernelFanout() const { return fanout_; }
+  // Packets each thread has read from its source (as of its last batch).
+  std::vector<uint64_t> packetsReadPerThread() const;
 
  private:
   PacketEngine(const EngineConfig& config, HostHooks hooks);
@@ -129,6 +134,8 @@ class PacketEngine {
   std::atomic<bool> stop_{false};
   std::atomic<int> running_threads_{0}, finished_threads_{0};
   std::array<std::atomic<uint64_t>, 64> kernel_drops_{};  // per packet thread (at most 64)
+  std::array<std::atomic<uint64_t>, 64> packets_read_{};  // per packet thread
+  bool fanout_ = false;
   std::atomic<int64_t> started_ns_{0}, finished_ns_{0};
   mutable RankingCache<HostRanking> host_rankings_;
   mutable RankingCache<FlowRanking> flow_rankings_;

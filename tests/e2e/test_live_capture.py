@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import socket
 import struct
 import subprocess
@@ -38,7 +39,8 @@ if not interface.select(_GET["ifname"]) then
   return
 end
 local s = interface.getStats()
-print(json.encode({packets = s.stats.packets, bytes = s.stats.bytes, drops = s.stats.drops}))
+print(json.encode({packets = s.stats.packets, bytes = s.stats.bytes, drops = s.stats.drops,
+                   flows = s.num_flows, hosts = s.num_hosts}))
 """
 
 
@@ -146,7 +148,26 @@ class LiveCaptureTest(unittest.TestCase):
         self.assertEqual(size, self.expected_bytes)
 
     def test_flowlens_counts_every_replayed_packet(self):
-        with Daemon(interfaces=(self.host_if,), scripts={"test/live_stats.lua": STATS_SCRIPT}) as d:
+        self.count_replayed_packets()
+
+    def test_two_packet_threads_share_the_packets_through_kernel_fanout(self):
+        """With --packet-threads 2 the kernel gives each packet to one thread's socket: the
+        threads' reads add up to the replayed packets (without fanout each thread would read
+        every packet: twice as many), and the interface still counts each packet once."""
+        _, one = self.count_replayed_packets()
+        log, two = self.count_replayed_packets(["--packet-threads", "2"])
+        self.assertIn("kernel fanout group", log)
+        reads = re.search(r"packets read by each packet thread: (\d+), (\d+)", log)
+        self.assertTrue(reads, log[-3000:])
+        self.assertEqual(int(reads.group(1)) + int(reads.group(2)), self.expected, log[-3000:])
+        # Both directions of a flow reach the same thread: the same flows and hosts as one thread.
+        self.assertEqual((two["flows"], two["hosts"]), (one["flows"], one["hosts"]))
+
+    def count_replayed_packets(self, extra_args=()):
+        """Replays the capture at a flowlens on the host end, checks its counters; returns its
+        log, written through its shutdown, and its last counters."""
+        with Daemon(interfaces=(self.host_if,), scripts={"test/live_stats.lua": STATS_SCRIPT},
+                    extra_args=list(extra_args)) as d:
             path = "/lua/test/live_stats.lua?" + urllib.parse.urlencode({"ifname": self.host_if})
 
             def stats():
@@ -170,6 +191,9 @@ class LiveCaptureTest(unittest.TestCase):
                              f"counters {final}, replayed {self.expected}\n{d.read_log()[-3000:]}")
             self.assertEqual(final["bytes"], self.expected_bytes)  # the frames' lengths
             self.assertEqual(final["drops"], 0)
+            d.proc.send_signal(signal.SIGTERM)
+            d.proc.wait(10)
+            return d.read_log(), final
 
 
 if __name__ == "__main__":
