@@ -4,11 +4,22 @@
 // program over the address pair (symmetric: both directions, and every fragment of a datagram,
 // go to the same thread). Without it, every thread's socket receives every packet.
 
+#include <linux/filter.h>
+
 #include <cstdint>
+#include <vector>
 
 #include "core/result.h"
 
 namespace flowlens::capture {
+
+// The group's classic BPF program (returns a number the kernel takes modulo the sockets): a mix
+// of the XOR of the source and destination address words, IPv4 or IPv6 (also under a VLAN tag
+// the device left in the frame), of the inner header for IP-in-IP, 6in4, 4in6 and 6in6 (not
+// fragmented), as the decoder keys those flows; 0 (the first socket) for GRE, GTP-U (port
+// 2152) and VXLAN (4789), whose inner flows the decoder also follows, and for non-IP frames.
+// Empty if it does not assemble.
+std::vector<sock_filter> fanoutProgram();
 
 // Joins the packet socket `fd` to fanout group `*group`; with *group == kNewFanoutGroup, makes a
 // group (an id unique in the network namespace, written to *group) and gives it the program.

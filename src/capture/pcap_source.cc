@@ -221,13 +221,6 @@ Status PcapSource::joinFanout(uint32_t* group) {
   return joinFanoutGroup(pcap_fileno(handle_), group);
 }
 
-size_t PcapSource::discardQueued() {
-  size_t n = 0;
-  CapturedPacket c;
-  while (!file_ && next(&c) == Next::kPacket) ++n;
-  return n;
-}
-
 uint64_t PcapSource::kernelDrops(bool with_interface) {
   if (file_) return 0;
   pcap_stat st{};

@@ -59,9 +59,9 @@ class PcapSource {
   uint64_t kernelDrops(bool with_interface = true);
   // Live sources of one interface's packet threads: joins this source's socket to the kernel
   // fanout group *group (kNewFanoutGroup: a new one), which hands each packet to one member
-  // (capture/fanout.h). Then discard() what was queued before the last member joined.
+  // (capture/fanout.h). What each socket received before the last member joined is the
+  // caller's to skip (by timestamp).
   Status joinFanout(uint32_t* group);
-  size_t discardQueued();
 
  private:
   PcapSource() = default;

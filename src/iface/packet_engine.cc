@@ -122,14 +122,22 @@ Result<std::unique_ptr<PacketEngine>> PacketEngine::create(const EngineConfig& c
       if (joined = s.joinFanout(&group); !joined) break;
     }
     if (joined) {
-      // Until the last socket joined, the others each got every packet: start clean.
-      for (auto& s : e->sources_) s.discardQueued();
+      // Until the last socket joined, each got every packet (or its share of fewer sockets):
+      // the threads skip what the kernel stamped before now.
+      e->fanout_start_us_ = wallUs();
       e->fanout_ = true;
       log::normal("{}: {} packet threads, each given its share by kernel fanout group {}",
                   config.source.name, n, group);
-    } else {  // the sockets that joined still get every packet, as the others do
+    } else {
+      // The sockets that joined share the packets among themselves and cannot leave the group:
+      // open every source anew, each to read every packet.
       log::warning("{}: no kernel fanout ({}): each of the {} packet threads reads every packet",
                    config.source.name, joined.error(), n);
+      for (auto& s : e->sources_) {
+        auto fresh = capture::PcapSource::open(config.source);
+        if (!fresh) return Error{fresh.error()};
+        s = std::move(*fresh);
+      }
     }
   }
   return e;
@@ -196,6 +204,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       while (!ahead.empty() && ahead.first().generation != source.generation()) handleFirst();
       rc = source.next(&c);
       if (rc != capture::PcapSource::Next::kPacket) break;
+      if (c.ts_us < fanout_start_us_) continue;  // read before the fanout group was complete
       ++packets_read;
       shard.packetRead();
       file_clock_us = std::max(file_clock_us, c.ts_us);
