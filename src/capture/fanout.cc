@@ -38,9 +38,15 @@ class Program {
         return name == kNext ? 0u : uint32_t(labels_.at(size_t(name)) - int(i) - 1);
       };
       sock_filter f{in.code, 0, 0, in.k};
+      const auto placed = [&](int name) {  // a label after this instruction
+        return name == kNext ||
+               (size_t(name) < labels_.size() && labels_[size_t(name)] > int(i));
+      };
       if (in.code == (BPF_JMP | BPF_JA)) {
+        if (!placed(in.if_true)) return {};
         f.k = skip(in.if_true);
       } else if (in.if_true != -1) {
+        if (!placed(in.if_true) || !placed(in.if_false)) return {};
         if (skip(in.if_true) > 255 || skip(in.if_false) > 255) return {};  // too far for cBPF
         f.jt = uint8_t(skip(in.if_true));
         f.jf = uint8_t(skip(in.if_false));
@@ -82,29 +88,43 @@ void xorWords(Program& p, bool indexed, uint32_t first, int words) {
 // The plan, by label: which header's addresses choose the thread.
 std::vector<sock_filter> fanoutProgram() {
   enum Label {
-    kVersion, kV4, kV4Udp, kV4in4, kV6in4, kV4Plain,
-    kV6, kV6Udp, kV4in6, kV6in6, kV6Plain, kMix, kFirst
+    kV4, kV4Udp, kV4in4, kV6in4, kV4Plain, kV6, kV6Options, kV6Udp, kV4in6, kV6in6,
+    kV4in6Indexed, kV6in6Indexed, kV6Plain, kMix, kFirst
   };
   Program p;
   p.op(BPF_LD | BPF_W | BPF_ABS, uint32_t(SKF_AD_OFF + SKF_AD_PROTOCOL));  // the ethertype
   p.jeq(0x0800, kV4, Program::kNext);
-  p.jeq(0x86dd, kV6, Program::kNext);
-  p.jeq(0x8100, kVersion, Program::kNext);  // a VLAN tag the device did not take off or put on:
-  p.jeq(0x88a8, kVersion, kFirst);          // the network header is still the IP header's
-  p.label(kVersion);
-  p.op(BPF_LD | BPF_B | BPF_ABS, kNet);
-  p.op(BPF_ALU | BPF_RSH | BPF_K, 4);
-  p.jeq(4, kV4, Program::kNext);
-  p.jeq(6, kV6, kFirst);
+  // Anything else, a VLAN tag left in the frame (QinQ's outer one taken off) included, to the
+  // first thread.
+  p.jeq(0x86dd, kV6, kFirst);
 
-  // IPv6: the inner header of 4in6 and 6in6; GRE, GTP-U and VXLAN, whose inner headers the
+  // IPv6: the inner header of 4in6 and 6in6, also behind one hop-by-hop or destination options
+  // header (Linux's ip6tnl puts one there); GRE, GTP-U and VXLAN, whose inner headers the
   // decoder also follows, all to the first thread (their inner flows stay together there).
   p.label(kV6);
   p.op(BPF_LD | BPF_B | BPF_ABS, kNet + 6);  // next header
   p.jeq(4, kV4in6, Program::kNext);
   p.jeq(41, kV6in6, Program::kNext);
   p.jeq(47, kFirst, Program::kNext);
+  p.jeq(0, kV6Options, Program::kNext);
+  p.jeq(60, kV6Options, Program::kNext);
   p.jeq(17, kV6Udp, kV6Plain);
+  p.label(kV6Options);
+  p.op(BPF_LD | BPF_B | BPF_ABS, kNet + 41);  // its length, in 8 bytes, less one
+  p.op(BPF_ALU | BPF_ADD | BPF_K, 1);
+  p.op(BPF_ALU | BPF_LSH | BPF_K, 3);
+  p.op(BPF_ALU | BPF_ADD | BPF_K, 40);
+  p.op(BPF_MISC | BPF_TAX);                   // X = where the next header starts
+  p.op(BPF_LD | BPF_B | BPF_ABS, kNet + 40);  // which header that is
+  p.jeq(4, kV4in6Indexed, Program::kNext);
+  p.jeq(41, kV6in6Indexed, Program::kNext);
+  p.jeq(47, kFirst, kV6Plain);
+  p.label(kV4in6Indexed);
+  xorWords(p, true, 12, 2);
+  p.jump(kMix);
+  p.label(kV6in6Indexed);
+  xorWords(p, true, 8, 8);
+  p.jump(kMix);
   p.label(kV6Udp);
   p.op(BPF_LD | BPF_H | BPF_ABS, kNet + 40);  // source port
   p.jeq(2152, kFirst, Program::kNext);

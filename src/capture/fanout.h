@@ -14,11 +14,11 @@
 namespace flowlens::capture {
 
 // The group's classic BPF program (returns a number the kernel takes modulo the sockets): a mix
-// of the XOR of the source and destination address words, IPv4 or IPv6 (also under a VLAN tag
-// the device left in the frame), of the inner header for IP-in-IP, 6in4, 4in6 and 6in6 (not
-// fragmented), as the decoder keys those flows; 0 (the first socket) for GRE, GTP-U (port
-// 2152) and VXLAN (4789), whose inner flows the decoder also follows, and for non-IP frames.
-// Empty if it does not assemble.
+// of the XOR of the source and destination address words, IPv4 or IPv6, of the inner header
+// for IP-in-IP, 6in4, 4in6 and 6in6 (not fragmented; in IPv6 also behind one hop-by-hop or
+// destination options header), as the decoder keys those flows; 0 (the first socket) for GRE,
+// GTP-U (port 2152) and VXLAN (4789), whose inner flows the decoder also follows, for frames
+// whose VLAN tag is still in them (QinQ) and for non-IP frames. Empty if it does not assemble.
 std::vector<sock_filter> fanoutProgram();
 
 // Joins the packet socket `fd` to fanout group `*group`; with *group == kNewFanoutGroup, makes a

@@ -178,6 +178,8 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
   const size_t shards = shards_.size();
   const bool owner_of_non_ip = fanout_ || index == 0;  // (with fanout, a frame comes once)
   uint64_t packets_read = 0;
+  bool before_fanout = fanout_;
+  uint64_t skipped_before_fanout = 0;
   const int link = source.linkType();
   const bool file = source.isFile();
   const auto paced_start = std::chrono::steady_clock::now();
@@ -204,7 +206,17 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       while (!ahead.empty() && ahead.first().generation != source.generation()) handleFirst();
       rc = source.next(&c);
       if (rc != capture::PcapSource::Next::kPacket) break;
-      if (c.ts_us < fanout_start_us_) continue;  // read before the fanout group was complete
+      if (before_fanout) {  // what the socket got before its group was complete: skipped
+        if (c.ts_us < fanout_start_us_) {
+          ++skipped_before_fanout;
+          continue;
+        }
+        before_fanout = false;  // and from the first packet after, no more (the clock may step)
+        if (skipped_before_fanout > 0) {
+          log::normal("{}: packet thread {} skipped {} packets received before its fanout group "
+                      "was complete", config_.source.name, index, skipped_before_fanout);
+        }
+      }
       ++packets_read;
       shard.packetRead();
       file_clock_us = std::max(file_clock_us, c.ts_us);

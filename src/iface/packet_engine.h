@@ -136,7 +136,7 @@ class PacketEngine {
   std::array<std::atomic<uint64_t>, 64> kernel_drops_{};  // per packet thread (at most 64)
   std::array<std::atomic<uint64_t>, 64> packets_read_{};  // per packet thread
   bool fanout_ = false;
-  uint64_t fanout_start_us_ = 0;  // with fanout: packets stamped earlier are skipped
+  uint64_t fanout_start_us_ = 0;  // with fanout: a thread skips its first packets stamped earlier
   std::atomic<int64_t> started_ns_{0}, finished_ns_{0};
   mutable RankingCache<HostRanking> host_rankings_;
   mutable RankingCache<FlowRanking> flow_rankings_;
