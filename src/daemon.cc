@@ -155,7 +155,7 @@ Status Daemon::attachInterfaces() {
   dpi_catalog_ = std::move(*catalog);
   const HostHooks hooks = enrichment_->hostHooks(local_networks_.get());
   size_t next_core = 0;  // -g: the packet threads of all interfaces take its cores in turn
-  const size_t packet_threads = interfaces_->all().size() * size_t(options_.packet_threads);
+  const size_t packet_threads = packetThreadCount();
   if (!options_.core_affinity.empty() && options_.core_affinity.size() != packet_threads) {
     log::warning("--core-affinity lists {} cores for {} packet threads: {}",
                  options_.core_affinity.size(), packet_threads,
@@ -239,6 +239,55 @@ void Daemon::reload() {
   log::normal("SIGHUP: configuration reloaded (trace level {})", log::levelName(options_.verbose));
 }
 
+size_t Daemon::packetThreadCount() const {
+  return interfaces_->all().size() * size_t(options_.packet_threads);
+}
+
+// Memory faulted in ahead by a thread of its own, when a core is left for it: with every core a
+// packet thread's, it would take their time (0.91x with two on two cores). Only the affinity
+// masks count: a CPU quota (cgroup cpu.max) is not seen. Two spare blocks a packet thread (at
+// most 16): one is refilled (~3 ms on a VM) while the other is used.
+void Daemon::startMemoryReserve() {
+  const std::vector<int>& other_cores = options_.other_core_affinity.empty()
+                                            ? affinity::processCores()
+                                            : options_.other_core_affinity;
+  const size_t packet_threads = packetThreadCount();
+  std::vector<int> spare_cores;  // where the reserve's thread may run without a packet thread
+  if (options_.core_affinity.empty()) {
+    if (packet_threads < other_cores.size()) spare_cores = other_cores;  // packet threads roam
+  } else {
+    const auto& g = options_.core_affinity;
+    for (int c : other_cores) {
+      if (std::find(g.begin(), g.end(), c) == g.end()) spare_cores.push_back(c);
+    }
+  }
+  if (spare_cores.empty()) return;
+  memory_reserve_ = std::make_unique<util::BlockReserve>(std::min<size_t>(2 * packet_threads, 16));
+  // Binding is advice: refused, the thread runs where the process may.
+  if (memory_reserve_->start([spare_cores] { (void)affinity::bindThisThread(spare_cores); })) {
+    util::BlockReserve::install(memory_reserve_.get());
+  } else {
+    memory_reserve_.reset();
+  }
+}
+
+void Daemon::logThreadStats() {
+  for (const auto& i : interfaces_->all()) {
+    const PacketEngine* e = i->engine();
+    if (e == nullptr || !e->kernelFanout()) continue;
+    std::string reads;
+    for (uint64_t n : e->packetsReadPerThread()) {
+      reads += (reads.empty() ? "" : ", ") + std::to_string(n);
+    }
+    log::normal("{}: packets read by each packet thread: {}", i->name(), reads);
+  }
+  if (memory_reserve_) {
+    const auto r = memory_reserve_->stats();
+    log::normal("Memory reserve: {} blocks of 2 MiB taken faulted in, {} times none was ready, "
+                "{} times its lock was busy", r.taken, r.missed, r.busy);
+  }
+}
+
 int Daemon::run() {
   if (options_.daemon) {
     if (Status st = process::daemonize(); !st) {
@@ -272,36 +321,11 @@ int Daemon::run() {
   }
   log::normal("flowlens started (data directory {})", dirs_.workingdir);
 
-  // Memory faulted in ahead by a thread of its own, when a core is left for it: with every core
-  // a packet thread's, it would take their time (0.91x with two on two cores). Only the affinity
-  // masks count: a CPU quota (cgroup cpu.max) is not seen. Two spare blocks a packet thread (at
-  // most 16): one is refilled (~3 ms on a VM) while the other is used.
-  const std::vector<int>& all_cores = affinity::processCores();
-  const std::vector<int>& other_cores =
-      options_.other_core_affinity.empty() ? all_cores : options_.other_core_affinity;
-  const size_t packet_threads = interfaces_->all().size() * size_t(options_.packet_threads);
-  std::vector<int> spare_cores;  // where the reserve's thread may run without a packet thread
-  if (options_.core_affinity.empty()) {
-    if (packet_threads < other_cores.size()) spare_cores = other_cores;  // packet threads roam
-  } else {
-    for (int c : other_cores) {
-      const auto& g = options_.core_affinity;
-      if (std::find(g.begin(), g.end(), c) == g.end()) spare_cores.push_back(c);
-    }
-  }
-  if (!spare_cores.empty()) {
-    memory_reserve_ =
-        std::make_unique<util::BlockReserve>(std::min<size_t>(2 * packet_threads, 16));
-    if (memory_reserve_->start(spare_cores)) {
-      util::BlockReserve::install(memory_reserve_.get());
-    } else {
-      memory_reserve_.reset();
-    }
-  }
+  startMemoryReserve();
   // Without -g, packet threads run on any core, -y or not (as ntopng's): started from a main
   // thread bound to every core for the moment.
   const bool unbind = !options_.other_core_affinity.empty() && options_.core_affinity.empty();
-  if (unbind) (void)affinity::bindThisThread(all_cores);
+  if (unbind) (void)affinity::bindThisThread(affinity::processCores());
   for (const auto& i : interfaces_->all()) i->start();
   if (unbind) (void)affinity::bindThisThread(options_.other_core_affinity);
   bool files_done = false;
@@ -322,20 +346,7 @@ int Daemon::run() {
   }
   log::normal("Shutting down");
   for (const auto& i : interfaces_->all()) i->stop();
-  for (const auto& i : interfaces_->all()) {
-    const PacketEngine* e = i->engine();
-    if (e == nullptr || !e->kernelFanout()) continue;
-    std::string reads;
-    for (uint64_t n : e->packetsReadPerThread()) {
-      reads += (reads.empty() ? "" : ", ") + std::to_string(n);
-    }
-    log::normal("{}: packets read by each packet thread: {}", i->name(), reads);
-  }
-  if (memory_reserve_) {
-    const auto r = memory_reserve_->stats();
-    log::normal("Memory reserve: {} blocks of 2 MiB taken faulted in, {} times none was ready, "
-                "{} times its lock was busy", r.taken, r.missed, r.busy);
-  }
+  logThreadStats();
   enrichment_->stop();  // the resolver thread writes names to the store: stop it first
   services_.shutting_down.store(true);  // running scripts stop at their next hook check
   if (server_ && !server_->stop(std::chrono::milliseconds(1000))) {

@@ -39,6 +39,9 @@ class Daemon {
   Status attachInterfaces();
   bool allFilesDone();
   void logCaptureSummary();
+  size_t packetThreadCount() const;  // of every interface
+  void startMemoryReserve();
+  void logThreadStats();  // what the packet threads read, what the memory reserve gave
   void reload();
 
   Options options_;

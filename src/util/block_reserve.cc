@@ -1,7 +1,6 @@
 #include "util/block_reserve.h"
 
 #include <pthread.h>
-#include <sched.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -52,18 +51,13 @@ BlockReserve::~BlockReserve() {
   for (void* block : spare_) freeHugeBlock(block);
 }
 
-bool BlockReserve::start(const std::vector<int>& cores) {
+bool BlockReserve::start(std::function<void()> first) {
   if (filler_.joinable()) return true;
   if (target_ == 0) return false;
   try {
-    filler_ = std::thread([this, cores] {
+    filler_ = std::thread([this, first = std::move(first)] {
       pthread_setname_np(pthread_self(), "flowlens-mem");
-      if (!cores.empty()) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        for (int c : cores) CPU_SET(c, &set);
-        pthread_setaffinity_np(pthread_self(), sizeof(set), &set);  // advice: fine if refused
-      }
+      if (first) first();
       fill();
     });
   } catch (const std::system_error&) {  // no thread to be had (RLIMIT_NPROC): no reserve

@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -26,9 +27,9 @@ class BlockReserve {
   BlockReserve(const BlockReserve&) = delete;
   BlockReserve& operator=(const BlockReserve&) = delete;
 
-  // Starts the thread, on `cores` (none: wherever this thread may run). False when it cannot be
-  // started (or the target is 0): the reserve stays empty.
-  bool start(const std::vector<int>& cores = {});
+  // Starts the thread, which runs `first` (e.g. binding itself to a core) before it fills the
+  // reserve. False when it cannot be started (or the target is 0): the reserve stays empty.
+  bool start(std::function<void()> first = {});
   // A faulted, zero-filled, 2 MiB-aligned block, or nullptr when none is ready (or the lock
   // stays held through 64 tries). Never sleeps.
   void* take();
