@@ -52,6 +52,8 @@ void NetworkInterface::sampleThroughput() {
     bps_ = double(t.bytes - std::min(t.bytes, last_bytes_)) * 8 / secs;
     pps_ = double(t.packets - std::min(t.packets, last_packets_)) / secs;
     if (engine_) engine_->sampleThroughput(secs);
+  } else if (engine_) {
+    engine_->sampleThroughput(0);  // hosts start from the same baseline as the interface
   }
   if (t.packets != last_packets_ || last_change_ns_.load() == 0) last_change_ns_ = now;
   last_sample_ns_ = now;

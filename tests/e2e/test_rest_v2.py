@@ -323,7 +323,9 @@ class RestV2Test(unittest.TestCase):
         self.assertEqual(len(v4), len([h for h in hosts if ":" not in h["ip"]]))
         cidr = self.all_hosts(network_cidr=LOCAL_NET)
         self.assertEqual(sorted(h["key"] for h in cidr), sorted(h["key"] for h in local))
-        self.assertEqual(self.all_hosts(network=0), local)
+        # Throughput is left out: a sample may fall between the two calls.
+        steady = lambda hs: [{k: v for k, v in h.items() if k != "thpt"} for h in hs]
+        self.assertEqual(steady(self.all_hosts(network=0)), steady(local))
         http = self.ok("get/l7/application/consts")
         http_id = next(a["appl_id"] for a in http if a["name"] == "HTTP")
         with_http = self.all_hosts(protocol=http_id)
