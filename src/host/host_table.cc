@@ -146,4 +146,30 @@ void HostTable::resetCounters() {
   for (auto& [k, m] : macs_) m.traffic = {};
 }
 
+bool HostTable::resetHost(const util::IpAddress& ip, uint16_t vlan, bool forget) {
+  auto it = index_.find(Key{ip, vlan});
+  if (it == index_.end()) return false;
+  Host& h = hosts_[it->second];
+  h.traffic = {};
+  h.l4 = {};
+  h.apps.clear();
+  h.flows_as_client = h.flows_as_server = 0;
+  h.contacts_as_client.clear();
+  h.contacts_as_server.clear();
+  h.sampled_bytes = h.sampled_packets = 0;
+  h.throughput_bps = h.throughput_pps = 0;
+  if (forget) {
+    h.name.clear();
+    h.name_from = Host::NameFrom::kNone;
+  }
+  return true;
+}
+
+bool HostTable::resetMac(const std::array<uint8_t, 6>& mac) {
+  auto it = macs_.find(macKey(mac));
+  if (it == macs_.end()) return false;
+  it->second.traffic = {};
+  return true;
+}
+
 }  // namespace flowlens::host

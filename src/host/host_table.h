@@ -59,6 +59,12 @@ class HostTable {
   size_t macCount() const { return macs_.size(); }
   uint64_t dropped() const { return dropped_; }
   void resetCounters();
+  // Zeroes one host's counters: traffic (in all, per L4 protocol and per application), flows
+  // and contacts; `forget` also drops the name learned from its traffic. Its identity and
+  // active flows stay. False when there is no such host.
+  bool resetHost(const util::IpAddress& ip, uint16_t vlan, bool forget);
+  // Zeroes one MAC host's traffic; false when there is none.
+  bool resetMac(const std::array<uint8_t, 6>& mac);
 
  private:
   struct Key {

@@ -444,6 +444,16 @@ void PacketEngine::sampleThroughput(double seconds) {
   shared_->hosts.sampleThroughput(seconds);
 }
 
+bool PacketEngine::resetHost(const util::IpAddress& ip, uint16_t vlan, bool forget) {
+  std::lock_guard g(shared_->mutex);
+  return shared_->hosts.resetHost(ip, vlan, forget);
+}
+
+bool PacketEngine::resetMac(const std::array<uint8_t, 6>& mac) {
+  std::lock_guard g(shared_->mutex);
+  return shared_->hosts.resetMac(mac);
+}
+
 void PacketEngine::resetCounters() {
   host_rankings_.clear();
   flow_rankings_.clear();

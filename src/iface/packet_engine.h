@@ -109,6 +109,9 @@ class PacketEngine {
   // Runs `read` under the shared lock: keep it short (copy, then work outside).
   void readShared(const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const;
   void resetCounters();
+  // HostTable::resetHost / resetMac under the shared lock.
+  bool resetHost(const util::IpAddress& ip, uint16_t vlan, bool forget);
+  bool resetMac(const std::array<uint8_t, 6>& mac);
   // Rankings reused by queryHosts / queryFlows for up to a second (cleared by resetCounters).
   RankingCache<HostRanking>& hostRankings() const { return host_rankings_; }
   RankingCache<FlowRanking>& flowRankings() const { return flow_rankings_; }

@@ -54,7 +54,8 @@ std::string flowRankingKey(const FlowQuery& q) {
 
 // The query's filters and order, without paging: what a cached ranking answers.
 std::string rankingKey(const HostQuery& q) {
-  std::string k = q.sort_column + (q.ascending ? "+" : "-") + std::to_string(int(q.scope));
+  std::string k = q.sort_column + (q.ascending ? "+" : "-") + std::to_string(int(q.scope)) +
+                  std::to_string(int(q.kind));
   const auto add = [&](const char* tag, const std::string& v) { k += '|'; k += tag; k += v; };
   if (q.vlan) add("v", std::to_string(*q.vlan));
   if (q.network_id) add("n", std::to_string(*q.network_id));
@@ -87,6 +88,18 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   const auto keep = [&](const host::Host& h) {
     if (q.scope == HostScope::kLocal && !h.local) return false;
     if (q.scope == HostScope::kRemote && h.local) return false;
+    switch (q.kind) {
+      case HostKind::kAny: break;
+      case HostKind::kRxOnly:
+        if (h.traffic.packets_sent != 0) return false;
+        break;
+      case HostKind::kPublic:
+        if (util::isPrivate(h.ip)) return false;
+        break;
+      case HostKind::kBroadcastMulticast:
+        if (!util::isBroadcast(h.ip) && !util::isMulticast(h.ip)) return false;
+        break;
+    }
     if (q.vlan && h.vlan != *q.vlan) return false;
     if (q.network_id && h.network_id != *q.network_id) return false;
     if (q.ip_version && (h.ip.v6 ? 6 : 4) != *q.ip_version) return false;

@@ -16,9 +16,13 @@
 namespace flowlens {
 
 enum class HostScope { kAll, kLocal, kRemote };
+// ntopng's other host selections: hosts that never sent (getLocalHostsInfoNoTX, ...), public
+// addresses (not RFC 1918 / fc00::/7), broadcast and multicast addresses.
+enum class HostKind { kAny, kRxOnly, kPublic, kBroadcastMulticast };
 
 struct HostQuery {
   HostScope scope = HostScope::kAll;
+  HostKind kind = HostKind::kAny;
   std::string sort_column = "column_traffic";  // ntopng's column names
   bool ascending = false;
   uint32_t max_hits = UINT32_MAX;

@@ -62,4 +62,18 @@ bool IpPrefix::contains(const IpAddress& a) const {
 
 std::string IpPrefix::toString() const { return network.toString() + "/" + std::to_string(bits); }
 
+bool isMulticast(const IpAddress& a) {
+  return a.v6 ? a.bytes[0] == 0xff : (a.bytes[0] & 0xf0) == 0xe0;
+}
+
+bool isBroadcast(const IpAddress& a) {
+  return !a.v6 && a.bytes[0] == 255 && a.bytes[1] == 255 && a.bytes[2] == 255 && a.bytes[3] == 255;
+}
+
+bool isPrivate(const IpAddress& a) {
+  const auto& b = a.bytes;
+  if (a.v6) return (b[0] & 0xfe) == 0xfc;  // fc00::/7
+  return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168);
+}
+
 }  // namespace flowlens::util

@@ -35,4 +35,11 @@ Result<IpPrefix> parsePrefix(std::string_view text);
 // Masks an address to `bits` (clamped to the family's width).
 IpAddress maskAddress(const IpAddress& a, int bits);
 
+// 224.0.0.0/4 and ff00::/8.
+bool isMulticast(const IpAddress& a);
+// 255.255.255.255.
+bool isBroadcast(const IpAddress& a);
+// RFC 1918 and fc00::/7 (unique local).
+bool isPrivate(const IpAddress& a);
+
 }  // namespace flowlens::util

@@ -1,5 +1,6 @@
-// interface.* flows: getFlowsInfo with paging, sorting and filters, getFlowsStats, getNumFlows,
-// getFlowKey, findFlowByKeyAndHashId.
+// interface.* flows: getFlowsInfo with paging, sorting and filters (and its batched walk),
+// getFlowsStats, getActiveFlowsStats, getFlowsStatus, getnDPIFlowsCount, getNumFlows,
+// getFlowKey, findFlowByKeyAndHashId, findFlowByTuple.
 
 #include <algorithm>
 #include <map>
@@ -13,39 +14,41 @@
 namespace flowlens::lua::iface {
 namespace {
 
-// getFlowsInfo([host], [paginator]) -> {flows = {...}, numFlows = N}. The paginator takes
-// ntopng's keys: sortColumn, a2zSortOrder, maxHits, toSkip, l4protoFilter, l7protoFilter,
-// l7categoryFilter, portFilter, vlanIdFilter.
-int getFlowsInfo(lua_State* L) {
-  Args a(L, "interface.getFlowsInfo");
-  FlowQuery q;
-  if (auto host = a.optString(1, "host")) {
-    const std::string text(host->substr(0, host->find('@')));
-    auto ip = util::parseIp(text);
-    if (!ip) return failWithNil(L, "interface.getFlowsInfo", "invalid host '" + text + "'");
-    q.host = *ip;
-    if (host->find('@') != std::string_view::npos) {
-      q.vlan = uint16_t(std::atoi(std::string(host->substr(host->find('@') + 1)).c_str()));
-    }
+// A host argument "ip[@vlan]" into the query's host (and VLAN) filter; false when it does not
+// parse.
+bool hostFilter(std::string_view text, FlowQuery* q) {
+  const size_t at = text.find('@');
+  auto ip = util::parseIp(text.substr(0, at));
+  if (!ip) return false;
+  q->host = *ip;
+  if (at != std::string_view::npos) {
+    q->vlan = uint16_t(std::atoi(std::string(text.substr(at + 1)).c_str()));
   }
-  if (lua_type(L, 2) == LUA_TTABLE) {
-    if (auto v = stringField(L, 2, "sortColumn")) q.sort_column = *v;
-    if (auto v = boolField(L, 2, "a2zSortOrder")) q.ascending = *v;
-    if (auto v = intField(L, 2, "maxHits")) q.max_hits = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
-    if (auto v = intField(L, 2, "toSkip")) q.to_skip = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
-    if (auto v = intField(L, 2, "l4protoFilter")) q.l4_proto = uint8_t(*v);
-    if (auto v = intField(L, 2, "l7protoFilter")) q.application = uint16_t(*v);
-    if (auto v = intField(L, 2, "l7categoryFilter")) q.category = uint16_t(*v);
-    if (auto v = intField(L, 2, "portFilter")) q.port = uint16_t(*v);
-    if (auto v = intField(L, 2, "vlanIdFilter")) q.vlan = uint16_t(*v);
-  } else if (lua_type(L, 2) > LUA_TNIL) {
-    a.table(2, "paginator");
+  return true;
+}
+
+// ntopng's paginator keys at stack index `idx`: sortColumn, a2zSortOrder, maxHits, toSkip,
+// l4protoFilter, l7protoFilter, l7categoryFilter, portFilter, vlanIdFilter. Not a table (and
+// not nil) raises.
+void paginator(lua_State* L, const Args& a, int idx, FlowQuery* q) {
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    if (auto v = stringField(L, idx, "sortColumn")) q->sort_column = *v;
+    if (auto v = boolField(L, idx, "a2zSortOrder")) q->ascending = *v;
+    if (auto v = intField(L, idx, "maxHits")) q->max_hits = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
+    if (auto v = intField(L, idx, "toSkip")) q->to_skip = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
+    if (auto v = intField(L, idx, "l4protoFilter")) q->l4_proto = uint8_t(*v);
+    if (auto v = intField(L, idx, "l7protoFilter")) q->application = uint16_t(*v);
+    if (auto v = intField(L, idx, "l7categoryFilter")) q->category = uint16_t(*v);
+    if (auto v = intField(L, idx, "portFilter")) q->port = uint16_t(*v);
+    if (auto v = intField(L, idx, "vlanIdFilter")) q->vlan = uint16_t(*v);
+  } else if (lua_type(L, idx) > LUA_TNIL) {
+    a.table(idx, "paginator");
   }
-  q.allowed = allowedNetworks(L);
-  const PacketEngine* e = selectedEngine(L);
-  FlowPage page;
-  if (e) page = queryFlows(*e, q);
-  lua_createtable(L, 0, 2);
+}
+
+// {flows = {...array}, numFlows = N, [nextSlot = ...]}.
+void pushFlowPage(lua_State* L, const FlowPage& page, std::optional<uint64_t> next_slot) {
+  lua_createtable(L, 0, 3);
   lua_createtable(L, int(page.flows.size()), 0);
   int n = 0;
   for (const flow::Flow& f : page.flows) {
@@ -53,7 +56,48 @@ int getFlowsInfo(lua_State* L) {
     lua_rawseti(L, -2, ++n);
   }
   lua_setfield(L, -2, "flows");
-  setField(L, "numFlows", page.total);
+  setField(L, "numFlows", next_slot ? uint64_t{page.flows.size()} : page.total);
+  if (next_slot) setField(L, "nextSlot", *next_slot);
+}
+
+// getFlowsInfo([host], [paginator]) -> {flows = {...}, numFlows = N}.
+int getFlowsInfo(lua_State* L) {
+  Args a(L, "interface.getFlowsInfo");
+  FlowQuery q;
+  if (auto host = a.optString(1, "host")) {
+    if (!hostFilter(*host, &q)) {
+      return failWithNil(L, "interface.getFlowsInfo", "invalid host '" + std::string(*host) + "'");
+    }
+  }
+  paginator(L, a, 2, &q);
+  q.allowed = allowedNetworks(L);
+  const PacketEngine* e = selectedEngine(L);
+  FlowPage page;
+  if (e) page = queryFlows(*e, q);
+  pushFlowPage(L, page, std::nullopt);
+  return 1;
+}
+
+// Flows a batch at a time: getBatchedFlowsInfo([begin_slot], [paginator]) ->
+// {flows, numFlows (this batch), nextSlot (0 after the last batch)}. The slot is a position in
+// the paginator's order, by default first seen (oldest first: flows that start later join at
+// the end, so a walk sees them).
+constexpr uint32_t kBatch = 1000;
+
+int getBatchedFlowsInfo(lua_State* L) {
+  Args a(L, "interface.getBatchedFlowsInfo");
+  const int64_t begin = std::max<int64_t>(0, a.optInteger(1, "begin_slot").value_or(0));
+  FlowQuery q;
+  q.sort_column = "column_first_seen";
+  q.ascending = true;
+  q.max_hits = kBatch;
+  paginator(L, a, 2, &q);
+  q.to_skip = uint32_t(std::min<int64_t>(begin, UINT32_MAX));
+  q.allowed = allowedNetworks(L);
+  FlowPage page;
+  if (const PacketEngine* e = selectedEngine(L)) page = queryFlows(*e, q);
+  const uint64_t next = uint64_t(begin) + page.flows.size();
+  pushFlowPage(L, page, page.flows.empty() || next >= page.total ? 0 : next);
   return 1;
 }
 
@@ -159,6 +203,155 @@ int findFlowByKeyAndHashId(lua_State* L) {
   return 1;
 }
 
+// The flows' traffic per direction and per application, as ntopng's getActiveFlowsStats:
+// getActiveFlowsStats([host], [paginator], [only_traffic_stats], [talking_with]) ->
+// {numFlows, totBytesSent (client to server), totBytesRcvd, ndpi = {[app] = {...}},
+//  ndpi_categories = {[category] = {...}}}. An unknown host filters nothing, as ntopng.
+int getActiveFlowsStats(lua_State* L) {
+  Args a(L, "interface.getActiveFlowsStats");
+  FlowQuery q;
+  if (auto host = a.optString(1, "host"); host && !host->empty()) (void)hostFilter(*host, &q);
+  paginator(L, a, 2, &q);
+  const bool only_traffic = a.optBoolean(3, "only_traffic_stats").value_or(false);
+  std::optional<util::IpAddress> peer;
+  if (auto with = a.optString(4, "talking_with"); with && q.host) {
+    if (auto ip = util::parseIp(with->substr(0, with->find('@')))) peer = *ip;
+  }
+  q.allowed = allowedNetworks(L);
+  struct Sums {
+    host::Traffic traffic;
+    uint64_t flows = 0;
+  };
+  std::map<uint16_t, Sums> apps, categories;
+  uint64_t num_flows = 0, sent = 0, rcvd = 0;
+  if (const PacketEngine* e = selectedEngine(L)) {
+    e->scanFlows([&](const flow::Flow& f) {  // under a shard lock: only sums here
+      if (!matches(q, FlowRow::of(f, 0))) return;
+      if (peer) {
+        const util::IpAddress lo = addressOf(f.key.lo, f.key.ip_version);
+        const util::IpAddress hi = addressOf(f.key.hi, f.key.ip_version);
+        if (!(lo == *peer || hi == *peer)) return;
+      }
+      ++num_flows;
+      sent += f.c2s.bytes;
+      rcvd += f.s2c.bytes;
+      if (only_traffic) return;
+      for (Sums* s : {&apps[f.app_proto ? f.app_proto : f.master_proto], &categories[f.category]}) {
+        s->traffic.add(true, f.c2s.packets, f.c2s.bytes);
+        s->traffic.add(false, f.s2c.packets, f.s2c.bytes);
+        ++s->flows;
+      }
+    });
+  }
+  const dpi::DpiCatalog& cat = catalog(L);
+  const auto push = [&](const Sums& s) {
+    pushTraffic(L, s.traffic);
+    setField(L, "num_flows", s.flows);
+  };
+  lua_createtable(L, 0, 5);
+  setField(L, "numFlows", num_flows);
+  setField(L, "totBytesSent", sent);
+  setField(L, "totBytesRcvd", rcvd);
+  if (!only_traffic) {
+    lua_createtable(L, 0, int(apps.size()));
+    for (const auto& [id, s] : apps) {
+      lua_createtable(L, 0, 9);
+      push(s);
+      setField(L, "id", int64_t{id});
+      setField(L, "breed", cat.breedName(id));
+      lua_setfield(L, -2, cat.protocolName(id).c_str());
+    }
+    lua_setfield(L, -2, "ndpi");
+    lua_createtable(L, 0, int(categories.size()));
+    for (const auto& [id, s] : categories) {
+      lua_createtable(L, 0, 8);
+      push(s);
+      setField(L, "category", int64_t{id});
+      lua_setfield(L, -2, cat.categoryName(id).c_str());
+    }
+    lua_setfield(L, -2, "ndpi_categories");
+  }
+  return 1;
+}
+
+// TCP flows by state: {SYN = connecting, Established, FIN = closed, RST = reset}.
+int getFlowsStatus(lua_State* L) {
+  const auto allowed = allowedNetworks(L);
+  FlowQuery q;
+  q.allowed = allowed;
+  q.l4_proto = 6;
+  uint64_t syn = 0, established = 0, fin = 0, rst = 0;
+  if (const PacketEngine* e = selectedEngine(L)) {
+    e->scanFlows([&](const flow::Flow& f) {
+      if (!matches(q, FlowRow::of(f, 0))) return;
+      switch (f.tcp_state) {
+        case flow::TcpState::kSynSent: ++syn; break;
+        case flow::TcpState::kEstablished: ++established; break;
+        case flow::TcpState::kClosed: ++fin; break;
+        case flow::TcpState::kReset: ++rst; break;
+        case flow::TcpState::kNone: break;  // mid-stream: no handshake seen
+      }
+    });
+  }
+  lua_createtable(L, 0, 4);
+  setField(L, "SYN", syn);
+  setField(L, "Established", established);
+  setField(L, "FIN", fin);
+  setField(L, "RST", rst);
+  return 1;
+}
+
+// {[application] = active flows}, applications with at least one flow.
+int getnDPIFlowsCount(lua_State* L) {
+  FlowQuery q;
+  q.allowed = allowedNetworks(L);
+  std::map<uint16_t, uint64_t> counts;
+  if (const PacketEngine* e = selectedEngine(L)) {
+    e->scanFlowRows([&](const FlowRow& f) {
+      if (matches(q, f)) ++counts[f.app_proto ? f.app_proto : f.master_proto];
+    });
+  }
+  const dpi::DpiCatalog& cat = catalog(L);
+  lua_createtable(L, 0, int(counts.size()));
+  for (const auto& [id, n] : counts) {
+    lua_pushinteger(L, lua_Integer(n));
+    lua_setfield(L, -2, cat.protocolName(id).c_str());
+  }
+  return 1;
+}
+
+// findFlowByTuple(src_ip, dst_ip, vlan, src_port, dst_port, l4_proto): the active flow with
+// these ends in either direction, or nil.
+int findFlowByTuple(lua_State* L) {
+  Args a(L, "interface.findFlowByTuple");
+  auto src = util::parseIp(a.string(1, "src_ip"));
+  auto dst = util::parseIp(a.string(2, "dst_ip"));
+  const int64_t vlan = a.integer(3, "vlan_id");
+  const int64_t sport = a.integer(4, "src_port"), dport = a.integer(5, "dst_port");
+  const int64_t proto = a.integer(6, "l4_proto");
+  const PacketEngine* e = selectedEngine(L);
+  if (!src || !dst || !e) {
+    lua_pushnil(L);
+    return 1;
+  }
+  FlowQuery q;
+  q.allowed = allowedNetworks(L);
+  auto flows = e->flows([&](const flow::Flow& f) {
+    if (f.key.proto != proto || f.key.vlan != vlan) return false;
+    const util::IpAddress lo = addressOf(f.key.lo, f.key.ip_version);
+    const util::IpAddress hi = addressOf(f.key.hi, f.key.ip_version);
+    const bool forward = lo == *src && f.key.lo.port == sport && hi == *dst && f.key.hi.port == dport;
+    const bool reverse = hi == *src && f.key.hi.port == sport && lo == *dst && f.key.lo.port == dport;
+    return (forward || reverse) && matches(q, FlowRow::of(f, 0));
+  });
+  if (flows.empty()) {
+    lua_pushnil(L);
+  } else {
+    pushFlow(L, flows.front(), catalog(L));
+  }
+  return 1;
+}
+
 }  // namespace
 
 const luaL_Reg kFlows[] = {
@@ -167,6 +360,11 @@ const luaL_Reg kFlows[] = {
     {"getNumFlows", getNumFlows},
     {"getFlowKey", getFlowKey},
     {"findFlowByKeyAndHashId", findFlowByKeyAndHashId},
+    {"getBatchedFlowsInfo", getBatchedFlowsInfo},
+    {"getActiveFlowsStats", getActiveFlowsStats},
+    {"getFlowsStatus", getFlowsStatus},
+    {"getnDPIFlowsCount", getnDPIFlowsCount},
+    {"findFlowByTuple", findFlowByTuple},
     {nullptr, nullptr},
 };
 

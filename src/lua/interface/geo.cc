@@ -111,6 +111,27 @@ int getCountryInfo(lua_State* L) {
   return 1;
 }
 
+// A two-letter country code packed in 16 bits, first letter high: "IT" -> 0x4954.
+int convertCountryCode2U16(lua_State* L) {
+  const std::string_view code = Args(L, "interface.convertCountryCode2U16").string(1, "country");
+  if (code.size() != 2) return failWithNil(L, "interface.convertCountryCode2U16", "not a two-letter code");
+  lua_pushinteger(L, (lua_Integer(uint8_t(code[0])) << 8) | uint8_t(code[1]));
+  return 1;
+}
+
+// The reverse, from the number as a string (ntopng takes a string here).
+int convertCountryU162Code(lua_State* L) {
+  const std::string text(Args(L, "interface.convertCountryU162Code").string(1, "country_u16"));
+  char* end = nullptr;
+  const long n = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || n < 0 || n > 0xffff) {
+    return failWithNil(L, "interface.convertCountryU162Code", "not a 16-bit number '" + text + "'");
+  }
+  const char code[2] = {char(n >> 8), char(n & 0xff)};
+  pushString(L, std::string_view(code, 2));
+  return 1;
+}
+
 }  // namespace
 
 const luaL_Reg kGeo[] = {
@@ -118,6 +139,8 @@ const luaL_Reg kGeo[] = {
     {"getASInfo", getASInfo},
     {"getCountriesInfo", getCountriesInfo},
     {"getCountryInfo", getCountryInfo},
+    {"convertCountryCode2U16", convertCountryCode2U16},
+    {"convertCountryU162Code", convertCountryU162Code},
     {nullptr, nullptr},
 };
 

@@ -1,8 +1,13 @@
 // interface.* hosts: getHostsInfo (and its Local/Remote variants) with ntopng's positional
-// filters, getHostInfo, findHost, getNumHosts, getMacsInfo, getMacInfo.
+// filters, the NoTX/public/broadcast selections and batched walks, getHostInfo, findHost,
+// getHostCountry, getAddressInfo, getNumHosts, getMacsInfo, getMacInfo, getBatchedMacsInfo,
+// getMacManufacturers, findHostByMac.
 
 #include <algorithm>
+#include <map>
 
+#include "enrich/enrichment.h"
+#include "host/local_networks.h"
 #include "iface/queries.h"
 #include "lua/args.h"
 #include "lua/interface/common.h"
@@ -28,13 +33,29 @@ bool parseHostKey(std::string_view text, util::IpAddress* ip, std::optional<uint
   return true;
 }
 
+// {hosts = {[key] = host}, numHosts, nextSlot}.
+void pushHostPage(lua_State* L, const HostPage& page, bool details, uint64_t num_hosts,
+                  uint64_t next_slot) {
+  const NetworkInterface* i = selected(L);
+  lua_createtable(L, 0, 3);
+  lua_createtable(L, 0, int(page.hosts.size()));
+  for (const host::Host& h : page.hosts) {
+    pushHost(L, h, i ? i->id() : -1, details, catalog(L));
+    lua_setfield(L, -2, hostKey(h).c_str());
+  }
+  lua_setfield(L, -2, "hosts");
+  setField(L, "numHosts", num_hosts);
+  setField(L, "nextSlot", next_slot);
+}
+
 // ntopng's argument order: show_details, sortColumn, maxHits, toSkip, a2zSortOrder, country,
 // os, vlan, asn, network, mac, pool, ipversion, proto, traffic_type, filtered, blacklisted,
 // hide_top_hidden, anomalous, dhcp, cidr.
-int hostsInfo(lua_State* L, HostScope scope, const char* fn) {
+int hostsInfo(lua_State* L, HostScope scope, const char* fn, HostKind kind = HostKind::kAny) {
   Args a(L, fn);
   HostQuery q;
   q.scope = scope;
+  q.kind = kind;
   const bool details = a.optBoolean(1, "show_details").value_or(true);
   q.sort_column = std::string(a.optString(2, "sortColumn").value_or("column_ip"));
   if (auto n = a.optInteger(3, "maxHits")) q.max_hits = uint32_t(std::clamp<int64_t>(*n, 0, UINT32_MAX));
@@ -72,16 +93,7 @@ int hostsInfo(lua_State* L, HostScope scope, const char* fn) {
   const PacketEngine* e = selectedEngine(L);
   HostPage page;
   if (e) page = queryHosts(*e, q);
-  const NetworkInterface* i = selected(L);
-  lua_createtable(L, 0, 3);
-  lua_createtable(L, 0, int(page.hosts.size()));
-  for (const host::Host& h : page.hosts) {
-    pushHost(L, h, i ? i->id() : -1, details, catalog(L));
-    lua_setfield(L, -2, hostKey(h).c_str());
-  }
-  lua_setfield(L, -2, "hosts");
-  setField(L, "numHosts", page.total);
-  setField(L, "nextSlot", int64_t{0});
+  pushHostPage(L, page, details, page.total, 0);
   return 1;
 }
 
@@ -92,15 +104,67 @@ int getLocalHostsInfo(lua_State* L) {
 int getRemoteHostsInfo(lua_State* L) {
   return hostsInfo(L, HostScope::kRemote, "interface.getRemoteHostsInfo");
 }
+int getLocalHostsInfoNoTX(lua_State* L) {
+  return hostsInfo(L, HostScope::kLocal, "interface.getLocalHostsInfoNoTX", HostKind::kRxOnly);
+}
+int getRemoteHostsInfoNoTX(lua_State* L) {
+  return hostsInfo(L, HostScope::kRemote, "interface.getRemoteHostsInfoNoTX", HostKind::kRxOnly);
+}
+int getPublicHostsInfo(lua_State* L) {
+  return hostsInfo(L, HostScope::kAll, "interface.getPublicHostsInfo", HostKind::kPublic);
+}
+int getBroadcastMulticastHostsInfo(lua_State* L) {
+  return hostsInfo(L, HostScope::kAll, "interface.getBroadcastMulticastHostsInfo",
+                   HostKind::kBroadcastMulticast);
+}
+
+// Hosts a batch at a time, in address order: getBatchedHostsInfo([begin_slot],
+// [show_details], [maxHits], [anomalousOnly]) -> {hosts, numHosts (this batch), nextSlot (0
+// after the last batch)}. flowlens finds no anomalous hosts, so anomalousOnly gives none.
+constexpr int64_t kHostBatch = 1000;
+
+int batchedHosts(lua_State* L, HostScope scope, const char* fn) {
+  Args a(L, fn);
+  const int64_t begin = std::max<int64_t>(0, a.optInteger(1, "begin_slot").value_or(0));
+  const bool details = a.optBoolean(2, "show_details").value_or(true);
+  const int64_t batch = std::clamp<int64_t>(a.optInteger(3, "maxHits").value_or(kHostBatch), 1, UINT32_MAX);
+  const bool anomalous_only = a.optBoolean(4, "anomalousOnly").value_or(false);
+  HostQuery q;
+  q.scope = scope;
+  q.sort_column = "column_ip";
+  q.ascending = true;
+  q.to_skip = uint32_t(std::min<int64_t>(begin, UINT32_MAX));
+  q.max_hits = uint32_t(batch);
+  q.allowed = allowedNetworks(L);
+  HostPage page;
+  const PacketEngine* e = selectedEngine(L);
+  if (e && !anomalous_only) page = queryHosts(*e, q);
+  const uint64_t next = uint64_t(begin) + page.hosts.size();
+  pushHostPage(L, page, details, page.hosts.size(), page.hosts.empty() || next >= page.total ? 0 : next);
+  return 1;
+}
+
+int getBatchedHostsInfo(lua_State* L) {
+  return batchedHosts(L, HostScope::kAll, "interface.getBatchedHostsInfo");
+}
+int getBatchedLocalHostsInfo(lua_State* L) {
+  return batchedHosts(L, HostScope::kLocal, "interface.getBatchedLocalHostsInfo");
+}
+int getBatchedRemoteHostsInfo(lua_State* L) {
+  return batchedHosts(L, HostScope::kRemote, "interface.getBatchedRemoteHostsInfo");
+}
 
 // getHostInfo(host_ip[, vlan]) and findHost: the host's table or nil.
-std::optional<host::Host> lookup(lua_State* L, const char* fn) {
+// `vlan_arg`: argument 2 is an optional VLAN (else it is the caller's).
+std::optional<host::Host> lookup(lua_State* L, const char* fn, bool vlan_arg = true) {
   Args a(L, fn);
   const std::string_view text = a.string(1, "host");
   util::IpAddress ip;
   std::optional<uint16_t> vlan;
   if (!parseHostKey(text, &ip, &vlan)) return std::nullopt;
-  if (auto v = a.optInteger(2, "vlan")) vlan = uint16_t(*v);
+  if (vlan_arg) {
+    if (auto v = a.optInteger(2, "vlan")) vlan = uint16_t(*v);
+  }
   const PacketEngine* e = selectedEngine(L);
   if (!e) return std::nullopt;
   auto h = findHost(*e, ip, vlan);
@@ -157,14 +221,9 @@ int getNumLocalHosts(lua_State* L) {
   return 1;
 }
 
-// getMacsInfo(sortColumn, maxHits, toSkip, a2zSortOrder, sourceMacsOnly, manufacturer):
-// {macs = {...array}, numMacs = N}.
-int getMacsInfo(lua_State* L) {
-  Args a(L, "interface.getMacsInfo");
-  const std::string column(a.optString(1, "sortColumn").value_or("column_mac"));
-  const int64_t max_hits = std::max<int64_t>(0, a.optInteger(2, "maxHits").value_or(INT32_MAX));
-  const int64_t skip = std::max<int64_t>(0, a.optInteger(3, "toSkip").value_or(0));
-  const bool asc = a.optBoolean(4, "a2zSortOrder").value_or(true);
+// The interface's MAC hosts, sorted by ntopng's column (column_mac, column_traffic or
+// column_bytes, column_hosts, column_since).
+std::vector<host::MacHost> sortedMacs(lua_State* L, const std::string& column, bool asc) {
   std::vector<host::MacHost> macs;
   if (const PacketEngine* e = selectedEngine(L)) {
     e->readShared([&](const host::HostTable& t, const TrafficStats&) {
@@ -184,15 +243,122 @@ int getMacsInfo(lua_State* L) {
   std::sort(macs.begin(), macs.end(), [&](const auto& x, const auto& y) {
     return asc ? less(x, y) : less(y, x);
   });
-  lua_createtable(L, 0, 2);
+  return macs;
+}
+
+// {macs = {...array}, numMacs = N[, nextSlot]}: macs[from, from + count).
+void pushMacPage(lua_State* L, const std::vector<host::MacHost>& macs, size_t from, size_t count,
+                 std::optional<uint64_t> next_slot) {
+  lua_createtable(L, 0, 3);
   lua_newtable(L);
   int n = 0;
-  for (size_t k = size_t(skip); k < macs.size() && n < max_hits; ++k) {
+  for (size_t k = from; k < macs.size() && size_t(n) < count; ++k) {
     pushMac(L, macs[k]);
     lua_rawseti(L, -2, ++n);
   }
   lua_setfield(L, -2, "macs");
-  setField(L, "numMacs", uint64_t{macs.size()});
+  setField(L, "numMacs", next_slot ? uint64_t(n) : uint64_t{macs.size()});
+  if (next_slot) setField(L, "nextSlot", *next_slot);
+}
+
+// getMacsInfo(sortColumn, maxHits, toSkip, a2zSortOrder): {macs = {...array}, numMacs = N}.
+int getMacsInfo(lua_State* L) {
+  Args a(L, "interface.getMacsInfo");
+  const std::string column(a.optString(1, "sortColumn").value_or("column_mac"));
+  const int64_t max_hits = std::max<int64_t>(0, a.optInteger(2, "maxHits").value_or(INT32_MAX));
+  const int64_t skip = std::max<int64_t>(0, a.optInteger(3, "toSkip").value_or(0));
+  const bool asc = a.optBoolean(4, "a2zSortOrder").value_or(true);
+  pushMacPage(L, sortedMacs(L, column, asc), size_t(skip), size_t(max_hits), std::nullopt);
+  return 1;
+}
+
+// getBatchedMacsInfo([begin_slot]) -> {macs, numMacs (this batch), nextSlot (0 after the
+// last)}, in address order.
+int getBatchedMacsInfo(lua_State* L) {
+  Args a(L, "interface.getBatchedMacsInfo");
+  constexpr size_t kMacBatch = 1000;
+  const int64_t begin = std::max<int64_t>(0, a.optInteger(1, "begin_slot").value_or(0));
+  const auto macs = sortedMacs(L, "column_mac", true);
+  const size_t from = size_t(std::min<int64_t>(begin, int64_t(macs.size())));
+  const size_t next = from + std::min(kMacBatch, macs.size() - from);
+  pushMacPage(L, macs, from, kMacBatch, next < macs.size() ? next : 0);
+  return 1;
+}
+
+// getMacManufacturers([maxHits], [sourceMacsOnly]) -> {[manufacturer] = MAC hosts}, from the
+// IEEE lists (MACs of no listed vendor are left out). Every MAC host here was a source.
+int getMacManufacturers(lua_State* L) {
+  Args a(L, "interface.getMacManufacturers");
+  const int64_t max_hits = std::max<int64_t>(0, a.optInteger(1, "maxHits").value_or(INT32_MAX));
+  std::map<std::string, uint64_t, std::less<>> counts;
+  enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
+  if (enrichment != nullptr) {
+    for (const host::MacHost& m : sortedMacs(L, "column_mac", true)) {
+      if (auto vendor = enrichment->macVendors().lookup(m.mac); vendor && !vendor->empty()) {
+        auto it = counts.find(*vendor);
+        if (it == counts.end()) it = counts.emplace(std::string(*vendor), 0).first;
+        ++it->second;
+      }
+    }
+  }
+  // The maxHits manufacturers with the most MACs (ties by name).
+  std::vector<std::pair<std::string, uint64_t>> top(counts.begin(), counts.end());
+  std::stable_sort(top.begin(), top.end(), [](const auto& x, const auto& y) { return x.second > y.second; });
+  if (top.size() > size_t(max_hits)) top.resize(size_t(max_hits));
+  lua_createtable(L, 0, int(top.size()));
+  for (const auto& [name, n] : top) {
+    lua_pushinteger(L, lua_Integer(n));
+    lua_setfield(L, -2, name.c_str());
+  }
+  return 1;
+}
+
+// findHostByMac(mac) -> {[ip] = host key} of the hosts seen with that MAC address.
+int findHostByMac(lua_State* L) {
+  Args a(L, "interface.findHostByMac");
+  std::array<uint8_t, 6> mac;
+  if (!host::parseMac(std::string(a.string(1, "mac")), &mac)) {
+    return failWithNil(L, "interface.findHostByMac", "invalid MAC address", true);
+  }
+  HostQuery q;
+  q.mac = mac;
+  q.sort_column = "column_ip";
+  q.ascending = true;
+  q.allowed = allowedNetworks(L);
+  HostPage page;
+  if (const PacketEngine* e = selectedEngine(L)) page = queryHosts(*e, q);
+  lua_createtable(L, 0, int(page.hosts.size()));
+  for (const host::Host& h : page.hosts) {
+    setField(L, h.ip.toString().c_str(), hostKey(h));
+  }
+  return 1;
+}
+
+// getHostCountry("ip[@vlan]") -> the active host's ISO country code ("" when the GeoIP
+// databases place it nowhere), or nil.
+int getHostCountry(lua_State* L) {
+  auto h = lookup(L, "interface.getHostCountry", false);
+  if (!h) {
+    lua_pushnil(L);
+    return 1;
+  }
+  pushString(L, h->geo.location ? h->geo.location->country : std::string());
+  return 1;
+}
+
+// getAddressInfo(address) -> {is_blacklisted, is_broadcast, is_multicast, is_private,
+// is_local}; no interface needed. flowlens keeps no address blacklists: is_blacklisted is
+// false.
+int getAddressInfo(lua_State* L) {
+  auto ip = util::parseIp(Args(L, "interface.getAddressInfo").string(1, "address"));
+  if (!ip) return failWithNil(L, "interface.getAddressInfo", ip.error(), true);
+  const LocalNetworks* local = LuaState::from(L)->services().local_networks;
+  lua_createtable(L, 0, 5);
+  setField(L, "is_blacklisted", false);
+  setField(L, "is_broadcast", util::isBroadcast(*ip));
+  setField(L, "is_multicast", util::isMulticast(*ip));
+  setField(L, "is_private", util::isPrivate(*ip));
+  setField(L, "is_local", local != nullptr && local->isLocal(*ip));
   return 1;
 }
 
@@ -216,6 +382,54 @@ int getMacInfo(lua_State* L) {
   return 1;
 }
 
+// resetHostStats("ip[@vlan]"[, blacklisted_only]) / deleteHostData(...): administrators only.
+// Zeroes the active host's counters (deleteHostData also forgets the name learned from its
+// traffic). true when the host was found, false when not; with blacklisted_only (ntopng's
+// blacklist counters, which flowlens does not keep) nothing is reset.
+int resetHost(lua_State* L, const char* fn, bool forget) {
+  if (!LuaState::from(L)->context().isAdministrator()) return failWithNil(L, fn, "administrators only");
+  auto h = lookup(L, fn, false);
+  const bool blacklisted_only = Args(L, fn).optBoolean(2, "reset_blacklisted").value_or(false);
+  NetworkInterface* i = selected(L);
+  bool found = h.has_value();
+  if (h && !blacklisted_only && i && i->engine()) found = i->engine()->resetHost(h->ip, h->vlan, forget);
+  lua_pushboolean(L, found);
+  return 1;
+}
+
+int resetHostStats(lua_State* L) { return resetHost(L, "interface.resetHostStats", false); }
+int deleteHostData(lua_State* L) { return resetHost(L, "interface.deleteHostData", true); }
+
+// resetMacStats(mac) / deleteMacData(mac): administrators only; zeroes the MAC host's traffic.
+// true when it was found.
+int resetMac(lua_State* L, const char* fn) {
+  Args a(L, fn);
+  std::array<uint8_t, 6> mac;
+  if (!host::parseMac(std::string(a.string(1, "mac")), &mac)) {
+    return failWithNil(L, fn, "invalid MAC address", true);
+  }
+  if (!LuaState::from(L)->context().isAdministrator()) return failWithNil(L, fn, "administrators only");
+  NetworkInterface* i = selected(L);
+  lua_pushboolean(L, i && i->engine() && i->engine()->resetMac(mac));
+  return 1;
+}
+
+int resetMacStats(lua_State* L) { return resetMac(L, "interface.resetMacStats"); }
+int deleteMacData(lua_State* L) { return resetMac(L, "interface.deleteMacData"); }
+
+// setHostResolvedName("ip[@vlan]", name): the active host's name, as ntop.setResolvedAddress
+// would set it (kept by the resolver, so every interface shows it). Returns nothing.
+int setHostResolvedName(lua_State* L) {
+  constexpr const char* kFn = "interface.setHostResolvedName";
+  const std::string name(Args(L, kFn).string(2, "name"));
+  auto h = lookup(L, kFn, false);
+  enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
+  if (h && enrichment != nullptr && !name.empty()) {
+    enrichment->resolver().learn(h->ip, name, enrich::NameSource::kUser);
+  }
+  return 0;
+}
+
 }  // namespace
 
 const luaL_Reg kHosts[] = {
@@ -228,6 +442,23 @@ const luaL_Reg kHosts[] = {
     {"getNumLocalHosts", getNumLocalHosts},
     {"getMacsInfo", getMacsInfo},
     {"getMacInfo", getMacInfo},
+    {"getLocalHostsInfoNoTX", getLocalHostsInfoNoTX},
+    {"getRemoteHostsInfoNoTX", getRemoteHostsInfoNoTX},
+    {"getPublicHostsInfo", getPublicHostsInfo},
+    {"getBroadcastMulticastHostsInfo", getBroadcastMulticastHostsInfo},
+    {"getBatchedHostsInfo", getBatchedHostsInfo},
+    {"getBatchedLocalHostsInfo", getBatchedLocalHostsInfo},
+    {"getBatchedRemoteHostsInfo", getBatchedRemoteHostsInfo},
+    {"getBatchedMacsInfo", getBatchedMacsInfo},
+    {"getMacManufacturers", getMacManufacturers},
+    {"findHostByMac", findHostByMac},
+    {"getHostCountry", getHostCountry},
+    {"getAddressInfo", getAddressInfo},
+    {"resetHostStats", resetHostStats},
+    {"deleteHostData", deleteHostData},
+    {"resetMacStats", resetMacStats},
+    {"deleteMacData", deleteMacData},
+    {"setHostResolvedName", setHostResolvedName},
     {nullptr, nullptr},
 };
 

@@ -3,18 +3,14 @@
 
 #include "lua/args.h"
 #include "lua/interface/common.h"
+#include "lua/interface/views.h"
 #include "lua/registry.h"
 
 namespace flowlens::lua::iface {
 namespace {
 
 void pushAppStats(lua_State* L, const AppStats& s) {
-  setField(L, "bytes.sent", s.traffic.bytes_sent);
-  setField(L, "bytes.rcvd", s.traffic.bytes_rcvd);
-  setField(L, "packets.sent", s.traffic.packets_sent);
-  setField(L, "packets.rcvd", s.traffic.packets_rcvd);
-  setField(L, "bytes", s.traffic.bytes());
-  setField(L, "packets", s.traffic.packets());
+  pushTraffic(L, s.traffic);
   setField(L, "num_flows", s.flows);
   setField(L, "duration", s.duration_s);
 }

@@ -4,7 +4,9 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
+#include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "lua/args.h"
 #include "lua/interface/common.h"
@@ -13,15 +15,6 @@
 
 namespace flowlens::lua::iface {
 namespace {
-
-void pushTraffic(lua_State* L, const host::Traffic& t) {
-  setField(L, "bytes.sent", t.bytes_sent);
-  setField(L, "bytes.rcvd", t.bytes_rcvd);
-  setField(L, "packets.sent", t.packets_sent);
-  setField(L, "packets.rcvd", t.packets_rcvd);
-  setField(L, "bytes", t.bytes());
-  setField(L, "packets", t.packets());
-}
 
 // The addresses configured on live interface `name`, "a,b,..." (ntopng's ip_addresses); none
 // for a capture file or "any".
@@ -165,20 +158,50 @@ int resetCounters(lua_State* L) {
   return 1;
 }
 
-// ntopng's getVLANsInfo shape: {VLANs = {{vlan_id, bytes.sent, ...}, ...}, numVLANs = n}.
-int getVLANsInfo(lua_State* L) {
-  const PacketEngine* e = selectedEngine(L);
+std::map<uint16_t, AppStats> vlanStats(lua_State* L) {
   std::map<uint16_t, AppStats> vlans;
-  if (e) e->readShared([&](const host::HostTable&, const TrafficStats& s) { vlans = s.vlans; });
+  if (const PacketEngine* e = selectedEngine(L)) {
+    e->readShared([&](const host::HostTable&, const TrafficStats& s) { vlans = s.vlans; });
+  }
+  return vlans;
+}
+
+void pushVlan(lua_State* L, uint16_t id, const AppStats& v) {
+  lua_createtable(L, 0, 8);
+  setField(L, "vlan_id", int64_t{id});
+  pushTraffic(L, v.traffic);
+  setField(L, "num_flows", v.flows);
+}
+
+// getVLANInfo(vlan_id) -> that VLAN's entry of getVLANsInfo, or nil when none was seen.
+int getVLANInfo(lua_State* L) {
+  const int64_t id = Args(L, "interface.getVLANInfo").integer(1, "vlan_id");
+  const auto vlans = vlanStats(L);
+  const auto it = id > 0 && id < 4096 ? vlans.find(uint16_t(id)) : vlans.end();
+  if (it == vlans.end()) {
+    lua_pushnil(L);
+    return 1;
+  }
+  pushVlan(L, it->first, it->second);
+  return 1;
+}
+
+// Whether tagged traffic was seen.
+int hasVLANs(lua_State* L) {
+  const auto vlans = vlanStats(L);
+  lua_pushboolean(L, std::any_of(vlans.begin(), vlans.end(), [](const auto& v) { return v.first != 0; }));
+  return 1;
+}
+
+// ntopng's getVLANsInfo shape (getVLANsList too): {VLANs = {{vlan_id, bytes.sent, ...}, ...}, numVLANs = n}.
+int getVLANsInfo(lua_State* L) {
+  const auto vlans = vlanStats(L);
   lua_createtable(L, 0, 2);
   lua_createtable(L, int(vlans.size()), 0);
   int n = 0;
   for (const auto& [id, v] : vlans) {
     if (id == 0) continue;
-    lua_createtable(L, 0, 8);
-    setField(L, "vlan_id", int64_t{id});
-    pushTraffic(L, v.traffic);
-    setField(L, "num_flows", v.flows);
+    pushVlan(L, id, v);
     lua_rawseti(L, -2, ++n);
   }
   lua_setfield(L, -2, "VLANs");
@@ -186,8 +209,9 @@ int getVLANsInfo(lua_State* L) {
   return 1;
 }
 
-// Traffic of each local network (-m): {[name] = {network_id, network_key, bytes.sent, ...}}.
-int getNetworksStats(lua_State* L) {
+// Traffic of each local network (-m): {[name] = {network_id, network_key, bytes.sent, ...}};
+// only network `only` when given.
+int networksStats(lua_State* L, std::optional<int> only) {
   const PacketEngine* e = selectedEngine(L);
   std::map<int, host::Traffic> nets;
   std::map<int, uint64_t> hosts_per_net;
@@ -203,6 +227,7 @@ int getNetworksStats(lua_State* L) {
   lua_newtable(L);
   if (local == nullptr) return 1;
   for (const auto& entry : local->all()) {
+    if (only && entry.id != *only) continue;
     const host::Traffic& t = nets[entry.id];
     lua_createtable(L, 0, 10);
     setField(L, "network_id", entry.id);
@@ -216,6 +241,14 @@ int getNetworksStats(lua_State* L) {
   return 1;
 }
 
+int getNetworksStats(lua_State* L) { return networksStats(L, std::nullopt); }
+
+// getNetworkStats(network_id) -> {[name] = {...}} for that network alone ({} when unknown).
+int getNetworkStats(lua_State* L) {
+  const int64_t id = Args(L, "interface.getNetworkStats").integer(1, "network_id");
+  return networksStats(L, id >= 0 && id <= INT32_MAX ? std::optional<int>(int(id)) : std::optional<int>(-2));
+}
+
 }  // namespace
 
 const luaL_Reg kStats[] = {
@@ -226,6 +259,10 @@ const luaL_Reg kStats[] = {
     {"resetCounters", resetCounters},
     {"getVLANsInfo", getVLANsInfo},
     {"getNetworksStats", getNetworksStats},
+    {"getNetworkStats", getNetworkStats},
+    {"getVLANsList", getVLANsInfo},
+    {"getVLANInfo", getVLANInfo},
+    {"hasVLANs", hasVLANs},
     {nullptr, nullptr},
 };
 

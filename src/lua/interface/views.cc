@@ -12,20 +12,6 @@ namespace {
 
 int64_t seconds(uint64_t us) { return int64_t(us / 1000000); }
 
-bool isMulticast(const util::IpAddress& a) {
-  return a.v6 ? a.bytes[0] == 0xff : (a.bytes[0] & 0xf0) == 0xe0;
-}
-
-bool isBroadcast(const util::IpAddress& a) {
-  return !a.v6 && a.bytes[0] == 255 && a.bytes[1] == 255 && a.bytes[2] == 255 && a.bytes[3] == 255;
-}
-
-bool isPrivate(const util::IpAddress& a) {
-  const auto& b = a.bytes;
-  if (a.v6) return (b[0] & 0xfe) == 0xfc;  // fc00::/7
-  return b[0] == 10 || (b[0] == 172 && (b[1] & 0xf0) == 16) || (b[0] == 192 && b[1] == 168);
-}
-
 void setTraffic(lua_State* L, const char* prefix, const host::Traffic& t) {
   const std::string p = prefix;
   setField(L, (p + "bytes.sent").c_str(), t.bytes_sent);
@@ -94,9 +80,9 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
   lua_setfield(L, -2, "names");
   setField(L, "localhost", h.local);
   setField(L, "systemhost", false);
-  setField(L, "privatehost", isPrivate(h.ip));
-  setField(L, "is_multicast", isMulticast(h.ip));
-  setField(L, "is_broadcast", isBroadcast(h.ip));
+  setField(L, "privatehost", util::isPrivate(h.ip));
+  setField(L, "is_multicast", util::isMulticast(h.ip));
+  setField(L, "is_broadcast", util::isBroadcast(h.ip));
   setField(L, "is_blacklisted", false);
   setField(L, "local_network_id", h.network_id);
   setField(L, "seen.first", seconds(h.first_seen_us));
@@ -263,6 +249,12 @@ void pushMac(lua_State* L, const host::MacHost& m) {
   std::optional<std::string_view> vendor;
   if (enrichment != nullptr) vendor = enrichment->macVendors().lookup(m.mac);
   setField(L, "manufacturer", vendor ? *vendor : std::string_view());
+}
+
+void pushTraffic(lua_State* L, const host::Traffic& t) {
+  setTraffic(L, "", t);
+  setField(L, "bytes", t.bytes());
+  setField(L, "packets", t.packets());
 }
 
 }  // namespace flowlens::lua::iface

@@ -16,6 +16,8 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
               const dpi::DpiCatalog& catalog);
 void pushFlow(lua_State* L, const flow::Flow& f, const dpi::DpiCatalog& catalog);
 void pushMac(lua_State* L, const host::MacHost& m);
+// bytes.sent, bytes.rcvd, packets.sent, packets.rcvd, bytes, packets into the table on top.
+void pushTraffic(lua_State* L, const host::Traffic& t);
 const char* l4Name(uint8_t proto);
 
 }  // namespace flowlens::lua::iface
