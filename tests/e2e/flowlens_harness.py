@@ -108,6 +108,11 @@ class Daemon:
         for i in self.interfaces:
             args += ["-i", i]
         args += self.extra_args
+        # Hermetic, as the unit tests' TestEnv: no reverse lookup reaches the machine's DNS
+        # servers (a name arriving between two reads would change answers) unless a test
+        # names its own.
+        if "--dns-servers" not in self.extra_args:
+            args += ["--dns-servers", "127.0.0.1:9"]
         self.log_path = os.path.join(self.tmp, "flowlens.log")
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)

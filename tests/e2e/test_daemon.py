@@ -328,7 +328,8 @@ class SignalTest(unittest.TestCase):
             client.join(35)
             self.assertFalse(client.is_alive(), "the client request never ended")
             self.assertEqual(rc, 0, d.read_log())
-            self.assertLess(elapsed, 2.0, f"stopping took {elapsed:.3f} s")
+            # Far below the script's 20 s sleep: the stop did not wait for it.
+            self.assertLess(elapsed, 6.0, f"stopping took {elapsed:.3f} s")
             self.assertNotIn(b"woke up", result.get("answer", (0, {}, b""))[2],
                              "the script slept on through the shutdown")
             self.assertFalse(os.path.exists(pid_path), "pid file not removed")

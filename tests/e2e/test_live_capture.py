@@ -256,6 +256,16 @@ class LiveCaptureTest(unittest.TestCase):
             self.assertEqual(self.replay(capture), expected)
             wait_for(lambda: stats()["packets"] >= expected, timeout=15, step=0.1)
             time.sleep(0.5)  # any packet beyond the replayed ones would show by now
+            # A flow's hosts are made at the end of its batch, or at the next housekeeping pass
+            # (about a second) when the shared lock was busy: wait until flows and hosts hold
+            # still across more than a second.
+            last, deadline = None, time.time() + 10
+            while time.time() < deadline:
+                now = stats()
+                if last is not None and (now["flows"], now["hosts"]) == (last["flows"], last["hosts"]):
+                    break
+                last = now
+                time.sleep(1.2)
             final = stats()
             self.assertEqual(final["packets"], expected,
                              f"counters {final}, replayed {expected}\n{d.read_log()[-3000:]}")

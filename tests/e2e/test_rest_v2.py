@@ -56,7 +56,17 @@ class RestV2Test(unittest.TestCase):
         deadline = time.time() + 20
         while time.time() < deadline and not cls.probe()["idle"]:
             time.sleep(0.2)
-        time.sleep(1.5)  # one more throughput sample and housekeeping pass
+        # Hosts' throughput moves once a second until a sample has passed with no traffic:
+        # wait until two reads more than a second apart agree, so the tests below see one
+        # state (a sample between two calls changed a list before).
+        thpt = None
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            now = sorted((h["key"], h["thpt"]["bps"]) for h in cls.hosts_as_admin())
+            if now == thpt:
+                break
+            thpt = now
+            time.sleep(1.2)
         status, _, body = cls.d.post_json(API + "add/ntopng/user.lua", {
             "username": "analyst", "full_name": "A", "password": "analyst-pw-1",
             "user_role": "unprivileged", "allowed_networks": "192.168.2.0/24"}, ADMIN)
@@ -68,6 +78,12 @@ class RestV2Test(unittest.TestCase):
     def tearDownClass(cls):
         cls.d.stop()
         os.unlink(cls.pw_file)
+
+    @classmethod
+    def hosts_as_admin(cls):
+        status, _, body = cls.d.get(API + "get/host/active.lua?ifid=0&all=1", ADMIN)
+        assert status == 200, body
+        return json.loads(body)["rsp"]["data"]
 
     @classmethod
     def probe(cls, **params):

@@ -344,7 +344,7 @@ class RedisOutageTest(StoreCase):
 class PersistenceTest(StoreCase):
     SCRIPTS = {"t/put.lua": PUT_SCRIPT, "t/put2.lua": PUT2_SCRIPT, "t/dump.lua": DUMP_SCRIPT,
                "t/seq.lua": SEQ_WRITE_SCRIPT, "t/seqread.lua": SEQ_READ_SCRIPT}
-    TTL_SHORT = 6
+    TTL_SHORT = 10  # covers the put, a periodic flush, a second batch and a shutdown
 
     def dump(self, d):
         status, body = fetch(d, "/lua/t/dump.lua")
@@ -387,7 +387,7 @@ class PersistenceTest(StoreCase):
         self.assertGreater(row[2], 0)
         self.assertIsNone(stored_row(data, "p:gone"), "a deleted key is still on disk")
 
-        time.sleep(max(0.0, t_put + self.TTL_SHORT + 0.5 - time.monotonic()))
+        time.sleep(max(0.0, row[2] / 1000 - time.time() + 0.5))  # past the stored expiry
         b = self.start_daemon(data, scripts=self.SCRIPTS)
         self.assertEqual(self.dump(b), self.expected(with_short_ttl=False))
         # The expired key also leaves the file at the next flush.
@@ -395,7 +395,7 @@ class PersistenceTest(StoreCase):
                         "expired key still in the file 5 s after the restart")
         self.assertNotIn("undecodable", b.read_log())
 
-    def kill9_once(self, stream_seconds=3.0):
+    def kill9_once(self, stream_seconds=4.0):
         """Streams numbered writes, SIGKILLs the daemon while they run, restarts it on the same
         data directory. Returns the seconds of acknowledged writes lost."""
         data = self.make_data_dir()
@@ -474,7 +474,9 @@ class PersistenceTest(StoreCase):
                 results.append(lost)
                 print(f"\n  kill -9 run {run + 1}: {writes} acknowledged writes, last "
                       f"{lost_writes} lost = {lost:.3f}s of writes", file=sys.stderr)
-                self.assertLessEqual(lost, 1.5, f"lost {lost:.3f}s of acknowledged writes")
+                # One flush period (1 s) plus the flush and the flusher's wake-up on a loaded
+                # machine; without periodic flushes everything since the start is lost.
+                self.assertLessEqual(lost, 2.5, f"lost {lost:.3f}s of acknowledged writes")
         if results:
             print(f"  kill -9: max loss {max(results):.3f}s", file=sys.stderr)
 

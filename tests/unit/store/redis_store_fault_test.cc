@@ -26,7 +26,9 @@ milliseconds since(Clock::time_point t) {
 }
 
 constexpr milliseconds kMargin{500};  // scheduling noise on a loaded machine
-constexpr milliseconds kFast{50};     // "at once"
+// A call that waited for the server: half its timeout or more. A call that failed at once
+// and was then preempted on a loaded machine (sanitizers, parallel tests) stays below that.
+bool waited(milliseconds took, milliseconds timeout) { return took >= timeout / 2; }
 
 class RedisStoreFault : public ::testing::Test {
  protected:
@@ -81,9 +83,9 @@ TEST_F(RedisStoreFault, FailsFastWhileDownAndRecoversOnTheSamePort) {
   }
   ASSERT_GT(took.size(), 20u);
   size_t slow = 0;
-  for (size_t i = 1; i < took.size(); ++i) slow += took[i] >= kFast;
+  for (size_t i = 1; i < took.size(); ++i) slow += waited(took[i], timeout);
   EXPECT_LE(slow, 1u) << "of " << took.size() - 1 << " calls after the first failure, " << slow
-                      << " took 50 ms or more";
+                      << " waited for the timeout";
   auto g = store->get("k");
   EXPECT_FALSE(g.ok());
   EXPECT_FALSE(store->info().connected);
@@ -135,9 +137,9 @@ TEST_F(RedisStoreFault, AHungServerCostsOneTimeoutPerBackoffPeriod) {
   }
   size_t slow = 0, slow_after_slow = 0;
   for (size_t i = 0; i < took.size(); ++i) {
-    if (took[i] < kFast) continue;
+    if (!waited(took[i], timeout)) continue;
     ++slow;
-    if (i > 0 && took[i - 1] >= kFast) ++slow_after_slow;
+    if (i > 0 && waited(took[i - 1], timeout)) ++slow_after_slow;
   }
   std::string trace;
   for (auto d : took) trace += std::to_string(d.count()) + " ";
