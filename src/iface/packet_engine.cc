@@ -355,13 +355,7 @@ std::vector<flow::Flow> PacketEngine::flows(
 }
 
 void PacketEngine::scanFlows(const std::function<void(const flow::Flow&)>& visit) const {
-  for (const auto& s : shards_) {
-    for (size_t pos = 0;;) {
-      const auto g = s->lockForReader();
-      pos = s->flows().forEachIn(pos, kScanChunk, visit);
-      if (pos >= s->flows().size()) break;
-    }
-  }
+  for (size_t index = 0; index < shards_.size(); ++index) scanShard(index, visit);
 }
 
 FlowRow FlowRow::of(const flow::Flow& f, uint8_t shard) {
@@ -428,6 +422,68 @@ void PacketEngine::scanHosts(const std::function<void(const host::Host&)>& visit
   }
 }
 
+uint64_t PacketEngine::walkHosts(uint64_t from, size_t max,
+                                 const std::function<bool(const host::Host&)>& keep,
+                                 std::vector<host::Host>* out) const {
+  size_t pos = size_t(from);
+  while (out->size() < max) {
+    std::lock_guard g(shared_->mutex);
+    const size_t slots = shared_->hosts.slotCount();
+    if (pos >= slots) return 0;
+    // One slot at a time, so the walk stops right after the host that fills the batch.
+    for (size_t n = 0; n < kScanChunk && pos < slots && out->size() < max; ++n) {
+      pos = shared_->hosts.forEachIn(pos, 1, [&](const host::Host& h) {
+        if (keep(h)) out->push_back(h);
+      });
+    }
+  }
+  std::lock_guard g(shared_->mutex);
+  return pos < shared_->hosts.slotCount() ? pos : 0;
+}
+
+uint64_t PacketEngine::walkFlows(uint64_t from, size_t max,
+                                 const std::function<bool(const flow::Flow&)>& keep,
+                                 std::vector<flow::Flow>* out) const {
+  size_t shard = size_t(from >> 32);
+  uint32_t after = uint32_t(from);
+  while (shard < shards_.size() && out->size() < max) {
+    const size_t need = max - out->size();
+    // The serials after the cursor that `keep` accepts: the `need` lowest are this batch.
+    std::vector<uint32_t> serials;
+    scanShard(shard, [&](const flow::Flow& f) {
+      if (f.serial > after && keep(f)) serials.push_back(f.serial);
+    });
+    if (serials.size() > need) {
+      std::nth_element(serials.begin(), serials.begin() + long(need - 1), serials.end());
+      serials.resize(need);
+    }
+    const uint32_t last = serials.empty() ? after : *std::max_element(serials.begin(), serials.end());
+    const size_t first = out->size();
+    scanShard(shard, [&](const flow::Flow& f) {
+      if (f.serial > after && f.serial <= last && keep(f)) out->push_back(readerCopy(f));
+    });
+    std::sort(out->begin() + long(first), out->end(),
+              [](const flow::Flow& a, const flow::Flow& b) { return a.serial < b.serial; });
+    if (serials.size() == need) {  // the batch is full: go on after its last flow
+      after = last;
+      break;
+    }
+    ++shard;  // this shard is done
+    after = 0;
+  }
+  if (shard >= shards_.size()) return 0;
+  return (uint64_t(shard) << 32) | after;
+}
+
+void PacketEngine::scanShard(size_t index, const std::function<void(const flow::Flow&)>& visit) const {
+  const Shard& s = *shards_[index];
+  for (size_t pos = 0;;) {
+    const auto g = s.lockForReader();
+    pos = s.flows().forEachIn(pos, kScanChunk, visit);
+    if (pos >= s.flows().size()) break;
+  }
+}
+
 uint64_t PacketEngine::localHosts() const {
   std::lock_guard g(shared_->mutex);
   return shared_->hosts.localCount();
@@ -445,8 +501,13 @@ void PacketEngine::sampleThroughput(double seconds) {
 }
 
 bool PacketEngine::resetHost(const util::IpAddress& ip, uint16_t vlan, bool forget) {
-  std::lock_guard g(shared_->mutex);
-  return shared_->hosts.resetHost(ip, vlan, forget);
+  bool found;
+  {
+    std::lock_guard g(shared_->mutex);
+    found = shared_->hosts.resetHost(ip, vlan, forget);
+  }
+  host_rankings_.clear();  // rankings by traffic would still place it by its old counters
+  return found;
 }
 
 bool PacketEngine::resetMac(const std::array<uint8_t, 6>& mac) {

@@ -105,6 +105,17 @@ class PacketEngine {
   std::vector<std::pair<uint8_t, flow::Flow>> fetchFlows(const std::vector<FlowRow>& rows) const;
   // The same over hosts, under the shared lock kScanChunk hosts at a time (each host once).
   void scanHosts(const std::function<void(const host::Host&)>& visit) const;
+  // Batched walks (ntopng's begin_slot / nextSlot): copies into `out` up to `max` hosts that
+  // `keep` accepts, from slot `from` on (0 = the start), in slot order; returns the slot to go
+  // on from, or 0 at the end. Host slots are stable, so a walk in several calls sees each host
+  // that stays exactly once, and hosts created meanwhile in free slots ahead of it.
+  uint64_t walkHosts(uint64_t from, size_t max, const std::function<bool(const host::Host&)>& keep,
+                     std::vector<host::Host>* out) const;
+  // The same over flows, in (shard, serial) order: the slot is shard << 32 | the last serial
+  // returned. A flow that stays is seen once; flows created during the walk have higher
+  // serials and are seen too. Each call scans (at least) one shard twice.
+  uint64_t walkFlows(uint64_t from, size_t max, const std::function<bool(const flow::Flow&)>& keep,
+                     std::vector<flow::Flow>* out) const;
   static constexpr size_t kScanChunk = 4096;
   // Runs `read` under the shared lock: keep it short (copy, then work outside).
   void readShared(const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const;
@@ -127,6 +138,8 @@ class PacketEngine {
  private:
   PacketEngine(const EngineConfig& config, HostHooks hooks);
   void run(size_t index, capture::PcapSource source);
+  // scanFlows over one shard.
+  void scanShard(size_t index, const std::function<void(const flow::Flow&)>& visit) const;
 
   EngineConfig config_;
   int link_type_ = 0;

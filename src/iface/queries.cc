@@ -49,6 +49,7 @@ std::string flowRankingKey(const FlowQuery& q) {
   if (q.category) add("c", std::to_string(*q.category));
   if (q.port) add("p", std::to_string(*q.port));
   for (const auto& p : q.allowed) add("w", p.toString());
+  if (q.match_nothing) add("x", "");
   return k;
 }
 
@@ -83,40 +84,45 @@ util::IpAddress addressOf(const flow::Endpoint& e, uint8_t ip_version) {
   return a;
 }
 
+bool hostMatches(const HostQuery& q, const host::Host& h) {
+  if (q.scope == HostScope::kLocal && !h.local) return false;
+  if (q.scope == HostScope::kRemote && h.local) return false;
+  switch (q.kind) {
+    case HostKind::kAny: break;
+    case HostKind::kRxOnly:
+      if (h.traffic.packets_sent != 0) return false;
+      break;
+    case HostKind::kRxOnlyTcp:
+      if (h.traffic.packets_sent != 0 || h.l4[host::kL4Tcp].bytes_rcvd == 0) return false;
+      break;
+    case HostKind::kPublic:
+      if (util::isPrivate(h.ip)) return false;
+      break;
+    case HostKind::kBroadcastMulticast:
+      if (!util::isBroadcast(h.ip) && !util::isMulticast(h.ip)) return false;
+      break;
+  }
+  if (q.vlan && h.vlan != *q.vlan) return false;
+  if (q.network_id && h.network_id != *q.network_id) return false;
+  if (q.ip_version && (h.ip.v6 ? 6 : 4) != *q.ip_version) return false;
+  if (q.mac && (!h.has_mac || h.mac != *q.mac)) return false;
+  if (q.cidr && !q.cidr->contains(h.ip)) return false;
+  if (q.asn && (h.geo.as ? h.geo.as->asn : 0) != *q.asn) return false;
+  if (q.country && (h.geo.location ? h.geo.location->country : std::string()) != *q.country) {
+    return false;
+  }
+  if (!inAllowed(q.allowed, h.ip)) return false;
+  if (q.application) {
+    const bool has = std::any_of(h.apps.begin(), h.apps.end(),
+                                 [&](const host::AppTraffic& a) { return a.app == *q.application; });
+    if (!has) return false;
+  }
+  return true;
+}
+
 HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   HostPage page;
-  const auto keep = [&](const host::Host& h) {
-    if (q.scope == HostScope::kLocal && !h.local) return false;
-    if (q.scope == HostScope::kRemote && h.local) return false;
-    switch (q.kind) {
-      case HostKind::kAny: break;
-      case HostKind::kRxOnly:
-        if (h.traffic.packets_sent != 0) return false;
-        break;
-      case HostKind::kPublic:
-        if (util::isPrivate(h.ip)) return false;
-        break;
-      case HostKind::kBroadcastMulticast:
-        if (!util::isBroadcast(h.ip) && !util::isMulticast(h.ip)) return false;
-        break;
-    }
-    if (q.vlan && h.vlan != *q.vlan) return false;
-    if (q.network_id && h.network_id != *q.network_id) return false;
-    if (q.ip_version && (h.ip.v6 ? 6 : 4) != *q.ip_version) return false;
-    if (q.mac && (!h.has_mac || h.mac != *q.mac)) return false;
-    if (q.cidr && !q.cidr->contains(h.ip)) return false;
-    if (q.asn && (h.geo.as ? h.geo.as->asn : 0) != *q.asn) return false;
-    if (q.country && (h.geo.location ? h.geo.location->country : std::string()) != *q.country) {
-      return false;
-    }
-    if (!inAllowed(q.allowed, h.ip)) return false;
-    if (q.application) {
-      const bool has = std::any_of(h.apps.begin(), h.apps.end(),
-                                   [&](const host::AppTraffic& a) { return a.app == *q.application; });
-      if (!has) return false;
-    }
-    return true;
-  };
+  const auto keep = [&](const host::Host& h) { return hostMatches(q, h); };
   // Hosts are ranked on rows (what the sort columns read), copied under the shared lock, sorted
   // outside it, and the ranking is kept for kRankingMaxAgeNs: host counters move once a second
   // (housekeeping), so a dashboard or REST client paging and polling reuses it. The page's
@@ -241,6 +247,7 @@ std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAdd
 }
 
 bool matches(const FlowQuery& q, const FlowRow& f) {
+  if (q.match_nothing) return false;
   if (q.vlan && f.key.vlan != *q.vlan) return false;
   if (q.l4_proto && f.key.proto != *q.l4_proto) return false;
   if (q.application && f.app_proto != *q.application && f.master_proto != *q.application) {

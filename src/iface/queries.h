@@ -16,9 +16,10 @@
 namespace flowlens {
 
 enum class HostScope { kAll, kLocal, kRemote };
-// ntopng's other host selections: hosts that never sent (getLocalHostsInfoNoTX, ...), public
+// ntopng's other host selections: hosts that never sent (getLocalHostsInfoNoTX, ...; ...NoTXTCP:
+// and received TCP), public
 // addresses (not RFC 1918 / fc00::/7), broadcast and multicast addresses.
-enum class HostKind { kAny, kRxOnly, kPublic, kBroadcastMulticast };
+enum class HostKind { kAny, kRxOnly, kRxOnlyTcp, kPublic, kBroadcastMulticast };
 
 struct HostQuery {
   HostScope scope = HostScope::kAll;
@@ -47,6 +48,8 @@ struct HostPage {
 // Pages come from a ranking of every matching host that is reused for up to a second
 // (RankingCache): counters of the page's hosts are current, their order up to a second old.
 HostPage queryHosts(const PacketEngine& engine, const HostQuery& q);
+// Whether a host passes the query's filters (paging and order aside).
+bool hostMatches(const HostQuery& q, const host::Host& h);
 // The host of `ip` on `vlan` (any VLAN when absent), copied.
 std::optional<host::Host> findHost(const PacketEngine& engine, const util::IpAddress& ip,
                                    std::optional<uint16_t> vlan);
@@ -81,6 +84,7 @@ struct FlowQuery {
   std::optional<uint16_t> category;
   std::optional<uint16_t> port;         // either end
   std::vector<util::IpPrefix> allowed;  // at least one end inside; empty = all
+  bool match_nothing = false;           // a filter no flow can pass (an out-of-range value)
 };
 
 struct FlowPage {

@@ -30,6 +30,7 @@ const std::vector<Section>& sections() {
       {"interface", "interface.* (ntopng): flows", iface::kFlows},
       {"interface", "interface.* (ntopng): nDPI", iface::kNdpi},
       {"interface", "interface.* (ntopng): autonomous systems and countries", iface::kGeo},
+      {"interface", "interface.* (ntopng): flows grouped", iface::kAggregates},
       {"flowlens", "HTTP response helpers", kResponse},
       {"flowlens", "JSON encoder for rest_utils", kJson},
   };

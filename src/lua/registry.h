@@ -48,6 +48,7 @@ extern const luaL_Reg kHosts[];       // interface/hosts.cc
 extern const luaL_Reg kFlows[];       // interface/flows.cc
 extern const luaL_Reg kNdpi[];        // interface/ndpi.cc
 extern const luaL_Reg kGeo[];         // interface/geo.cc: by AS and by country
+extern const luaL_Reg kAggregates[];  // interface/aggregates.cc: flows grouped
 }  // namespace iface
 extern const luaL_Reg kResponse[];    // response.cc: flowlens.* helpers behind lua_utils
 extern const luaL_Reg kJson[];        // json_encode.cc: flowlens.jsonEncode (dkjson-compatible)

@@ -34,6 +34,36 @@ if _GET["host"] then r.host = interface.getHostInfo(_GET["host"]) end
 print(json.encode(r))
 """
 
+# The batched walks, groupings and writes of interface.*, as the requesting user sees them.
+WALKS = r"""
+local json = require("dkjson")
+interface.select("0")
+local r = { hosts = {}, flows = {}, by_port = {}, groups = {}, grouped = 0 }
+local slot = 0
+repeat
+   local b = interface.getBatchedHostsInfo(slot, false, 5)
+   for key, _ in pairs(b.hosts) do r.hosts[#r.hosts + 1] = key end
+   slot = b.nextSlot
+until slot == 0
+slot = 0
+repeat
+   local b = interface.getBatchedFlowsInfo(slot, {maxHits = 20})
+   for _, f in ipairs(b.flows) do r.flows[#r.flows + 1] = {f["cli.ip"], f["srv.ip"]} end
+   slot = b.nextSlot
+until slot == 0
+for _, row in ipairs(interface.getHostsByPort(6, 80, 0, "ip", "asc", 0, 0)) do
+   if row.ip then r.by_port[#r.by_port + 1] = row.ip end
+end
+for _, g in ipairs(interface.getProtocolFlowsStats(4, nil, "bytes_sent", "desc", 0, 999)) do
+   if g.client_ip then r.groups[#r.groups + 1] = {g.client_ip, g.server_ip} end
+end
+for _, g in ipairs(interface.getGroupedFlows("column_ndpi")) do r.grouped = r.grouped + g.num_flows end
+r.active_flows = interface.getActiveFlowsStats().numFlows
+r.min_outside = interface.getHostMinInfo(_GET["outside"]) ~= nil
+r.reset = tostring(interface.resetHostStats(_GET["inside"]))
+print(json.encode(r))
+"""
+
 
 def basic(user, pw):
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{pw}".encode()).decode()}
@@ -50,7 +80,7 @@ class RestV2Test(unittest.TestCase):
         fd, cls.pw_file = tempfile.mkstemp(prefix="flowlens-e2e-pw-")
         with os.fdopen(fd, "w") as f:
             f.write(ADMIN_PASSWORD + "\n")
-        cls.d = Daemon(interfaces=(PCAP,), auth=True, scripts={"t/probe.lua": PROBE},
+        cls.d = Daemon(interfaces=(PCAP,), auth=True, scripts={"t/probe.lua": PROBE, "t/walks.lua": WALKS},
                        extra_args=["-m", LOCAL_NET, "--admin-password-file", cls.pw_file])
         cls.d.start()
         deadline = time.time() + 20
@@ -474,6 +504,40 @@ class RestV2Test(unittest.TestCase):
         self.assertTrue(all(inside(f["client"]["ip"]) or inside(f["server"]["ip"]) for f in flows["data"]))
         counters = self.ok("get/flow/l7/counters", ANALYST, ifid=0)
         self.assertEqual(sum(c["count"] for c in counters), flows["totalRows"])
+
+    def test_allowed_networks_in_walks_groupings_and_writes(self):
+        """interface.*'s batched walks, flow groupings and lookups keep to the user's allowed
+        networks, and the resets are for administrators."""
+        def inside(ip):
+            return ip.startswith("192.168.2.")
+        outside = next(h["ip"] for h in self.all_hosts() if not inside(h["ip"]))
+        # The reset names no active host: the class's daemon is shared, its counters must stay.
+        query = urllib.parse.urlencode({"outside": outside, "inside": "192.168.2.250"})
+        answers = {}
+        for who, creds in (("admin", ADMIN), ("analyst", ANALYST)):
+            status, _, body = self.d.get("/lua/t/walks.lua?" + query, creds)
+            self.assertEqual(status, 200, body)
+            answers[who] = json.loads(body)
+        admin, analyst = answers["admin"], answers["analyst"]
+        # The analyst walks the hosts inside, and every one of them.
+        self.assertTrue(analyst["hosts"] and all(inside(k) for k in analyst["hosts"]))
+        self.assertEqual(sorted(analyst["hosts"]), sorted(k for k in admin["hosts"] if inside(k)))
+        self.assertEqual(len(admin["hosts"]), len(self.all_hosts()))
+        # Flows with an end inside, and every one of them.
+        self.assertTrue(all(inside(c) or inside(s) for c, s in analyst["flows"]))
+        self.assertEqual(len(analyst["flows"]),
+                         len([f for f in admin["flows"] if inside(f[0]) or inside(f[1])]))
+        self.assertEqual(analyst["active_flows"], len(analyst["flows"]))
+        self.assertEqual(analyst["grouped"], len(analyst["flows"]))
+        # (Every flow of 1kxun.pcap has an end inside: the hosts above tell the users apart.)
+        self.assertLess(len(analyst["hosts"]), len(admin["hosts"]))
+        self.assertTrue(all(inside(c) or inside(s) for c, s in analyst["groups"]))
+        # Port 80's servers are outside, reached from inside: the analyst sees them too.
+        self.assertTrue(analyst["by_port"])
+        self.assertEqual(admin["min_outside"], True)
+        self.assertEqual(analyst["min_outside"], False)
+        self.assertEqual(analyst["reset"], "nil")  # refused
+        self.assertEqual(admin["reset"], "false")  # allowed; no such host
 
 
 if __name__ == "__main__":

@@ -41,6 +41,21 @@ std::vector<util::IpPrefix> allowedNetworks(lua_State* L) {
 
 const dpi::DpiCatalog& catalog(lua_State* L) { return *LuaState::from(L)->services().dpi; }
 
+bool parseHostKey(std::string_view text, util::IpAddress* ip, std::optional<uint16_t>* vlan) {
+  const size_t at = text.find('@');
+  auto a = util::parseIp(text.substr(0, at));
+  if (!a) return false;
+  *ip = *a;
+  if (at != std::string_view::npos) {
+    const std::string v(text.substr(at + 1));
+    char* end = nullptr;
+    const long n = std::strtol(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0' || n < 0 || n > 4095) return false;
+    *vlan = uint16_t(n);
+  }
+  return true;
+}
+
 std::optional<int64_t> intField(lua_State* L, int table, const char* key) {
   lua_getfield(L, table, key);
   std::optional<int64_t> v;

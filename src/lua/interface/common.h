@@ -21,6 +21,8 @@ const PacketEngine* selectedEngine(lua_State* L);
 // The networks the user may see; empty = all.
 std::vector<util::IpPrefix> allowedNetworks(lua_State* L);
 const dpi::DpiCatalog& catalog(lua_State* L);
+// ntopng's host key "ip" or "ip@vlan" (VLAN 0-4095); false when it is neither.
+bool parseHostKey(std::string_view text, util::IpAddress* ip, std::optional<uint16_t>* vlan);
 
 // Fields of a paginator table at stack index `table` (ntopng's sortColumn, maxHits, ...):
 // absent or of another type -> nullopt. Integers also accept numbers and numeric strings.

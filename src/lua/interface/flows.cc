@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "iface/queries.h"
 #include "lua/args.h"
@@ -17,13 +18,11 @@ namespace {
 // A host argument "ip[@vlan]" into the query's host (and VLAN) filter; false when it does not
 // parse.
 bool hostFilter(std::string_view text, FlowQuery* q) {
-  const size_t at = text.find('@');
-  auto ip = util::parseIp(text.substr(0, at));
-  if (!ip) return false;
-  q->host = *ip;
-  if (at != std::string_view::npos) {
-    q->vlan = uint16_t(std::atoi(std::string(text.substr(at + 1)).c_str()));
-  }
+  util::IpAddress ip;
+  std::optional<uint16_t> vlan;
+  if (!parseHostKey(text, &ip, &vlan)) return false;
+  q->host = ip;
+  if (vlan) q->vlan = vlan;
   return true;
 }
 
@@ -36,11 +35,17 @@ void paginator(lua_State* L, const Args& a, int idx, FlowQuery* q) {
     if (auto v = boolField(L, idx, "a2zSortOrder")) q->ascending = *v;
     if (auto v = intField(L, idx, "maxHits")) q->max_hits = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
     if (auto v = intField(L, idx, "toSkip")) q->to_skip = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
-    if (auto v = intField(L, idx, "l4protoFilter")) q->l4_proto = uint8_t(*v);
-    if (auto v = intField(L, idx, "l7protoFilter")) q->application = uint16_t(*v);
-    if (auto v = intField(L, idx, "l7categoryFilter")) q->category = uint16_t(*v);
-    if (auto v = intField(L, idx, "portFilter")) q->port = uint16_t(*v);
-    if (auto v = intField(L, idx, "vlanIdFilter")) q->vlan = uint16_t(*v);
+    // A value out of its field's range matches no flow (rather than wrapping onto another).
+    const auto in_range = [&](const char* key, int64_t max) -> std::optional<int64_t> {
+      auto v = intField(L, idx, key);
+      if (v && (*v < 0 || *v > max)) q->match_nothing = true;
+      return v;
+    };
+    if (auto v = in_range("l4protoFilter", 255)) q->l4_proto = uint8_t(*v);
+    if (auto v = in_range("l7protoFilter", 0xffff)) q->application = uint16_t(*v);
+    if (auto v = in_range("l7categoryFilter", 0xffff)) q->category = uint16_t(*v);
+    if (auto v = in_range("portFilter", 0xffff)) q->port = uint16_t(*v);
+    if (auto v = in_range("vlanIdFilter", 4095)) q->vlan = uint16_t(*v);
   } else if (lua_type(L, idx) > LUA_TNIL) {
     a.table(idx, "paginator");
   }
@@ -79,25 +84,26 @@ int getFlowsInfo(lua_State* L) {
 }
 
 // Flows a batch at a time: getBatchedFlowsInfo([begin_slot], [paginator]) ->
-// {flows, numFlows (this batch), nextSlot (0 after the last batch)}. The slot is a position in
-// the paginator's order, by default first seen (oldest first: flows that start later join at
-// the end, so a walk sees them).
+// {flows, numFlows (this batch), nextSlot (0 after the last batch)}, in the order flows were
+// created (per packet thread); the paginator's filters apply and its maxHits is the batch
+// size (default 1000), its order and toSkip are not used. A walk sees each flow that stays
+// exactly once, and the flows created meanwhile.
 constexpr uint32_t kBatch = 1000;
 
 int getBatchedFlowsInfo(lua_State* L) {
   Args a(L, "interface.getBatchedFlowsInfo");
   const int64_t begin = std::max<int64_t>(0, a.optInteger(1, "begin_slot").value_or(0));
   FlowQuery q;
-  q.sort_column = "column_first_seen";
-  q.ascending = true;
   q.max_hits = kBatch;
   paginator(L, a, 2, &q);
-  q.to_skip = uint32_t(std::min<int64_t>(begin, UINT32_MAX));
   q.allowed = allowedNetworks(L);
   FlowPage page;
-  if (const PacketEngine* e = selectedEngine(L)) page = queryFlows(*e, q);
-  const uint64_t next = uint64_t(begin) + page.flows.size();
-  pushFlowPage(L, page, page.flows.empty() || next >= page.total ? 0 : next);
+  uint64_t next = 0;
+  if (const PacketEngine* e = selectedEngine(L); e && q.max_hits > 0) {
+    next = e->walkFlows(uint64_t(begin), q.max_hits,
+                        [&](const flow::Flow& f) { return matches(q, FlowRow::of(f, 0)); }, &page.flows);
+  }
+  pushFlowPage(L, page, next);
   return 1;
 }
 
@@ -206,68 +212,87 @@ int findFlowByKeyAndHashId(lua_State* L) {
 // The flows' traffic per direction and per application, as ntopng's getActiveFlowsStats:
 // getActiveFlowsStats([host], [paginator], [only_traffic_stats], [talking_with]) ->
 // {numFlows, totBytesSent (client to server), totBytesRcvd, ndpi = {[app] = {...}},
-//  ndpi_categories = {[category] = {...}}}. An unknown host filters nothing, as ntopng.
+//  ndpi_categories = {[category] = {...}}}. A host that is not active filters nothing, as
+// ntopng.
 int getActiveFlowsStats(lua_State* L) {
   Args a(L, "interface.getActiveFlowsStats");
+  const PacketEngine* e = selectedEngine(L);
   FlowQuery q;
-  if (auto host = a.optString(1, "host"); host && !host->empty()) (void)hostFilter(*host, &q);
+  const auto active = [&](std::string_view text) -> std::optional<util::IpAddress> {
+    util::IpAddress ip;
+    std::optional<uint16_t> vlan;
+    if (e == nullptr || !parseHostKey(text, &ip, &vlan) || !findHost(*e, ip, vlan)) return std::nullopt;
+    return ip;
+  };
+  if (auto host = a.optString(1, "host")) q.host = active(*host);
   paginator(L, a, 2, &q);
   const bool only_traffic = a.optBoolean(3, "only_traffic_stats").value_or(false);
   std::optional<util::IpAddress> peer;
-  if (auto with = a.optString(4, "talking_with"); with && q.host) {
-    if (auto ip = util::parseIp(with->substr(0, with->find('@')))) peer = *ip;
-  }
+  if (auto with = a.optString(4, "talking_with"); with && q.host) peer = active(*with);
   q.allowed = allowedNetworks(L);
+  // Copied under the shard locks, summed outside them.
+  struct One {
+    uint16_t app = 0, category = 0;
+    host::Traffic traffic;  // sent = client to server
+  };
+  std::vector<One> flows;
+  if (e) {
+    e->scanFlows([&](const flow::Flow& f) {
+      if (!matches(q, FlowRow::of(f, 0))) return;
+      if (peer && !(addressOf(f.key.lo, f.key.ip_version) == *peer ||
+                    addressOf(f.key.hi, f.key.ip_version) == *peer)) {
+        return;
+      }
+      One one{f.app_proto ? f.app_proto : f.master_proto, f.category, {}};
+      one.traffic.add(true, f.c2s.packets, f.c2s.bytes);
+      one.traffic.add(false, f.s2c.packets, f.s2c.bytes);
+      flows.push_back(one);
+    });
+  }
   struct Sums {
     host::Traffic traffic;
     uint64_t flows = 0;
+    uint16_t id = 0;
   };
-  std::map<uint16_t, Sums> apps, categories;
-  uint64_t num_flows = 0, sent = 0, rcvd = 0;
-  if (const PacketEngine* e = selectedEngine(L)) {
-    e->scanFlows([&](const flow::Flow& f) {  // under a shard lock: only sums here
-      if (!matches(q, FlowRow::of(f, 0))) return;
-      if (peer) {
-        const util::IpAddress lo = addressOf(f.key.lo, f.key.ip_version);
-        const util::IpAddress hi = addressOf(f.key.hi, f.key.ip_version);
-        if (!(lo == *peer || hi == *peer)) return;
-      }
-      ++num_flows;
-      sent += f.c2s.bytes;
-      rcvd += f.s2c.bytes;
-      if (only_traffic) return;
-      for (Sums* s : {&apps[f.app_proto ? f.app_proto : f.master_proto], &categories[f.category]}) {
-        s->traffic.add(true, f.c2s.packets, f.c2s.bytes);
-        s->traffic.add(false, f.s2c.packets, f.s2c.bytes);
-        ++s->flows;
-      }
-    });
-  }
+  // By name: ids nDPI names alike (every unknown one is "Unknown") add up.
   const dpi::DpiCatalog& cat = catalog(L);
-  const auto push = [&](const Sums& s) {
-    pushTraffic(L, s.traffic);
-    setField(L, "num_flows", s.flows);
-  };
+  std::map<std::string, Sums> apps, categories;
+  uint64_t sent = 0, rcvd = 0;
+  for (const One& one : flows) {
+    sent += one.traffic.bytes_sent;
+    rcvd += one.traffic.bytes_rcvd;
+    if (only_traffic) continue;
+    for (auto [sums, name, id] : {std::tuple{&apps, cat.protocolName(one.app), one.app},
+                                  std::tuple{&categories, cat.categoryName(one.category), one.category}}) {
+      Sums& s = (*sums)[name];
+      if (s.flows == 0) s.id = id;
+      s.traffic.add(true, one.traffic.packets_sent, one.traffic.bytes_sent);
+      s.traffic.add(false, one.traffic.packets_rcvd, one.traffic.bytes_rcvd);
+      ++s.flows;
+    }
+  }
   lua_createtable(L, 0, 5);
-  setField(L, "numFlows", num_flows);
+  setField(L, "numFlows", uint64_t{flows.size()});
   setField(L, "totBytesSent", sent);
   setField(L, "totBytesRcvd", rcvd);
   if (!only_traffic) {
     lua_createtable(L, 0, int(apps.size()));
-    for (const auto& [id, s] : apps) {
+    for (const auto& [name, s] : apps) {
       lua_createtable(L, 0, 9);
-      push(s);
-      setField(L, "id", int64_t{id});
-      setField(L, "breed", cat.breedName(id));
-      lua_setfield(L, -2, cat.protocolName(id).c_str());
+      pushTraffic(L, s.traffic);
+      setField(L, "num_flows", s.flows);
+      setField(L, "id", int64_t{s.id});
+      setField(L, "breed", cat.breedName(s.id));
+      lua_setfield(L, -2, name.c_str());
     }
     lua_setfield(L, -2, "ndpi");
     lua_createtable(L, 0, int(categories.size()));
-    for (const auto& [id, s] : categories) {
+    for (const auto& [name, s] : categories) {
       lua_createtable(L, 0, 8);
-      push(s);
-      setField(L, "category", int64_t{id});
-      lua_setfield(L, -2, cat.categoryName(id).c_str());
+      pushTraffic(L, s.traffic);
+      setField(L, "num_flows", s.flows);
+      setField(L, "category", int64_t{s.id});
+      lua_setfield(L, -2, name.c_str());
     }
     lua_setfield(L, -2, "ndpi_categories");
   }
@@ -311,11 +336,14 @@ int getnDPIFlowsCount(lua_State* L) {
       if (matches(q, f)) ++counts[f.app_proto ? f.app_proto : f.master_proto];
     });
   }
+  // By name: ids nDPI names alike (every unknown one is "Unknown") add up.
   const dpi::DpiCatalog& cat = catalog(L);
-  lua_createtable(L, 0, int(counts.size()));
-  for (const auto& [id, n] : counts) {
+  std::map<std::string, uint64_t> by_name;
+  for (const auto& [id, n] : counts) by_name[cat.protocolName(id)] += n;
+  lua_createtable(L, 0, int(by_name.size()));
+  for (const auto& [name, n] : by_name) {
     lua_pushinteger(L, lua_Integer(n));
-    lua_setfield(L, -2, cat.protocolName(id).c_str());
+    lua_setfield(L, -2, name.c_str());
   }
   return 1;
 }

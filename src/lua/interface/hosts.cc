@@ -17,22 +17,6 @@
 namespace flowlens::lua::iface {
 namespace {
 
-// "ip" or "ip@vlan".
-bool parseHostKey(std::string_view text, util::IpAddress* ip, std::optional<uint16_t>* vlan) {
-  const size_t at = text.find('@');
-  auto a = util::parseIp(text.substr(0, at));
-  if (!a) return false;
-  *ip = *a;
-  if (at != std::string_view::npos) {
-    const std::string v(text.substr(at + 1));
-    char* end = nullptr;
-    const long n = std::strtol(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < 0 || n > 4095) return false;
-    *vlan = uint16_t(n);
-  }
-  return true;
-}
-
 // {hosts = {[key] = host}, numHosts, nextSlot}.
 void pushHostPage(lua_State* L, const HostPage& page, bool details, uint64_t num_hosts,
                   uint64_t next_slot) {
@@ -110,6 +94,12 @@ int getLocalHostsInfoNoTX(lua_State* L) {
 int getRemoteHostsInfoNoTX(lua_State* L) {
   return hostsInfo(L, HostScope::kRemote, "interface.getRemoteHostsInfoNoTX", HostKind::kRxOnly);
 }
+int getLocalHostsInfoNoTXTCP(lua_State* L) {
+  return hostsInfo(L, HostScope::kLocal, "interface.getLocalHostsInfoNoTXTCP", HostKind::kRxOnlyTcp);
+}
+int getRemoteHostsInfoNoTXTCP(lua_State* L) {
+  return hostsInfo(L, HostScope::kRemote, "interface.getRemoteHostsInfoNoTXTCP", HostKind::kRxOnlyTcp);
+}
 int getPublicHostsInfo(lua_State* L) {
   return hostsInfo(L, HostScope::kAll, "interface.getPublicHostsInfo", HostKind::kPublic);
 }
@@ -118,9 +108,10 @@ int getBroadcastMulticastHostsInfo(lua_State* L) {
                    HostKind::kBroadcastMulticast);
 }
 
-// Hosts a batch at a time, in address order: getBatchedHostsInfo([begin_slot],
-// [show_details], [maxHits], [anomalousOnly]) -> {hosts, numHosts (this batch), nextSlot (0
-// after the last batch)}. flowlens finds no anomalous hosts, so anomalousOnly gives none.
+// Hosts a batch at a time: getBatchedHostsInfo([begin_slot], [show_details], [maxHits],
+// [anomalousOnly]) -> {hosts, numHosts (this batch), nextSlot (0 after the last batch)}. Slots
+// are the host table's, which stay put: a walk sees each host that stays exactly once.
+// flowlens finds no anomalous hosts, so anomalousOnly gives none.
 constexpr int64_t kHostBatch = 1000;
 
 int batchedHosts(lua_State* L, HostScope scope, const char* fn) {
@@ -131,16 +122,15 @@ int batchedHosts(lua_State* L, HostScope scope, const char* fn) {
   const bool anomalous_only = a.optBoolean(4, "anomalousOnly").value_or(false);
   HostQuery q;
   q.scope = scope;
-  q.sort_column = "column_ip";
-  q.ascending = true;
-  q.to_skip = uint32_t(std::min<int64_t>(begin, UINT32_MAX));
-  q.max_hits = uint32_t(batch);
   q.allowed = allowedNetworks(L);
   HostPage page;
+  uint64_t next = 0;
   const PacketEngine* e = selectedEngine(L);
-  if (e && !anomalous_only) page = queryHosts(*e, q);
-  const uint64_t next = uint64_t(begin) + page.hosts.size();
-  pushHostPage(L, page, details, page.hosts.size(), page.hosts.empty() || next >= page.total ? 0 : next);
+  if (e && !anomalous_only) {
+    next = e->walkHosts(uint64_t(begin), size_t(batch),
+                        [&](const host::Host& h) { return hostMatches(q, h); }, &page.hosts);
+  }
+  pushHostPage(L, page, details, page.hosts.size(), next);
   return 1;
 }
 
@@ -155,7 +145,8 @@ int getBatchedRemoteHostsInfo(lua_State* L) {
 }
 
 // getHostInfo(host_ip[, vlan]) and findHost: the host's table or nil.
-// `vlan_arg`: argument 2 is an optional VLAN (else it is the caller's).
+// `vlan_arg`: argument 2 is an optional VLAN (else it is the caller's, and a key without
+// "@vlan" means VLAN 0, as ntopng's writes take it).
 std::optional<host::Host> lookup(lua_State* L, const char* fn, bool vlan_arg = true) {
   Args a(L, fn);
   const std::string_view text = a.string(1, "host");
@@ -163,7 +154,12 @@ std::optional<host::Host> lookup(lua_State* L, const char* fn, bool vlan_arg = t
   std::optional<uint16_t> vlan;
   if (!parseHostKey(text, &ip, &vlan)) return std::nullopt;
   if (vlan_arg) {
-    if (auto v = a.optInteger(2, "vlan")) vlan = uint16_t(*v);
+    if (auto v = a.optInteger(2, "vlan")) {
+      if (*v < 0 || *v > 4095) return std::nullopt;
+      vlan = uint16_t(*v);
+    }
+  } else if (!vlan) {
+    vlan = 0;
   }
   const PacketEngine* e = selectedEngine(L);
   if (!e) return std::nullopt;
@@ -272,16 +268,24 @@ int getMacsInfo(lua_State* L) {
   return 1;
 }
 
+uint64_t macValue(const std::array<uint8_t, 6>& m) {
+  uint64_t v = 0;
+  for (uint8_t b : m) v = v << 8 | b;
+  return v;
+}
+
 // getBatchedMacsInfo([begin_slot]) -> {macs, numMacs (this batch), nextSlot (0 after the
-// last)}, in address order.
+// last)}, 1000 at a time in address order. The slot is the address (as a 48-bit number) to go
+// on from, so a walk sees each MAC address that stays exactly once.
 int getBatchedMacsInfo(lua_State* L) {
   Args a(L, "interface.getBatchedMacsInfo");
   constexpr size_t kMacBatch = 1000;
-  const int64_t begin = std::max<int64_t>(0, a.optInteger(1, "begin_slot").value_or(0));
-  const auto macs = sortedMacs(L, "column_mac", true);
-  const size_t from = size_t(std::min<int64_t>(begin, int64_t(macs.size())));
-  const size_t next = from + std::min(kMacBatch, macs.size() - from);
-  pushMacPage(L, macs, from, kMacBatch, next < macs.size() ? next : 0);
+  const uint64_t begin = uint64_t(std::max<int64_t>(0, a.optInteger(1, "begin_slot").value_or(0)));
+  auto macs = sortedMacs(L, "column_mac", true);
+  std::erase_if(macs, [&](const host::MacHost& m) { return macValue(m.mac) < begin; });
+  const bool more = macs.size() > kMacBatch;
+  if (more) macs.resize(kMacBatch);
+  pushMacPage(L, macs, 0, kMacBatch, more ? macValue(macs.back().mac) + 1 : 0);
   return 1;
 }
 
@@ -343,6 +347,96 @@ int getHostCountry(lua_State* L) {
     return 1;
   }
   pushString(L, h->geo.location ? h->geo.location->country : std::string());
+  return 1;
+}
+
+int getAddressInfo(lua_State* L);
+
+// getHostMinInfo("ip[@vlan]"[, vlan]) -> the active host's identity, flags and location, or
+// nil: {ip, vlan, mac, name, localhost, privatehost, systemhost, broadcast_domain_host,
+// dhcpHost, is_blacklisted, is_broadcast, is_multicast, continent, country, city, latitude,
+// longitude}.
+int getHostMinInfo(lua_State* L) {
+  auto h = lookup(L, "interface.getHostMinInfo");
+  if (!h) {
+    lua_pushnil(L);
+    return 1;
+  }
+  lua_createtable(L, 0, 17);
+  setField(L, "ip", h->ip.toString());
+  setField(L, "vlan", int64_t{h->vlan});
+  setField(L, "mac", h->has_mac ? host::macToString(h->mac) : std::string("00:00:00:00:00:00"));
+  setField(L, "name", displayName(L, *h));
+  setField(L, "localhost", h->local);
+  setField(L, "privatehost", util::isPrivate(h->ip));
+  setField(L, "systemhost", false);
+  setField(L, "broadcast_domain_host", false);
+  setField(L, "dhcpHost", false);
+  setField(L, "is_blacklisted", false);
+  setField(L, "is_broadcast", util::isBroadcast(h->ip));
+  setField(L, "is_multicast", util::isMulticast(h->ip));
+  const enrich::Location* loc = h->geo.location;
+  setField(L, "continent", loc ? loc->continent : std::string());
+  setField(L, "country", loc ? loc->country : std::string());
+  setField(L, "city", loc ? loc->city : std::string());
+  setField(L, "latitude", loc ? loc->latitude : 0.0);
+  setField(L, "longitude", loc ? loc->longitude : 0.0);
+  return 1;
+}
+
+// getnDPIHostStats("ip[@vlan]"[, vlan]) -> {ndpi, ndpi_categories} of the active host (as
+// getHostInfo's); for an address that is no active host, getAddressInfo's table, as ntopng.
+int getnDPIHostStats(lua_State* L) {
+  auto h = lookup(L, "interface.getnDPIHostStats");
+  if (!h) {
+    lua_settop(L, 1);
+    return getAddressInfo(L);
+  }
+  lua_createtable(L, 0, 2);
+  pushHostNdpi(L, *h, catalog(L));
+  return 1;
+}
+
+// getMacHosts(mac) -> {[host key] = host} of the active hosts seen with that MAC address.
+int getMacHosts(lua_State* L) {
+  Args a(L, "interface.getMacHosts");
+  std::array<uint8_t, 6> mac;
+  lua_newtable(L);
+  if (!host::parseMac(std::string(a.string(1, "mac")), &mac)) return 1;
+  HostQuery q;
+  q.mac = mac;
+  q.allowed = allowedNetworks(L);
+  HostPage page;
+  if (const PacketEngine* e = selectedEngine(L)) page = queryHosts(*e, q);
+  const NetworkInterface* i = selected(L);
+  for (const host::Host& h : page.hosts) {
+    pushHost(L, h, i ? i->id() : -1, false, catalog(L));
+    lua_setfield(L, -2, hostKey(h).c_str());
+  }
+  return 1;
+}
+
+// getActiveMacs() -> array of the interface's MAC addresses, in address order.
+int getActiveMacs(lua_State* L) {
+  const auto macs = sortedMacs(L, "column_mac", true);
+  lua_createtable(L, int(macs.size()), 0);
+  int n = 0;
+  for (const host::MacHost& m : macs) {
+    pushString(L, host::macToString(m.mac));
+    lua_rawseti(L, -2, ++n);
+  }
+  return 1;
+}
+
+// getMacDeviceTypes() -> {[device type] = MAC addresses}. flowlens does not tell device types
+// apart: every address is of type 0, ntopng's "unknown".
+int getMacDeviceTypes(lua_State* L) {
+  const auto macs = sortedMacs(L, "column_mac", true);
+  lua_newtable(L);
+  if (!macs.empty()) {
+    lua_pushinteger(L, lua_Integer(macs.size()));
+    lua_rawseti(L, -2, 0);
+  }
   return 1;
 }
 
@@ -444,6 +538,8 @@ const luaL_Reg kHosts[] = {
     {"getMacInfo", getMacInfo},
     {"getLocalHostsInfoNoTX", getLocalHostsInfoNoTX},
     {"getRemoteHostsInfoNoTX", getRemoteHostsInfoNoTX},
+    {"getLocalHostsInfoNoTXTCP", getLocalHostsInfoNoTXTCP},
+    {"getRemoteHostsInfoNoTXTCP", getRemoteHostsInfoNoTXTCP},
     {"getPublicHostsInfo", getPublicHostsInfo},
     {"getBroadcastMulticastHostsInfo", getBroadcastMulticastHostsInfo},
     {"getBatchedHostsInfo", getBatchedHostsInfo},
@@ -454,6 +550,11 @@ const luaL_Reg kHosts[] = {
     {"findHostByMac", findHostByMac},
     {"getHostCountry", getHostCountry},
     {"getAddressInfo", getAddressInfo},
+    {"getHostMinInfo", getHostMinInfo},
+    {"getnDPIHostStats", getnDPIHostStats},
+    {"getMacHosts", getMacHosts},
+    {"getActiveMacs", getActiveMacs},
+    {"getMacDeviceTypes", getMacDeviceTypes},
     {"resetHostStats", resetHostStats},
     {"deleteHostData", deleteHostData},
     {"resetMacStats", resetMacStats},

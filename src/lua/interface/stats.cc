@@ -249,6 +249,30 @@ int getNetworkStats(lua_State* L) {
   return networksStats(L, id >= 0 && id <= INT32_MAX ? std::optional<int>(int(id)) : std::optional<int>(-2));
 }
 
+// getHashTablesStats() -> {FlowHash = {max_hash_size, hash_entry_states = {hash_entry_state_idle,
+// hash_entry_state_active}}, HostHash = {...}, MacHash = {...}} (ntopng's hash names). Flows
+// and hosts past their timeouts are purged at the pass that finds them, so none waits idle.
+int getHashTablesStats(lua_State* L) {
+  NetworkInterface* i = selected(L);
+  if (!i) return failWithNil(L, "interface.getHashTablesStats", "no interface", true);
+  const EngineTotals t = i->totals();
+  const Options* opts = LuaState::from(L)->services().options;
+  lua_createtable(L, 0, 3);
+  const auto hash = [&](const char* name, std::optional<uint64_t> max, uint64_t active) {
+    lua_createtable(L, 0, 2);
+    if (max) setField(L, "max_hash_size", *max);
+    lua_createtable(L, 0, 2);
+    setField(L, "hash_entry_state_idle", uint64_t{0});
+    setField(L, "hash_entry_state_active", active);
+    lua_setfield(L, -2, "hash_entry_states");
+    lua_setfield(L, -2, name);
+  };
+  hash("FlowHash", opts ? std::optional<uint64_t>(opts->max_num_flows) : std::nullopt, t.flows);
+  hash("HostHash", opts ? std::optional<uint64_t>(opts->max_num_hosts) : std::nullopt, t.hosts);
+  hash("MacHash", std::nullopt, t.macs);
+  return 1;
+}
+
 }  // namespace
 
 const luaL_Reg kStats[] = {
@@ -263,6 +287,7 @@ const luaL_Reg kStats[] = {
     {"getVLANsList", getVLANsInfo},
     {"getVLANInfo", getVLANInfo},
     {"hasVLANs", hasVLANs},
+    {"getHashTablesStats", getHashTablesStats},
     {nullptr, nullptr},
 };
 

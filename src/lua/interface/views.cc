@@ -112,7 +112,10 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
   setField(L, "os", 0);
   static const char* const kL4[] = {"tcp.", "udp.", "icmp.", "other_ip."};
   for (int b = 0; b < host::kL4Count; ++b) setTraffic(L, kL4[b], h.l4[b]);
-  if (!details) return;
+  if (details) pushHostNdpi(L, h, catalog);
+}
+
+void pushHostNdpi(lua_State* L, const host::Host& h, const dpi::DpiCatalog& catalog) {
   lua_createtable(L, 0, int(h.apps.size()));  // ndpi: per application
   for (const host::AppTraffic& a : h.apps) {
     lua_createtable(L, 0, 7);
@@ -141,6 +144,14 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
     lua_setfield(L, -2, catalog.categoryName(cat).c_str());
   }
   lua_setfield(L, -2, "ndpi_categories");
+}
+
+std::string displayName(lua_State* L, const host::Host& h) {
+  enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
+  if (enrichment != nullptr) {
+    if (auto resolved = enrichment->resolver().name(h.ip)) return *resolved;
+  }
+  return h.name;
 }
 
 void pushFlow(lua_State* L, const flow::Flow& f, const dpi::DpiCatalog& catalog) {

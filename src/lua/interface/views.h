@@ -14,6 +14,11 @@ namespace flowlens::lua::iface {
 std::string hostKey(const host::Host& h);
 void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
               const dpi::DpiCatalog& catalog);
+// The host's `ndpi` (per application) and `ndpi_categories` fields, into the table on top.
+void pushHostNdpi(lua_State* L, const host::Host& h, const dpi::DpiCatalog& catalog);
+// The name scripts show for a host: resolved (reverse DNS, a DNS answer, set by a script), else
+// the one clients asked it by (TLS SNI, HTTP Host), else "".
+std::string displayName(lua_State* L, const host::Host& h);
 void pushFlow(lua_State* L, const flow::Flow& f, const dpi::DpiCatalog& catalog);
 void pushMac(lua_State* L, const host::MacHost& m);
 // bytes.sent, bytes.rcvd, packets.sent, packets.rcvd, bytes, packets into the table on top.
