@@ -30,6 +30,17 @@ eq(interface.isViewed(), false, "not viewed")
 eq(interface.viewedBy(), nil, "viewed by none")
 eq(interface.isSubInterface(), false, "no sub-interfaces")
 eq(interface.hasEBPF(), false, "no eBPF")
+for _, fn in ipairs({"isBridgeInterface", "isZMQInterface", "isSyslogInterface",
+                     "isDatabaseViewInterface"}) do
+   eq(interface[fn](), false, fn .. ": a packet capture")
+end
+eq(interface.setActiveInterfaceId(1), dns_name, "setActiveInterfaceId: the name")
+eq(interface.getId(), 0, "and the selection stays")
+eq(interface.setActiveInterfaceId(9), nil, "no ifid 9")
+eq(interface.isMulticastMac("01:00:5E:00:00:FB"), true, "IPv4 multicast MAC")
+eq(interface.isMulticastMac("FF:FF:FF:FF:FF:FF"), true, "broadcast")
+eq(interface.isMulticastMac("00:1B:21:3A:4F:5C"), false, "unicast")
+eq(interface.isMulticastMac("nope"), false, "not a MAC")
 eq(interface.isLoopback(), false, "a capture file is no loopback")
 eq(interface.getIfMac(), "00:00:00:00:00:00", "a capture file has no MAC of its own")
 eq(interface.getMaxIfSpeed(), nil, "no argument: nil, as ntopng")

@@ -143,6 +143,35 @@ int isSubInterface(lua_State* L) {
 }
 int hasEBPF(lua_State* L) { return pushFalse(L); }
 
+// isBridgeInterface, isZMQInterface, isSyslogInterface, isDatabaseViewInterface: flowlens's
+// interfaces are packet captures (live or file), never a bridge, a ZMQ or syslog collector or
+// a database view.
+int isBridgeInterface(lua_State* L) { return pushFalse(L); }
+int isZMQInterface(lua_State* L) { return pushFalse(L); }
+int isSyslogInterface(lua_State* L) { return pushFalse(L); }
+int isDatabaseViewInterface(lua_State* L) { return pushFalse(L); }
+
+// setActiveInterfaceId(ifid) -> the name of that interface (the user may see), or nil. As
+// ntopng's, it only looks the interface up: interface.select changes the selection.
+int setActiveInterfaceId(lua_State* L) {
+  Args(L, "interface.setActiveInterfaceId").integer(1, "ifid");
+  NetworkInterface* i = byIdArg(L, 1);
+  if (!i) {
+    lua_pushnil(L);
+    return 1;
+  }
+  pushString(L, i->name());
+  return 1;
+}
+
+// isMulticastMac(mac) -> whether the address has the group bit set (multicast and broadcast).
+int isMulticastMac(lua_State* L) {
+  std::array<uint8_t, 6> mac;
+  const bool ok = host::parseMac(std::string(Args(L, "interface.isMulticastMac").string(1, "mac")), &mac);
+  lua_pushboolean(L, ok && (mac[0] & 1) != 0);
+  return 1;
+}
+
 // The view interface aggregating this one: none.
 int viewedBy(lua_State* L) {
   lua_pushnil(L);
@@ -244,6 +273,12 @@ const luaL_Reg kBasic[] = {
     {"viewedBy", viewedBy},
     {"isSubInterface", isSubInterface},
     {"hasEBPF", hasEBPF},
+    {"isBridgeInterface", isBridgeInterface},
+    {"isZMQInterface", isZMQInterface},
+    {"isSyslogInterface", isSyslogInterface},
+    {"isDatabaseViewInterface", isDatabaseViewInterface},
+    {"setActiveInterfaceId", setActiveInterfaceId},
+    {"isMulticastMac", isMulticastMac},
     {"isLoopback", isLoopback},
     {"getIfMac", getIfMac},
     {"getMaxIfSpeed", getMaxIfSpeed},
