@@ -18,6 +18,7 @@ const std::vector<Section>& sections() {
       {"ntop", "17 nDPI / Protocol Classification, 30 Custom Categories", ntop::kNdpi},
       {"ntop", "12 Logging", ntop::kLogging},
       {"ntop", "23 Time & Ticks", ntop::kTime},
+      {"ntop", "24 UDP / TCP Send", ntop::kSend},
       {"ntop", "25 ASN & Geolocation", ntop::kGeo},
       {"ntop", "26 Bitmap Utilities", ntop::kBitmap},
       {"ntop", "28 Edition / Platform Checks", ntop::kEdition},
