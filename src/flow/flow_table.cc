@@ -96,6 +96,7 @@ Flow* FlowTable::findOrCreate(const FlowKey& key, uint64_t hash, bool* created) 
   f.key = key;
   f.hash = uint32_t(hash);
   f.serial = next_serial_++;
+  if (next_serial_ == 0) next_serial_ = 1;  // wrapped
   slots_[s] = i + 1;
   used_[i] = uint32_t(live_.size());
   live_.push_back(i);
@@ -141,10 +142,12 @@ void FlowTable::forEach(const std::function<void(const Flow&)>& visit) const {
   for (uint32_t i : live_) visit(at(i));
 }
 
-size_t FlowTable::forEachIn(size_t from, size_t count,
-                            const std::function<void(const Flow&)>& visit) const {
-  const size_t end = std::min(live_.size(), from + count);
-  for (size_t k = from; k < end; ++k) visit(at(live_[k]));
+size_t FlowTable::forEachSlotIn(size_t from, size_t count,
+                                const std::function<void(const Flow&)>& visit) const {
+  const size_t end = std::min<size_t>(next_unused_, from + count);
+  for (size_t i = from; i < end; ++i) {
+    if (used_[i] != UINT32_MAX) visit(at(uint32_t(i)));
+  }
   return end;
 }
 

@@ -38,10 +38,11 @@ class FlowTable {
   // Visits every flow (order unspecified); the visitor may not erase.
   void forEach(const std::function<void(Flow&)>& visit);
   void forEach(const std::function<void(const Flow&)>& visit) const;
-  // Visits the flows at iteration positions [from, from + count); returns the next position, or
-  // size() at the end. Positions shift when flows are erased, so a scan in several calls (with
-  // the lock released between them) may miss or repeat a flow that changed meanwhile.
-  size_t forEachIn(size_t from, size_t count, const std::function<void(const Flow&)>& visit) const;
+  // Visits the flows in pool slots [from, from + count); returns the next slot, or slotEnd()
+  // at the end. A flow keeps its slot for its life, so a scan in several calls (with the lock
+  // released between them) sees each flow that stays exactly once.
+  size_t forEachSlotIn(size_t from, size_t count, const std::function<void(const Flow&)>& visit) const;
+  size_t slotEnd() const { return next_unused_; }
   // Erases every flow for which `expired` returns true (after it has been called on it).
   size_t eraseIf(const std::function<bool(Flow&)>& expired);
   // The same over iteration positions [from, from + count): returns the next position, or
@@ -80,7 +81,7 @@ class FlowTable {
   std::vector<uint32_t> live_;     // pool indexes in use
   size_t size_ = 0;
   uint64_t dropped_ = 0, created_ = 0;
-  uint32_t next_serial_ = 1;
+  uint32_t next_serial_ = 1;  // 0 is never handed out (a walk's cursor starts there)
 };
 
 }  // namespace flowlens::flow

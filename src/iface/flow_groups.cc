@@ -34,6 +34,7 @@ bool inAny(const std::vector<util::IpPrefix>& nets, const util::IpAddress& a) {
 }
 
 bool passes(const FlowGroupFilter& f, const flow::Flow& flow) {
+  if (f.match_nothing) return false;
   if (f.vlan && flow.key.vlan != *f.vlan) return false;
   if (f.l4_proto && flow.key.proto != *f.l4_proto) return false;
   if (f.server_port && flow.server().port != *f.server_port) return false;

@@ -36,6 +36,7 @@ struct FlowGroupFilter {
   std::optional<uint8_t> l4_proto;
   std::optional<uint16_t> server_port;
   std::vector<util::IpPrefix> allowed;  // at least one end inside; empty = all
+  bool match_nothing = false;           // a filter no flow can pass (an out-of-range value)
 };
 
 struct FlowGroup {

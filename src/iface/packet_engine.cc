@@ -380,15 +380,15 @@ void PacketEngine::scanFlowRows(const std::function<void(const FlowRow&)>& visit
   rows.reserve(kScanChunk);
   for (size_t index = 0; index < shards_.size(); ++index) {
     const Shard& s = *shards_[index];
-    for (size_t pos = 0;;) {
+    for (size_t slot = 0;;) {
       rows.clear();
       bool done;
       {
         const auto g = s.lockForReader();
-        pos = s.flows().forEachIn(pos, kScanChunk, [&](const flow::Flow& f) {
+        slot = s.flows().forEachSlotIn(slot, kScanChunk, [&](const flow::Flow& f) {
           rows.push_back(FlowRow::of(f, uint8_t(index)));
         });
-        done = pos >= s.flows().size();
+        done = slot >= s.flows().slotEnd();
       }
       for (const FlowRow& r : rows) visit(r);
       if (done) break;
@@ -430,8 +430,13 @@ uint64_t PacketEngine::walkHosts(uint64_t from, size_t max,
     std::lock_guard g(shared_->mutex);
     const size_t slots = shared_->hosts.slotCount();
     if (pos >= slots) return 0;
-    // One slot at a time, so the walk stops right after the host that fills the batch.
-    for (size_t n = 0; n < kScanChunk && pos < slots && out->size() < max; ++n) {
+    // One slot at a time, so the walk stops right after the host that fills the batch; at most
+    // kCopiesPerHold hosts (each with its applications and contacts) copied per hold.
+    constexpr size_t kCopiesPerHold = 256;
+    const size_t copied_before = out->size();
+    for (size_t n = 0; n < kScanChunk && pos < slots && out->size() < max &&
+                       out->size() - copied_before < kCopiesPerHold;
+         ++n) {
       pos = shared_->hosts.forEachIn(pos, 1, [&](const host::Host& h) {
         if (keep(h)) out->push_back(h);
       });
@@ -477,10 +482,12 @@ uint64_t PacketEngine::walkFlows(uint64_t from, size_t max,
 
 void PacketEngine::scanShard(size_t index, const std::function<void(const flow::Flow&)>& visit) const {
   const Shard& s = *shards_[index];
-  for (size_t pos = 0;;) {
+  // By pool slot, which a flow keeps for its life: expiries between the chunks (which move
+  // flows in the live list) make the scan miss or repeat no flow that stays.
+  for (size_t slot = 0;;) {
     const auto g = s.lockForReader();
-    pos = s.flows().forEachIn(pos, kScanChunk, visit);
-    if (pos >= s.flows().size()) break;
+    slot = s.flows().forEachSlotIn(slot, kScanChunk, visit);
+    if (slot >= s.flows().slotEnd()) break;
   }
 }
 

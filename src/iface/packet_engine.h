@@ -93,9 +93,9 @@ class PacketEngine {
   uint64_t localHosts() const;
   // Copies of the flows for which `keep` is true (dpi_state cleared).
   std::vector<flow::Flow> flows(const std::function<bool(const flow::Flow&)>& keep = {}) const;
-  // Visits every flow, taking each shard's lock for kScanChunk flows at a time, so a long scan
-  // never holds a packet thread up for long. Each flow is seen in a consistent state; a flow
-  // that changes during the scan may be missed or seen twice.
+  // Visits every flow, taking each shard's lock for kScanChunk pool slots at a time, so a long
+  // scan never holds a packet thread up for long. Each flow is seen in a consistent state, and
+  // each flow that stays through the scan exactly once (slots do not move).
   void scanFlows(const std::function<void(const flow::Flow&)>& visit) const;
   // Visits a row of every flow. Rows are copied under each shard's lock kScanChunk at a time
   // and visited after it is released: `visit` never holds a packet thread up.

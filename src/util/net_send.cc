@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -44,13 +45,17 @@ Result<Address> addressOf(std::string_view host, uint16_t port) {
 
 std::string errnoText(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
 
+// poll() for `events` until `timeout` has passed (EINTR does not restart the wait): 1 when
+// ready, 0 on timeout, -1 on error.
 int waitFor(int fd, short events, std::chrono::milliseconds timeout) {
-  pollfd p{fd, events, 0};
-  int n;
-  do {
-    n = poll(&p, 1, int(std::min<int64_t>(timeout.count(), INT32_MAX)));
-  } while (n < 0 && errno == EINTR);
-  return n;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    pollfd p{fd, events, 0};
+    const int n = poll(&p, 1, int(std::clamp<int64_t>(left.count(), 0, INT32_MAX)));
+    if (n >= 0 || errno != EINTR) return n;
+  }
 }
 
 // A non-blocking TCP socket connected to `a` within `timeout`: the descriptor, or -1 with
@@ -74,22 +79,30 @@ int connectWithin(const Address& a, std::chrono::milliseconds timeout) {
   return -1;
 }
 
-// Whether the peer has closed a kept connection (or reset it): readable with nothing to read.
+// Whether the peer has closed (or reset) a kept connection. Anything it sent meanwhile is read
+// and dropped: the sender does not read replies, and a close behind them must still be seen.
 bool peerClosed(int fd) {
-  if (waitFor(fd, POLLIN | POLLRDHUP, std::chrono::milliseconds(0)) <= 0) return false;
-  char byte;
-  const ssize_t n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+  pollfd p{fd, POLLIN | POLLRDHUP, 0};
+  if (poll(&p, 1, 0) <= 0) return false;
+  if (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) return true;
+  char buf[512];
+  for (;;) {
+    const ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n > 0) continue;
+    if (n == 0) return true;
+    return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
+  }
 }
 
-// Writes all of `data` within `timeout`; false with errno set otherwise.
-bool writeAll(int fd, std::string_view data, std::chrono::milliseconds timeout) {
+// Writes all of `data` within `timeout`; false with errno set otherwise. `*written` counts what
+// went out.
+bool writeAll(int fd, std::string_view data, std::chrono::milliseconds timeout, size_t* written) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::send(fd, data.data() + done, data.size() - done, MSG_NOSIGNAL);
+  *written = 0;
+  while (*written < data.size()) {
+    const ssize_t n = ::send(fd, data.data() + *written, data.size() - *written, MSG_NOSIGNAL);
     if (n > 0) {
-      done += size_t(n);
+      *written += size_t(n);
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -143,23 +156,52 @@ Status TcpSender::send(std::string_view host, uint16_t port, std::string_view da
   auto a = addressOf(host, port);
   if (!a) return Error{a.error()};
   const std::string key = std::string(host) + "|" + std::to_string(port);
-  std::lock_guard g(mu_);
-  auto it = connections_.begin();
-  while (it != connections_.end() && it->key != key) ++it;
-  if (it != connections_.end()) {
-    connections_.splice(connections_.begin(), connections_, it);  // most recently used
-    if (!peerClosed(connections_.front().fd) && writeAll(connections_.front().fd, data, timeout)) {
-      return Status::Ok();
+  // The kept connection is taken out of the list for the send: other callers (other places,
+  // or a second connection to this one) never wait behind this one's network waits.
+  int fd = -1;
+  {
+    std::lock_guard g(mu_);
+    for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+      if (it->key == key) {
+        fd = it->fd;
+        connections_.erase(it);
+        break;
+      }
     }
-    close(connections_.front().fd);  // gone: connect again, once
-    connections_.pop_front();
   }
-  const int fd = connectWithin(*a, timeout);
+  size_t written = 0;
+  if (fd >= 0) {
+    if (!peerClosed(fd)) {
+      if (writeAll(fd, data, timeout, &written)) return keep(key, fd);
+      const int e = errno;
+      close(fd);
+      // Part of it went out, or the peer is slow: sending it all again would garble or repeat.
+      if (written > 0 || (e != EPIPE && e != ECONNRESET)) {
+        errno = e;
+        return Error{errnoText("send")};
+      }
+    } else {
+      close(fd);  // the peer closed it since: connect again, once
+    }
+  }
+  fd = connectWithin(*a, timeout);
   if (fd < 0) return Error{errnoText(("connect to " + key).c_str())};
-  if (!writeAll(fd, data, timeout)) {
+  if (!writeAll(fd, data, timeout, &written)) {
     const std::string message = errnoText("send");
     close(fd);
     return Error{message};
+  }
+  return keep(key, fd);
+}
+
+Status TcpSender::keep(const std::string& key, int fd) {
+  std::lock_guard g(mu_);
+  for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+    if (it->key == key) {  // another caller kept one meanwhile: one per place is enough
+      close(it->fd);
+      connections_.erase(it);
+      break;
+    }
   }
   if (connections_.size() >= kMaxConnections) {
     close(connections_.back().fd);

@@ -22,7 +22,9 @@ Status sendUdp(std::string_view host, uint16_t port, std::string_view data);
 Result<bool> tcpProbe(std::string_view host, uint16_t port, std::chrono::milliseconds timeout);
 
 // TCP connections kept open between sends, one per host:port (at most kMaxConnections; the
-// least recently used goes first). A send on a connection the peer closed reconnects once.
+// least recently used goes first). A send on a connection the peer closed (or reset before
+// any of it went out) reconnects once; a send that timed out or went out in part is not
+// repeated. Sends to different places never wait for each other.
 class TcpSender {
  public:
   static constexpr size_t kMaxConnections = 16;
@@ -41,6 +43,8 @@ class TcpSender {
     std::string key;  // "host|port"
     int fd = -1;
   };
+  // Puts a connection (back) at the front of the list.
+  Status keep(const std::string& key, int fd);
   mutable std::mutex mu_;
   std::list<Connection> connections_;  // most recently used first
 };

@@ -529,8 +529,25 @@ class RestV2Test(unittest.TestCase):
                          len([f for f in admin["flows"] if inside(f[0]) or inside(f[1])]))
         self.assertEqual(analyst["active_flows"], len(analyst["flows"]))
         self.assertEqual(analyst["grouped"], len(analyst["flows"]))
-        # (Every flow of 1kxun.pcap has an end inside: the hosts above tell the users apart.)
         self.assertLess(len(analyst["hosts"]), len(admin["hosts"]))
+        # Every active flow here has an end in 192.168.2.0/24 (all 192.168.2.126): a user
+        # allowed one outside server sees some of them, and the flow views must agree on which.
+        ends = [ip for f in admin["flows"] for ip in f if not inside(ip)]
+        pick = max(set(ends), key=ends.count)
+        mine = [f for f in admin["flows"] if pick in f]
+        self.assertTrue(0 < len(mine) < len(admin["flows"]), (pick, admin["flows"]))
+        status, _, body = self.d.post_json(API + "add/ntopng/user.lua", {
+            "username": "narrow", "full_name": "N", "password": "narrow-pw-1",
+            "user_role": "unprivileged", "allowed_networks": pick + "/32"}, ADMIN)
+        self.assertEqual(status, 200, body)
+        status, _, body = self.d.get("/lua/t/walks.lua?" + query, basic("narrow", "narrow-pw-1"))
+        self.assertEqual(status, 200, body)
+        narrow = json.loads(body)
+        self.assertEqual(sorted(map(tuple, narrow["flows"])), sorted(map(tuple, mine)))
+        self.assertEqual(narrow["active_flows"], len(mine))
+        self.assertEqual(narrow["grouped"], len(mine))
+        self.assertTrue(narrow["groups"] and all(pick in g for g in narrow["groups"]))
+        self.assertEqual(narrow["hosts"], [pick])
         self.assertTrue(all(inside(c) or inside(s) for c, s in analyst["groups"]))
         # Port 80's servers are outside, reached from inside: the analyst sees them too.
         self.assertTrue(analyst["by_port"])

@@ -41,6 +41,22 @@ std::string hostName(lua_State* L, const util::IpAddress& ip) {
   return enrichment->resolver().name(ip).value_or("");
 }
 
+// An optional integer filter within [0, max]; out of range, the filter matches nothing.
+template <typename T>
+void rangeFilter(std::optional<int64_t> v, int64_t max, std::optional<T>* field, FlowGroupFilter* f) {
+  if (!v) return;
+  if (*v < 0 || *v > max) {
+    f->match_nothing = true;
+  } else {
+    *field = T(*v);
+  }
+}
+
+bool inAllowed(const std::vector<util::IpPrefix>& allowed, const util::IpAddress& ip) {
+  return allowed.empty() ||
+         std::any_of(allowed.begin(), allowed.end(), [&](const util::IpPrefix& p) { return p.contains(ip); });
+}
+
 // A page from `start` when there are `total` rows: past the end, ntopng answers one row,
 // {num_entries = total}; true when that was pushed into the array on top.
 bool pastTheEnd(lua_State* L, int64_t start, uint64_t total) {
@@ -97,11 +113,15 @@ int getProtocolFlowsStats(lua_State* L) {
   std::string search(a.optString(7, "search").value_or(""));
   FlowGroupFilter filter;
   if (auto host = a.optString(8, "host"); host && !host->empty()) {
-    auto ip = util::parseIp(host->substr(0, host->find('@')));
-    if (!ip) return failWithNil(L, "interface.getProtocolFlowsStats", "invalid host '" + std::string(*host) + "'");
-    filter.host = *ip;
+    util::IpAddress ip;
+    std::optional<uint16_t> vlan;
+    if (!parseHostKey(*host, &ip, &vlan)) {
+      return failWithNil(L, "interface.getProtocolFlowsStats", "invalid host '" + std::string(*host) + "'");
+    }
+    filter.host = ip;
+    filter.vlan = vlan;
   }
-  if (auto v = a.optInteger(9, "vlan"); v && *v >= 0 && *v < 4096) filter.vlan = uint16_t(*v);
+  rangeFilter(a.optInteger(9, "vlan"), 4095, &filter.vlan, &filter);
   filter.allowed = allowedNetworks(L);
   std::vector<FlowGroup> groups;
   if (const PacketEngine* e = selectedEngine(L)) groups = groupFlows(*e, by, filter);
@@ -181,12 +201,12 @@ int getHostsPorts(lua_State* L) {
   Args a(L, "interface.getHostsPorts");
   const int64_t l4 = a.integer(1, "l4_proto");
   FlowGroupFilter filter;
-  filter.l4_proto = uint8_t(std::clamp<int64_t>(l4, 0, 255));
-  if (auto v = a.optInteger(2, "vlan"); v && *v >= 0 && *v < 4096) filter.vlan = uint16_t(*v);
+  rangeFilter(std::optional<int64_t>(l4), 255, &filter.l4_proto, &filter);
+  rangeFilter(a.optInteger(2, "vlan"), 4095, &filter.vlan, &filter);
   filter.allowed = allowedNetworks(L);
   std::vector<FlowGroup> groups;
   const PacketEngine* e = selectedEngine(L);
-  if (e && l4 >= 0 && l4 <= 255) groups = groupFlows(*e, FlowGrouping::kVlanPortApplication, filter);
+  if (e) groups = groupFlows(*e, FlowGrouping::kVlanPortApplication, filter);
   // VLANs together: one entry per port and protocol, its servers counted across VLANs.
   struct Entry {
     FlowGroup first;
@@ -230,14 +250,12 @@ int getHostsByPort(lua_State* L) {
   const int64_t max_rows = a.optInteger(7, "max").value_or(0);
   const int64_t master = a.optInteger(8, "master").value_or(0);
   FlowGroupFilter filter;
-  filter.l4_proto = uint8_t(std::clamp<int64_t>(l4, 0, 255));
-  filter.server_port = uint16_t(std::clamp<int64_t>(port, 0, 65535));
+  rangeFilter(std::optional<int64_t>(l4), 255, &filter.l4_proto, &filter);
+  rangeFilter(std::optional<int64_t>(port), 65535, &filter.server_port, &filter);
   filter.allowed = allowedNetworks(L);
   std::vector<FlowGroup> groups;
   const PacketEngine* e = selectedEngine(L);
-  if (e && l4 >= 0 && l4 <= 255 && port >= 0 && port <= 65535) {
-    groups = groupFlows(*e, FlowGrouping::kApplicationClientServer, filter);
-  }
+  if (e) groups = groupFlows(*e, FlowGrouping::kApplicationClientServer, filter);
   struct Row {
     util::IpAddress ip;
     uint16_t vlan = 0;
@@ -259,7 +277,8 @@ int getHostsByPort(lua_State* L) {
   }
   std::vector<Row> list;
   for (auto& [k, r] : rows) {
-    if (auto h = findHost(*e, r.ip, r.vlan)) {
+    // What the host table knows of a server (name, MAC) only for servers the user may see.
+    if (auto h = inAllowed(filter.allowed, r.ip) ? findHost(*e, r.ip, r.vlan) : std::nullopt) {
       r.name = hostName(L, r.ip);
       if (r.name.empty()) r.name = h->name;
       if (h->has_mac) {
@@ -321,8 +340,8 @@ int getGroupedFlows(lua_State* L) {
   const std::string column(a.string(1, "group_column"));
   FlowGroupFilter filter;
   if (lua_type(L, 2) == LUA_TTABLE) {
-    if (auto v = intField(L, 2, "vlanIdFilter"); v && *v >= 0 && *v < 4096) filter.vlan = uint16_t(*v);
-    if (auto v = intField(L, 2, "l4protoFilter"); v && *v >= 0 && *v < 256) filter.l4_proto = uint8_t(*v);
+    rangeFilter(intField(L, 2, "vlanIdFilter"), 4095, &filter.vlan, &filter);
+    rangeFilter(intField(L, 2, "l4protoFilter"), 255, &filter.l4_proto, &filter);
   } else if (lua_type(L, 2) > LUA_TNIL) {
     a.table(2, "paginator");
   }

@@ -17,6 +17,9 @@
 namespace flowlens::lua::iface {
 namespace {
 
+// A VLAN filter out of 0-4095 matches no host (rather than wrapping onto another VLAN).
+constexpr uint16_t kNoVlan = 0xffff;
+
 // {hosts = {[key] = host}, numHosts, nextSlot}.
 void pushHostPage(lua_State* L, const HostPage& page, bool details, uint64_t num_hosts,
                   uint64_t next_slot) {
@@ -50,7 +53,7 @@ int hostsInfo(lua_State* L, HostScope scope, const char* fn, HostKind kind = Hos
     std::transform(code.begin(), code.end(), code.begin(), ::toupper);
     if (!code.empty()) q.country = code;
   }
-  if (auto v = a.optInteger(8, "vlan")) q.vlan = uint16_t(*v);
+  if (auto v = a.optInteger(8, "vlan")) q.vlan = *v >= 0 && *v <= 4095 ? uint16_t(*v) : kNoVlan;
   if (auto n = a.optInteger(9, "asn")) {
     if (*n >= 0) q.asn = uint32_t(*n);
   }
@@ -389,7 +392,10 @@ int getHostMinInfo(lua_State* L) {
 int getnDPIHostStats(lua_State* L) {
   auto h = lookup(L, "interface.getnDPIHostStats");
   if (!h) {
-    lua_settop(L, 1);
+    // The address alone ("ip@vlan" names a host, getAddressInfo takes an address).
+    const std::string key(Args(L, "interface.getnDPIHostStats").string(1, "host"));
+    lua_settop(L, 0);
+    pushString(L, key.substr(0, key.find('@')));
     return getAddressInfo(L);
   }
   lua_createtable(L, 0, 2);

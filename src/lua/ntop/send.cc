@@ -4,6 +4,7 @@
 
 #include "lua/args.h"
 #include "lua/registry.h"
+#include "lua/state.h"
 #include "util/net_send.h"
 
 namespace flowlens::lua::ntop {
@@ -17,10 +18,14 @@ uint16_t portArg(const Args& a, int arg) {
   return uint16_t(port);
 }
 
-std::chrono::milliseconds timeoutArg(const Args& a, int arg) {
+// The wait a call may take: `timeout` seconds (default 3, at most 60), and never past the
+// run's time limit (the limit then ends the run, as after ntop.msleep).
+std::chrono::milliseconds timeoutArg(lua_State* L, const Args& a, int arg) {
   const auto seconds = a.optInteger(arg, "timeout");
-  if (!seconds || *seconds <= 0) return kDefaultTimeout;
-  return std::chrono::seconds(std::min<int64_t>(*seconds, 60));  // a script's call stays bounded
+  std::chrono::milliseconds wait = kDefaultTimeout;
+  if (seconds && *seconds > 0) wait = std::chrono::seconds(std::min<int64_t>(*seconds, 60));
+  const auto left = LuaState::from(L)->context().timeLeft();
+  return std::max(std::chrono::milliseconds(1), std::min(wait, left));
 }
 
 // send_udp_data(host, port, data)
@@ -45,10 +50,11 @@ int sendTcpData(lua_State* L) {
   const std::string_view host = a.string(1, "host");
   const uint16_t port = portArg(a, 2);
   const std::string_view data = a.string(3, "data");
-  if (Status st = sender.send(host, port, data, timeoutArg(a, 4)); !st.ok()) {
+  if (Status st = sender.send(host, port, data, timeoutArg(L, a, 4)); !st.ok()) {
     failWithNil(L, kFn, st.error());
     lua_pop(L, 1);
   }
+  if (LuaState* s = LuaState::from(L); s->deadlinePassed()) return s->stopRun(L);
   return 0;
 }
 
@@ -58,7 +64,8 @@ int tcpProbe(lua_State* L) {
   Args a(L, kFn);
   const std::string_view host = a.string(1, "host");
   const uint16_t port = portArg(a, 2);
-  auto up = util::tcpProbe(host, port, timeoutArg(a, 3));
+  auto up = util::tcpProbe(host, port, timeoutArg(L, a, 3));
+  if (LuaState* s = LuaState::from(L); s->deadlinePassed()) return s->stopRun(L);
   if (!up) return failWithNil(L, kFn, up.error());
   lua_pushboolean(L, *up);
   return 1;

@@ -348,3 +348,43 @@ TEST(FlowTableTest, SerialsAreUniqueAndNewFlowsStartClean) {
 
 }  // namespace
 }  // namespace flowlens::flow
+
+namespace flowlens::flow {
+namespace {
+
+// A scan by pool slot in chunks, with flows erased between the chunks (as housekeeping does
+// while a reader has let go of the lock): every flow that stays is seen exactly once. A scan
+// by live-list position would miss the flows swapped into erased places behind it.
+TEST(FlowTableTest, SlotScanSeesEveryStayingFlowOnceDespiteErasures) {
+  FlowTable t(100000);
+  std::vector<Flow*> flows;
+  std::vector<uint32_t> serials;
+  for (uint32_t i = 0; i < 1000; ++i) {
+    flows.push_back(create(t, i, i * 2654435761u));
+    serials.push_back(flows.back()->serial);
+  }
+  std::map<uint32_t, int> seen;  // serial -> times
+  std::set<uint32_t> erased;     // indexes into flows
+  size_t slot = 0;
+  int round = 0;
+  while (slot < t.slotEnd()) {
+    slot = t.forEachSlotIn(slot, 64, [&](const Flow& f) { ++seen[f.serial]; });
+    // Erase some flows behind and ahead of the scan: the newest ones get swapped into the gaps.
+    for (uint32_t k = uint32_t(round * 37) % 1000; k < 1000; k += 97) {
+      if (erased.insert(k).second) t.erase(flows[k]);
+    }
+    ++round;
+  }
+  for (uint32_t k = 0; k < 1000; ++k) {
+    if (erased.count(k)) {
+      EXPECT_LE(seen[serials[k]], 1) << k;
+    } else {
+      EXPECT_EQ(seen[serials[k]], 1) << "flow " << k << " staying";
+    }
+  }
+  EXPECT_EQ(1000 - erased.size(), t.size());
+  EXPECT_GT(erased.size(), 50u);
+}
+
+}  // namespace
+}  // namespace flowlens::flow

@@ -95,11 +95,18 @@ TEST(NetSend, TcpSenderKeepsOneConnectionAndReconnects) {
   EXPECT_EQ(readUpTo(conn, 12), "first second") << "both sends on the one connection";
   EXPECT_FALSE(readable(server.fd, 100)) << "no second connection";
   close(conn);  // the collector restarts
-  ASSERT_TRUE(sender.send("127.0.0.1", server.port, "third", milliseconds(2000)).ok());
-  ASSERT_TRUE(readable(server.fd, 2000)) << "a new connection";
+  // The sender sees the close once the kernel has handled the FIN: on a loaded machine the
+  // first send may still go into the closed connection (and be lost, as with ntopng), so send
+  // until a new connection arrives.
+  bool reconnected = false;
+  for (int i = 0; i < 20 && !reconnected; ++i) {
+    ASSERT_TRUE(sender.send("127.0.0.1", server.port, "third", milliseconds(2000)).ok() || i > 0);
+    reconnected = readable(server.fd, 100);
+  }
+  ASSERT_TRUE(reconnected) << "a new connection";
   const int again = accept(server.fd, nullptr, nullptr);
   ASSERT_GE(again, 0);
-  EXPECT_EQ(readUpTo(again, 5), "third");
+  EXPECT_EQ(readUpTo(again, 5).substr(0, 5), "third");
   close(again);
   EXPECT_EQ(sender.openConnections(), 1u);
 }
