@@ -17,6 +17,7 @@ const std::vector<Section>& sections() {
       {"ntop", "10 Address Resolution", ntop::kResolution},
       {"ntop", "17 nDPI / Protocol Classification, 30 Custom Categories", ntop::kNdpi},
       {"ntop", "12 Logging", ntop::kLogging},
+      {"ntop", "19 Ping", ntop::kPing},
       {"ntop", "23 Time & Ticks", ntop::kTime},
       {"ntop", "24 UDP / TCP Send", ntop::kSend},
       {"ntop", "25 ASN & Geolocation", ntop::kGeo},

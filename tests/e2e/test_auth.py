@@ -35,6 +35,17 @@ NEW_SESSION = "/lua/rest/v2/create/ntopng/session.lua"
 XSS = "<script>alert(1)</script>"
 
 SCRIPTS = {
+    "t/ping.lua": """
+local json = require("dkjson")
+ntop.pingHost("127.0.0.1", false)
+local rtt
+for _ = 1, 60 do
+   rtt = ntop.collectPingResults()["127.0.0.1"]
+   if rtt then break end
+   ntop.msleep(50)
+end
+print(json.encode({available = ntop.isPingAvailable(), rtt = rtt}))
+""",
     # Who the daemon thinks is asking.
     "t/whoami.lua": """
 local json = require("dkjson")
@@ -1091,6 +1102,12 @@ class PrivilegeDropTest(unittest.TestCase):
             self.assertEqual(json.loads(body), {"gained": True, "dropped": True})
             st, _, body = d.get("/lua/t/caps.lua")  # whichever worker serves it
             self.assertEqual(json.loads(body), {"gained": True, "dropped": True})
+            # CAP_NET_RAW, kept, lets scripts ping (spec section 19) as the unprivileged user.
+            st, _, body = d.get("/lua/t/ping.lua")
+            self.assertEqual(st, 200, body)
+            answer = json.loads(body)
+            self.assertTrue(answer["available"], answer)
+            self.assertIsNotNone(answer.get("rtt"), answer)
         finally:
             d.stop()
 

@@ -9,7 +9,7 @@ local false_checks = {
    -- Platform
    "isWindows", "isFreeBSD",
    -- Runtime features
-   "hasGeoIP", "hasRadiusSupport", "hasLdapSupport", "isPingAvailable", "isClickHouseEnabled",
+   "hasGeoIP", "hasRadiusSupport", "hasLdapSupport", "isClickHouseEnabled",
    "hasSpeedtestSupport", "isNProbeIPSConfigured", "isFlowDedupEnabled",
 }
 

@@ -68,7 +68,6 @@ const luaL_Reg kEdition[] = {
     {"isLinux", isLinux},
     {"hasRadiusSupport", no},
     {"hasLdapSupport", no},
-    {"isPingAvailable", no},     // flowlens has no active ping
     {"isClickHouseEnabled", no},
     {"hasSpeedtestSupport", no},
     {"isNProbeIPSConfigured", no},
