@@ -25,11 +25,24 @@ int openRaw(int family, const std::string& ifname) {
     close(fd);
     return -1;
   }
-  if (family == AF_INET6) {  // only echo replies reach this socket
+  // Only echo replies reach the socket: a raw socket otherwise gets a copy of all the host's
+  // ICMP.
+  int rc;
+  if (family == AF_INET6) {
     icmp6_filter filter;
     ICMP6_FILTER_SETBLOCKALL(&filter);
     ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
-    setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+    rc = setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+  } else {
+    constexpr int kIcmpFilter = 1;  // linux/icmp.h's ICMP_FILTER (that header clashes with netinet's)
+    const uint32_t blocked = ~(1u << ICMP_ECHOREPLY);
+    rc = setsockopt(fd, SOL_RAW, kIcmpFilter, &blocked, sizeof blocked);
+  }
+  if (rc != 0) {
+    const int e = errno;
+    close(fd);
+    errno = e;
+    return -1;
   }
   return fd;
 }
@@ -54,9 +67,26 @@ Result<std::unique_ptr<Pinger>> Pinger::open(const std::string& ifname) {
     return Error{std::string("no ICMP socket") + (ifname.empty() ? "" : " on " + ifname) + ": " +
                  std::strerror(e4)};
   }
-  p->id_ = uint16_t(std::random_device{}());
-  p->receiver_ = std::thread([raw = p.get()] { raw->receive(); });
+  static std::atomic<uint16_t> next_id{uint16_t(std::random_device{}())};
+  p->id_ = next_id.fetch_add(1);  // distinct per pinger in this process
+  try {
+    p->receiver_ = std::thread([raw = p.get()] { raw->receive(); });
+  } catch (const std::system_error& e) {
+    return Error{std::string("no receiver thread: ") + e.what()};
+  }
   return p;
+}
+
+bool Pinger::probe(const std::string& ifname) {
+  if (ifname.size() >= IFNAMSIZ) return false;
+  for (int family : {AF_INET, AF_INET6}) {
+    const int fd = openRaw(family, ifname);
+    if (fd >= 0) {
+      close(fd);
+      return true;
+    }
+  }
+  return false;
 }
 
 Pinger::~Pinger() {
@@ -74,7 +104,10 @@ Status Pinger::ping(const IpAddress& ip) {
     std::lock_guard g(mu_);
     // Requests nobody answered are forgotten, so the table stays small.
     const auto now = std::chrono::steady_clock::now();
-    std::erase_if(pending_, [&](const auto& kv) { return now - kv.second.at > kForgetAfter; });
+    if (pending_.size() >= kMaxInFlight) {
+      std::erase_if(pending_, [&](const auto& kv) { return now - kv.second.at > kForgetAfter; });
+      if (pending_.size() >= kMaxInFlight) return Error{"too many pings waiting for an answer"};
+    }
     seq = next_seq_++;
     pending_[seq] = Sent{ip, now};
   }
@@ -103,7 +136,7 @@ Status Pinger::ping(const IpAddress& ip) {
     std::memcpy(&s->sin_addr, ip.bytes.data(), 4);
     len = sizeof(sockaddr_in);
   }
-  if (sendto(fd, packet, sizeof packet, 0, reinterpret_cast<sockaddr*>(&to), len) < 0) {
+  if (sendto(fd, packet, sizeof packet, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&to), len) < 0) {
     const std::string message = std::string("sendto: ") + std::strerror(errno);
     std::lock_guard g(mu_);
     pending_.erase(seq);
@@ -112,35 +145,52 @@ Status Pinger::ping(const IpAddress& ip) {
   return Status::Ok();
 }
 
-std::map<std::string, double> Pinger::collect() {
+std::map<std::string, double> Pinger::collect(std::optional<bool> v6) {
   std::lock_guard g(mu_);
   std::map<std::string, double> out;
-  out.swap(results_);
+  if (!v6) {
+    out.swap(results_);
+    return out;
+  }
+  for (auto it = results_.begin(); it != results_.end();) {
+    if ((it->first.find(':') != std::string::npos) == *v6) {
+      out.insert(*it);
+      it = results_.erase(it);
+    } else {
+      ++it;
+    }
+  }
   return out;
 }
 
 void Pinger::receive() {
   uint8_t buf[1500];
+  // One queued datagram of socket `k` (0: IPv4, 1: IPv6) handled; false when none was queued.
+  const auto readOne = [&](int k, int fd) {
+    sockaddr_storage from{};
+    socklen_t from_len = sizeof from;
+    const ssize_t n =
+        recvfrom(fd, buf, sizeof buf, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&from), &from_len);
+    if (n <= 0) return false;
+    IpAddress source;
+    if (k == 0) {  // IPv4: the IP header comes first
+      const size_t ihl = size_t(buf[0] & 0x0f) * 4;
+      if (size_t(n) < ihl + 8) return true;
+      std::memcpy(source.bytes.data(), &reinterpret_cast<sockaddr_in*>(&from)->sin_addr, 4);
+      handleReply(source, buf + ihl, size_t(n) - ihl, false);
+    } else {
+      source.v6 = true;
+      std::memcpy(source.bytes.data(), &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, 16);
+      handleReply(source, buf, size_t(n), true);
+    }
+    return true;
+  };
   while (!stop_.load()) {
     pollfd fds[2] = {{fd4_, POLLIN, 0}, {fd6_, POLLIN, 0}};
     if (poll(fds, 2, 100) <= 0) continue;  // a negative fd is ignored by poll
     for (int k = 0; k < 2; ++k) {
       if (!(fds[k].revents & POLLIN)) continue;
-      sockaddr_storage from{};
-      socklen_t from_len = sizeof from;
-      const ssize_t n = recvfrom(fds[k].fd, buf, sizeof buf, MSG_DONTWAIT,
-                                 reinterpret_cast<sockaddr*>(&from), &from_len);
-      if (n <= 0) continue;
-      IpAddress source;
-      if (k == 0) {  // IPv4: the IP header comes first
-        const size_t ihl = size_t(buf[0] & 0x0f) * 4;
-        if (size_t(n) < ihl + 8) continue;
-        std::memcpy(source.bytes.data(), &reinterpret_cast<sockaddr_in*>(&from)->sin_addr, 4);
-        handleReply(source, buf + ihl, size_t(n) - ihl, false);
-      } else {
-        source.v6 = true;
-        std::memcpy(source.bytes.data(), &reinterpret_cast<sockaddr_in6*>(&from)->sin6_addr, 16);
-        handleReply(source, buf, size_t(n), true);
+      for (int n = 0; n < 256 && readOne(k, fds[k].fd); ++n) {  // what queued up, in batches
       }
     }
   }
@@ -154,6 +204,10 @@ void Pinger::handleReply(const IpAddress& from, const uint8_t* icmp, size_t len,
   std::lock_guard g(mu_);
   auto it = pending_.find(seq);
   if (it == pending_.end() || !(it->second.to == from)) return;
+  if (std::chrono::steady_clock::now() - it->second.at > kForgetAfter) {  // too late to count
+    pending_.erase(it);
+    return;
+  }
   const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
                                                               it->second.at)
                         .count();

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -24,19 +25,24 @@ class Pinger {
   // Opens the sockets (bound to `ifname` when it is not empty) and starts the receiver. An
   // error when neither family's socket opens (no CAP_NET_RAW, no such interface).
   static Result<std::unique_ptr<Pinger>> open(const std::string& ifname);
+  // Whether a raw ICMP socket opens (bound to `ifname` when not empty), without keeping it.
+  static bool probe(const std::string& ifname);
   ~Pinger();
   Pinger(const Pinger&) = delete;
   Pinger& operator=(const Pinger&) = delete;
 
   bool hasV4() const { return fd4_ >= 0; }
   bool hasV6() const { return fd6_ >= 0; }
-  // Sends one echo request to `ip`.
+  // Sends one echo request to `ip` (never waits: a full send buffer is an error). At most
+  // kMaxInFlight requests wait for an answer; beyond, an error.
   Status ping(const IpAddress& ip);
   // Round-trip times in milliseconds of the replies received since the last call, by address
-  // ("127.0.0.1"); a host that answered several times keeps its latest. Requests unanswered
-  // for kForgetAfter are forgotten.
-  std::map<std::string, double> collect();
+  // ("127.0.0.1"), of both families or only of IPv6 (`v6` true) or IPv4 (false); those of the
+  // other family stay. A host that answered several times keeps its latest. A reply later than
+  // kForgetAfter is ignored.
+  std::map<std::string, double> collect(std::optional<bool> v6 = std::nullopt);
   static constexpr std::chrono::seconds kForgetAfter{30};
+  static constexpr size_t kMaxInFlight = 4096;
 
  private:
   Pinger() = default;

@@ -27,12 +27,27 @@ Pingers& pingers() {
   return p;
 }
 
+constexpr size_t kMaxPingers = 32;  // interfaces pinged through, each a socket pair and a thread
+
+// An interface name as the kernel knows it: "" (any), or an existing interface's name.
+bool validInterface(const std::string& ifname) {
+  return ifname.empty() || (ifname.find('\0') == std::string::npos && if_nametoindex(ifname.c_str()) != 0);
+}
+
 // The pinger of `ifname`, opened now if need be; nullptr (and the reason) when it cannot be.
 util::Pinger* pinger(const std::string& ifname, std::string* why) {
+  if (!validInterface(ifname)) {
+    *why = "no interface '" + ifname + "'";
+    return nullptr;
+  }
   Pingers& p = pingers();
   std::lock_guard g(p.mu);
   auto it = p.by_iface.find(ifname);
   if (it != p.by_iface.end()) return it->second.get();
+  if (p.by_iface.size() >= kMaxPingers) {
+    *why = "pinging through too many interfaces (" + std::to_string(kMaxPingers) + ")";
+    return nullptr;
+  }
   auto opened = util::Pinger::open(ifname);
   if (!opened) {
     *why = opened.error();
@@ -49,18 +64,19 @@ int isPingAvailable(lua_State* L) {
 
 int isPingIfaceAvailable(lua_State* L) {
   const std::string ifname(Args(L, "ntop.isPingIfaceAvailable").string(1, "ifname"));
-  std::string why;
-  lua_pushboolean(L, !ifname.empty() && pinger(ifname, &why) != nullptr);
+  lua_pushboolean(L, !ifname.empty() && validInterface(ifname) && util::Pinger::probe(ifname));
   return 1;
 }
 
 // pingHost(host, is_v6 [, iface]): one echo request; the answer shows in collectPingResults.
+// ntopng's pingHost(host, is_v6, continuous, iface) is accepted too: the boolean is ignored.
 int pingHost(lua_State* L) {
   constexpr const char* kFn = "ntop.pingHost";
   Args a(L, kFn);
   const std::string_view host = a.string(1, "host");
   const auto is_v6 = a.optBoolean(2, "is_v6");
-  const std::string ifname(a.optString(3, "iface").value_or(""));
+  const int iface_arg = lua_type(L, 3) == LUA_TBOOLEAN ? 4 : 3;
+  const std::string ifname(a.optString(iface_arg, "iface").value_or(""));
   auto ip = util::parseIp(host);
   std::string why;
   if (!ip) {
@@ -86,12 +102,11 @@ int collectPingResults(lua_State* L) {
     Pingers& p = pingers();
     std::lock_guard g(p.mu);
     for (auto& [ifname, pinger] : p.by_iface) {
-      for (auto& [host, ms] : pinger->collect()) all[host] = ms;
+      for (auto& [host, ms] : pinger->collect(v6)) all[host] = ms;
     }
   }
   lua_createtable(L, 0, int(all.size()));
   for (const auto& [host, ms] : all) {
-    if (v6 && (host.find(':') != std::string::npos) != *v6) continue;
     lua_pushnumber(L, ms);
     lua_setfield(L, -2, host.c_str());
   }
