@@ -174,14 +174,19 @@ class LiveCaptureTest(unittest.TestCase):
             s.bind((self.host_if, 0))
             self.assertEqual(self.replay(), self.expected)
             frames = size = 0
+            others = []  # (packet type, ethertype) of frames this host sent out itself
             s.settimeout(1.0)  # stops a second after the last frame
             try:
                 while True:
-                    size += len(s.recv(65536))
+                    data, addr = s.recvfrom(65536)
+                    if addr[2] == socket.PACKET_OUTGOING:  # not from the wire: the host's own
+                        others.append((addr[2], data[12:14].hex()))
+                        continue
+                    size += len(data)
                     frames += 1
             except socket.timeout:
                 pass
-        self.assertEqual(frames, self.expected)
+        self.assertEqual(frames, self.expected, f"besides, sent by this host: {others}")
         self.assertEqual(size, self.expected_bytes)
 
     def test_flowlens_counts_every_replayed_packet(self):
