@@ -1,6 +1,7 @@
-// util::Pinger: echo requests to the loopback addresses are answered and timed; replies are
-// collected once; an address that does not answer leaves no result. Needs CAP_NET_RAW (root,
-// as make test runs): without it the tests are skipped, with the reason.
+// util::Pinger: echo requests to the loopback addresses are answered and timed, through any
+// interface or bound to lo; replies are collected once. Only loopback addresses are pinged: a
+// test machine's own networks are not the tests' to probe. Needs CAP_NET_RAW (root, as make
+// test runs): without it the tests are skipped, with the reason.
 
 #include "util/ping.h"
 
@@ -47,17 +48,13 @@ TEST(Pinger, LoopbackAnswersAndIsTimed) {
   }
 }
 
-TEST(Pinger, BoundToAnInterfaceAndSilentHosts) {
+TEST(Pinger, BoundToAnInterface) {
   std::string why;
   auto lo = openOrSkip("lo", &why);
   if (!lo) GTEST_SKIP() << "no raw ICMP socket here: " << why;
   ASSERT_TRUE(lo->ping(*parseIp("127.0.0.1")).ok());
   EXPECT_EQ(waitFor(*lo, "127.0.0.1").count("127.0.0.1"), 1u);
   EXPECT_FALSE(Pinger::open("no-such-if0").ok());
-  // A documentation address (TEST-NET-1) through lo: nothing answers.
-  (void)lo->ping(*parseIp("192.0.2.1"));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_EQ(lo->collect().count("192.0.2.1"), 0u);
 }
 
 }  // namespace
