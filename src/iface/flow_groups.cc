@@ -1,7 +1,6 @@
 #include "iface/flow_groups.h"
 
 #include <algorithm>
-#include <cstring>
 #include <memory>
 #include <tuple>
 #include <unordered_map>
@@ -28,22 +27,6 @@ struct Item {
   const flow::Endpoint& client() const { return lo_is_client ? key.lo : key.hi; }
   const flow::Endpoint& server() const { return lo_is_client ? key.hi : key.lo; }
 };
-
-bool inAny(const std::vector<util::IpPrefix>& nets, const util::IpAddress& a) {
-  return std::any_of(nets.begin(), nets.end(), [&](const util::IpPrefix& p) { return p.contains(a); });
-}
-
-bool passes(const FlowGroupFilter& f, const flow::Flow& flow) {
-  if (f.match_nothing) return false;
-  if (f.vlan && flow.key.vlan != *f.vlan) return false;
-  if (f.l4_proto && flow.key.proto != *f.l4_proto) return false;
-  if (f.server_port && flow.server().port != *f.server_port) return false;
-  if (!f.host && f.allowed.empty()) return true;
-  const util::IpAddress lo = addressOf(flow.key.lo, flow.key.ip_version);
-  const util::IpAddress hi = addressOf(flow.key.hi, flow.key.ip_version);
-  if (f.host && !(lo == *f.host || hi == *f.host)) return false;
-  return f.allowed.empty() || inAny(f.allowed, lo) || inAny(f.allowed, hi);
-}
 
 void appendAddress(std::string& k, const util::IpAddress& a, uint16_t vlan) {
   k.push_back(a.v6 ? '6' : '4');
@@ -100,18 +83,13 @@ std::string groupKey(FlowGrouping by, const Item& it, const util::IpAddress& cli
   return k;
 }
 
-int compareIp(const util::IpAddress& a, const util::IpAddress& b) {
-  if (a.v6 != b.v6) return a.v6 ? 1 : -1;
-  return std::memcmp(a.bytes.data(), b.bytes.data(), 16);
-}
-
 }  // namespace
 
 std::vector<FlowGroup> groupFlows(const PacketEngine& engine, FlowGrouping by,
-                                  const FlowGroupFilter& filter) {
+                                  const FlowQuery& filter) {
   std::vector<Item> items;
   engine.scanFlows([&](const flow::Flow& f) {  // under a shard lock: filter and copy only
-    if (!passes(filter, f)) return;
+    if (!matches(filter, FlowRow::of(f, 0))) return;
     Item it;
     it.key = f.key;
     it.lo_is_client = f.lo_is_client;
@@ -177,8 +155,8 @@ void sortFlowGroups(std::vector<FlowGroup>& groups, const std::string& column, b
                     const std::function<std::string(const FlowGroup&)>& app_name) {
   using G = FlowGroup;
   const auto key_less = [](const G& a, const G& b) {
-    if (int c = compareIp(a.client, b.client)) return c < 0;
-    if (int c = compareIp(a.server, b.server)) return c < 0;
+    if (int c = util::compare(a.client, b.client)) return c < 0;
+    if (int c = util::compare(a.server, b.server)) return c < 0;
     return std::tie(a.vlan, a.master_proto, a.app_proto, a.server_port, a.info) <
            std::tie(b.vlan, b.master_proto, b.app_proto, b.server_port, b.info);
   };
@@ -186,13 +164,13 @@ void sortFlowGroups(std::vector<FlowGroup>& groups, const std::string& column, b
   std::function<int(const G&, const G&)> by;
   const auto num = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
   if (column == "client") {
-    by = [](const G& a, const G& b) { return compareIp(a.client, b.client); };
+    by = [](const G& a, const G& b) { return util::compare(a.client, b.client); };
   } else if (column == "server") {
-    by = [](const G& a, const G& b) { return compareIp(a.server, b.server); };
+    by = [](const G& a, const G& b) { return util::compare(a.server, b.server); };
   } else if (column == "client_and_server") {
     by = [](const G& a, const G& b) {
-      const int c = compareIp(a.client, b.client);
-      return c != 0 ? c : compareIp(a.server, b.server);
+      const int c = util::compare(a.client, b.client);
+      return c != 0 ? c : util::compare(a.server, b.server);
     };
   } else if (column == "srv_port") {
     by = [&](const G& a, const G& b) { return num(a.server_port, b.server_port); };

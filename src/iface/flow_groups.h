@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "iface/packet_engine.h"
+#include "iface/queries.h"
 #include "util/ip.h"
 
 namespace flowlens {
@@ -30,15 +31,6 @@ enum class FlowGrouping : uint8_t {
   kVlanPortApplication = 100  // VLAN, server port, master and application protocol
 };
 
-struct FlowGroupFilter {
-  std::optional<util::IpAddress> host;  // flows with this host at either end
-  std::optional<uint16_t> vlan;
-  std::optional<uint8_t> l4_proto;
-  std::optional<uint16_t> server_port;
-  std::vector<util::IpPrefix> allowed;  // at least one end inside; empty = all
-  bool match_nothing = false;           // a filter no flow can pass (an out-of-range value)
-};
-
 struct FlowGroup {
   // The key's parts; those the grouping does not use keep the first flow's values.
   uint16_t vlan = 0;
@@ -55,9 +47,10 @@ struct FlowGroup {
   double throughput_bps = 0;  // the flows' average throughputs, summed
 };
 
-// Groups in no particular order.
+// The groups of the flows that pass `filter`'s filters (its order and paging are not used), in
+// no particular order.
 std::vector<FlowGroup> groupFlows(const PacketEngine& engine, FlowGrouping by,
-                                  const FlowGroupFilter& filter);
+                                  const FlowQuery& filter);
 
 // ntopng's sort columns of getProtocolFlowsStats: client, server, client_and_server, srv_port,
 // application (by `app_name`), info, flows, tot_score, num_clients, num_servers, bytes_sent

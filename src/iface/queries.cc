@@ -9,14 +9,6 @@
 namespace flowlens {
 namespace {
 
-bool inAllowed(const std::vector<util::IpPrefix>& allowed, const util::IpAddress& a) {
-  if (allowed.empty()) return true;
-  for (const auto& p : allowed) {
-    if (p.contains(a)) return true;
-  }
-  return false;
-}
-
 // Runs `scan`, which offers items; keeps the `want` first in `ordered` order, sorted, in `out`.
 template <typename T, typename Order, typename Scan>
 void keepBest(std::vector<T>& out, uint64_t want, const Order& ordered, const Scan& scan) {
@@ -48,6 +40,7 @@ std::string flowRankingKey(const FlowQuery& q) {
   if (q.application) add("a", std::to_string(*q.application));
   if (q.category) add("c", std::to_string(*q.category));
   if (q.port) add("p", std::to_string(*q.port));
+  if (q.server_port) add("s", std::to_string(*q.server_port));
   for (const auto& p : q.allowed) add("w", p.toString());
   if (q.match_nothing) add("x", "");
   return k;
@@ -70,12 +63,12 @@ std::string rankingKey(const HostQuery& q) {
   return k;
 }
 
-int compareIp(const util::IpAddress& a, const util::IpAddress& b) {
-  if (a.v6 != b.v6) return a.v6 ? 1 : -1;
-  return std::memcmp(a.bytes.data(), b.bytes.data(), 16);
-}
-
 }  // namespace
+
+bool inAllowed(const std::vector<util::IpPrefix>& allowed, const util::IpAddress& a) {
+  return allowed.empty() ||
+         std::any_of(allowed.begin(), allowed.end(), [&](const util::IpPrefix& p) { return p.contains(a); });
+}
 
 util::IpAddress addressOf(const flow::Endpoint& e, uint8_t ip_version) {
   util::IpAddress a;
@@ -131,7 +124,7 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   std::function<bool(const H&, const H&)> less;
   const std::string& c = q.sort_column;
   if (c == "column_ip" || c == "column_name") {
-    less = [](const H& a, const H& b) { return compareIp(a.ip, b.ip) < 0; };
+    less = [](const H& a, const H& b) { return util::compare(a.ip, b.ip) < 0; };
   } else if (c == "column_since" || c == "column_first_seen") {
     // Whole seconds, as answers show them: ties then break on the address, as a script
     // re-sorting the (keyed) answer by seen.first does.
@@ -164,7 +157,7 @@ HostPage queryHosts(const PacketEngine& engine, const HostQuery& q) {
   const auto stable = [&](const H& a, const H& b) {
     if (less(a, b)) return true;
     if (less(b, a)) return false;
-    return compareIp(a.ip, b.ip) < 0 || (a.ip == b.ip && a.vlan < b.vlan);
+    return util::compare(a.ip, b.ip) < 0 || (a.ip == b.ip && a.vlan < b.vlan);
   };
   const auto ordered = [&](const H& a, const H& b) { return q.ascending ? stable(a, b) : stable(b, a); };
 
@@ -255,6 +248,7 @@ bool matches(const FlowQuery& q, const FlowRow& f) {
   }
   if (q.category && f.category != *q.category) return false;
   if (q.port && f.key.lo.port != *q.port && f.key.hi.port != *q.port) return false;
+  if (q.server_port && f.server().port != *q.server_port) return false;
   if (!q.host && q.allowed.empty()) return true;
   const util::IpAddress lo = addressOf(f.key.lo, f.key.ip_version);
   const util::IpAddress hi = addressOf(f.key.hi, f.key.ip_version);
@@ -273,11 +267,11 @@ FlowPage queryFlows(const PacketEngine& engine, const FlowQuery& q) {
   const std::string& c = q.sort_column;
   if (c == "column_client" || c == "column_cli") {
     less = [](const F& a, const F& b) {
-      return compareIp(addressOf(a.client(), a.key.ip_version), addressOf(b.client(), b.key.ip_version)) < 0;
+      return util::compare(addressOf(a.client(), a.key.ip_version), addressOf(b.client(), b.key.ip_version)) < 0;
     };
   } else if (c == "column_server" || c == "column_srv") {
     less = [](const F& a, const F& b) {
-      return compareIp(addressOf(a.server(), a.key.ip_version), addressOf(b.server(), b.key.ip_version)) < 0;
+      return util::compare(addressOf(a.server(), a.key.ip_version), addressOf(b.server(), b.key.ip_version)) < 0;
     };
   } else if (c == "column_first_seen") {
     less = [](const F& a, const F& b) { return a.first_seen_us < b.first_seen_us; };

@@ -83,6 +83,7 @@ struct FlowQuery {
   std::optional<uint16_t> application;  // app or master nDPI protocol
   std::optional<uint16_t> category;
   std::optional<uint16_t> port;         // either end
+  std::optional<uint16_t> server_port;
   std::vector<util::IpPrefix> allowed;  // at least one end inside; empty = all
   bool match_nothing = false;           // a filter no flow can pass (an out-of-range value)
 };
@@ -101,6 +102,8 @@ uint32_t flowKey(const flow::Flow& f);
 std::optional<flow::Flow> findFlow(const PacketEngine& engine, uint32_t key, uint32_t hash_id);
 
 util::IpAddress addressOf(const flow::Endpoint& e, uint8_t ip_version);
+// Whether `a` lies in one of a user's allowed networks (none: everything is allowed).
+bool inAllowed(const std::vector<util::IpPrefix>& allowed, const util::IpAddress& a);
 // Throughput over the last second is not kept per flow: average over the flow's life.
 double flowThroughputBps(const flow::Flow& f);
 double throughputBps(uint64_t bytes, uint64_t first_seen_us, uint64_t last_seen_us);

@@ -72,6 +72,12 @@ int failWithNil(lua_State* L, const char* function, const std::string& message, 
   return 1;
 }
 
+int failNothing(lua_State* L, const char* function, const std::string& message, bool quiet) {
+  failWithNil(L, function, message, quiet);
+  lua_pop(L, 1);
+  return 0;
+}
+
 Result<util::IpAddress> addressArg(lua_State* L, const char* function, int arg) {
   std::string_view text = Args(L, function).string(arg, "ip");
   if (auto at = text.find('@'); at != std::string_view::npos) text = text.substr(0, at);

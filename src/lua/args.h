@@ -74,6 +74,8 @@ inline void setField(lua_State* L, const char* k, double v) {
 // `quiet` (the service is down and said so once) logs at debug level only.
 int failWithNil(lua_State* L, const char* function, const std::string& message,
                 bool quiet = false);
+// The same policy for a function that returns nothing: logs, returns nothing.
+int failNothing(lua_State* L, const char* function, const std::string& message, bool quiet = false);
 
 // The address in string argument `arg` (named "ip"): an IPv4/IPv6 address, or ntopng's host
 // key "ip@vlan" (the VLAN is dropped). Not an address: an error "not an IP address '<text>'".

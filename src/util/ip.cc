@@ -62,6 +62,11 @@ bool IpPrefix::contains(const IpAddress& a) const {
 
 std::string IpPrefix::toString() const { return network.toString() + "/" + std::to_string(bits); }
 
+int compare(const IpAddress& a, const IpAddress& b) {
+  if (a.v6 != b.v6) return a.v6 ? 1 : -1;
+  return std::memcmp(a.bytes.data(), b.bytes.data(), 16);
+}
+
 bool isMulticast(const IpAddress& a) {
   return a.v6 ? a.bytes[0] == 0xff : (a.bytes[0] & 0xf0) == 0xe0;
 }

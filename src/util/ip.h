@@ -35,6 +35,8 @@ Result<IpPrefix> parsePrefix(std::string_view text);
 // Masks an address to `bits` (clamped to the family's width).
 IpAddress maskAddress(const IpAddress& a, int bits);
 
+// Total order: IPv4 before IPv6, then by bytes (memcmp); <0, 0, >0.
+int compare(const IpAddress& a, const IpAddress& b);
 // 224.0.0.0/4 and ff00::/8.
 bool isMulticast(const IpAddress& a);
 // 255.255.255.255.

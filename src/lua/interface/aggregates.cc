@@ -28,34 +28,9 @@ std::string protoId(const FlowGroup& g) {
 }
 
 std::string protoName(lua_State* L, const FlowGroup& g) {
-  const dpi::DpiCatalog& cat = catalog(L);
-  if (g.app_proto == 0 || g.app_proto == g.master_proto) return cat.protocolName(g.master_proto);
-  if (g.master_proto == 0) return cat.protocolName(g.app_proto);
-  return cat.protocolName(g.master_proto) + "." + cat.protocolName(g.app_proto);
+  return catalog(L).fullName(g.master_proto, g.app_proto);
 }
 
-// The name a script shows for an address: the resolver's, else empty.
-std::string hostName(lua_State* L, const util::IpAddress& ip) {
-  enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
-  if (enrichment == nullptr) return "";
-  return enrichment->resolver().name(ip).value_or("");
-}
-
-// An optional integer filter within [0, max]; out of range, the filter matches nothing.
-template <typename T>
-void rangeFilter(std::optional<int64_t> v, int64_t max, std::optional<T>* field, FlowGroupFilter* f) {
-  if (!v) return;
-  if (*v < 0 || *v > max) {
-    f->match_nothing = true;
-  } else {
-    *field = T(*v);
-  }
-}
-
-bool inAllowed(const std::vector<util::IpPrefix>& allowed, const util::IpAddress& ip) {
-  return allowed.empty() ||
-         std::any_of(allowed.begin(), allowed.end(), [&](const util::IpPrefix& p) { return p.contains(ip); });
-}
 
 // A page from `start` when there are `total` rows: past the end, ntopng answers one row,
 // {num_entries = total}; true when that was pushed into the array on top.
@@ -111,7 +86,7 @@ int getProtocolFlowsStats(lua_State* L) {
   int64_t max_rows = a.optInteger(6, "max").value_or(0);
   if (max_rows <= 0) max_rows = 999;
   std::string search(a.optString(7, "search").value_or(""));
-  FlowGroupFilter filter;
+  FlowQuery filter;
   if (auto host = a.optString(8, "host"); host && !host->empty()) {
     util::IpAddress ip;
     std::optional<uint16_t> vlan;
@@ -154,13 +129,13 @@ int getProtocolFlowsStats(lua_State* L) {
     if (hasClient(by)) {
       setField(L, "cli_vlan_id", int64_t{g.vlan});
       setField(L, "client_ip", g.client.toString());
-      setField(L, "client_name", hostName(L, g.client));
+      setField(L, "client_name", resolvedName(L, g.client).value_or(""));
       setField(L, "is_cli_in_mem", true);
     }
     if (hasServer(by)) {
       setField(L, "srv_vlan_id", int64_t{g.vlan});
       setField(L, "server_ip", g.server.toString());
-      setField(L, "server_name", hostName(L, g.server));
+      setField(L, "server_name", resolvedName(L, g.server).value_or(""));
       setField(L, "is_srv_in_mem", true);
     }
     if (by == FlowGrouping::kClientServerPort || by == FlowGrouping::kClientServerPortApplication) {
@@ -174,7 +149,7 @@ int getProtocolFlowsStats(lua_State* L) {
 
 // getVLANFlowsStats() -> array, one entry per VLAN, server port and protocol.
 int getVLANFlowsStats(lua_State* L) {
-  FlowGroupFilter filter;
+  FlowQuery filter;
   filter.allowed = allowedNetworks(L);
   std::vector<FlowGroup> groups;
   if (const PacketEngine* e = selectedEngine(L)) {
@@ -200,7 +175,7 @@ int getVLANFlowsStats(lua_State* L) {
 int getHostsPorts(lua_State* L) {
   Args a(L, "interface.getHostsPorts");
   const int64_t l4 = a.integer(1, "l4_proto");
-  FlowGroupFilter filter;
+  FlowQuery filter;
   rangeFilter(std::optional<int64_t>(l4), 255, &filter.l4_proto, &filter);
   rangeFilter(a.optInteger(2, "vlan"), 4095, &filter.vlan, &filter);
   filter.allowed = allowedNetworks(L);
@@ -249,7 +224,7 @@ int getHostsByPort(lua_State* L) {
   const int64_t start = std::max<int64_t>(0, a.optInteger(6, "start").value_or(0));
   const int64_t max_rows = a.optInteger(7, "max").value_or(0);
   const int64_t master = a.optInteger(8, "master").value_or(0);
-  FlowGroupFilter filter;
+  FlowQuery filter;
   rangeFilter(std::optional<int64_t>(l4), 255, &filter.l4_proto, &filter);
   rangeFilter(std::optional<int64_t>(port), 65535, &filter.server_port, &filter);
   filter.allowed = allowedNetworks(L);
@@ -279,8 +254,7 @@ int getHostsByPort(lua_State* L) {
   for (auto& [k, r] : rows) {
     // What the host table knows of a server (name, MAC) only for servers the user may see.
     if (auto h = inAllowed(filter.allowed, r.ip) ? findHost(*e, r.ip, r.vlan) : std::nullopt) {
-      r.name = hostName(L, r.ip);
-      if (r.name.empty()) r.name = h->name;
+      r.name = displayName(L, *h);
       if (h->has_mac) {
         r.mac = host::macToString(h->mac);
         enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
@@ -291,10 +265,6 @@ int getHostsByPort(lua_State* L) {
     }
     list.push_back(std::move(r));
   }
-  const auto ip_less = [](const Row& x, const Row& y) {
-    if (x.ip.v6 != y.ip.v6) return !x.ip.v6;
-    return std::tie(x.ip.bytes, x.vlan) < std::tie(y.ip.bytes, y.vlan);
-  };
   std::stable_sort(list.begin(), list.end(), [&](const Row& x, const Row& y) {
     const auto cmp = [&]() -> int {
       const auto num = [](auto p, auto q) { return p < q ? -1 : (q < p ? 1 : 0); };
@@ -307,7 +277,8 @@ int getHostsByPort(lua_State* L) {
       if (sort == "mac_manufacturer") return x.manufacturer.compare(y.manufacturer);
       return 0;  // ip
     }();
-    const int c = cmp != 0 ? cmp : (ip_less(x, y) ? -1 : (ip_less(y, x) ? 1 : 0));
+    int c = cmp != 0 ? cmp : util::compare(x.ip, y.ip);
+    if (c == 0) c = int(x.vlan) - int(y.vlan);
     return ascending ? c < 0 : c > 0;
   });
   const uint64_t total = list.size();
@@ -333,18 +304,12 @@ int getHostsByPort(lua_State* L) {
 
 // getGroupedFlows(column [, paginator]) -> array, one entry per application: {proto, bytes,
 // seen.first, seen.last, num_flows, num_blocked_flows, throughput_bps}. As ntopng, only
-// "column_ndpi" groups; any other column gives {}. The paginator's VLAN, L4 protocol and
-// port filters apply.
+// "column_ndpi" groups; any other column gives {}. The paginator's filters apply.
 int getGroupedFlows(lua_State* L) {
   Args a(L, "interface.getGroupedFlows");
   const std::string column(a.string(1, "group_column"));
-  FlowGroupFilter filter;
-  if (lua_type(L, 2) == LUA_TTABLE) {
-    rangeFilter(intField(L, 2, "vlanIdFilter"), 4095, &filter.vlan, &filter);
-    rangeFilter(intField(L, 2, "l4protoFilter"), 255, &filter.l4_proto, &filter);
-  } else if (lua_type(L, 2) > LUA_TNIL) {
-    a.table(2, "paginator");
-  }
+  FlowQuery filter;
+  flowPaginator(L, a, 2, &filter);
   filter.allowed = allowedNetworks(L);
   std::map<uint16_t, FlowGroup> apps;
   const PacketEngine* e = selectedEngine(L);
@@ -379,7 +344,7 @@ int getGroupedFlows(lua_State* L) {
 // answer on in the active flows (TCP and UDP counted apart, as ntopng).
 int getLocalServerPorts(lua_State* L) {
   const LocalNetworks* local = LuaState::from(L)->services().local_networks;
-  FlowGroupFilter filter;
+  FlowQuery filter;
   filter.allowed = allowedNetworks(L);
   std::set<std::tuple<std::string, uint16_t, uint8_t, uint16_t>> served;  // server, VLAN, L4, port
   if (const PacketEngine* e = selectedEngine(L); e && local != nullptr) {

@@ -166,9 +166,8 @@ int setActiveInterfaceId(lua_State* L) {
 
 // isMulticastMac(mac) -> whether the address has the group bit set (multicast and broadcast).
 int isMulticastMac(lua_State* L) {
-  std::array<uint8_t, 6> mac;
-  const bool ok = host::parseMac(std::string(Args(L, "interface.isMulticastMac").string(1, "mac")), &mac);
-  lua_pushboolean(L, ok && (mac[0] & 1) != 0);
+  const auto mac = macArg(Args(L, "interface.isMulticastMac"), 1);
+  lua_pushboolean(L, mac && ((*mac)[0] & 1) != 0);
   return 1;
 }
 

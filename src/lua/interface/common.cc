@@ -1,5 +1,7 @@
 #include "lua/interface/common.h"
 
+#include <algorithm>
+
 #include "auth/users.h"
 
 namespace flowlens::lua::iface {
@@ -40,6 +42,12 @@ std::vector<util::IpPrefix> allowedNetworks(lua_State* L) {
 }
 
 const dpi::DpiCatalog& catalog(lua_State* L) { return *LuaState::from(L)->services().dpi; }
+
+std::optional<std::array<uint8_t, 6>> macArg(const Args& a, int arg) {
+  std::array<uint8_t, 6> mac;
+  if (!host::parseMac(std::string(a.string(arg, "mac")), &mac)) return std::nullopt;
+  return mac;
+}
 
 bool parseHostKey(std::string_view text, util::IpAddress* ip, std::optional<uint16_t>* vlan) {
   const size_t at = text.find('@');
@@ -87,6 +95,25 @@ std::optional<bool> boolField(lua_State* L, int table, const char* key) {
   if (lua_type(L, -1) == LUA_TBOOLEAN) v = lua_toboolean(L, -1) != 0;
   lua_pop(L, 1);
   return v;
+}
+
+// ntopng's paginator keys at stack index `idx`: sortColumn, a2zSortOrder, maxHits, toSkip,
+// l4protoFilter, l7protoFilter, l7categoryFilter, portFilter, vlanIdFilter. Not a table (and
+// not nil) raises.
+void flowPaginator(lua_State* L, const Args& a, int idx, FlowQuery* q) {
+  if (lua_type(L, idx) == LUA_TTABLE) {
+    if (auto v = stringField(L, idx, "sortColumn")) q->sort_column = *v;
+    if (auto v = boolField(L, idx, "a2zSortOrder")) q->ascending = *v;
+    if (auto v = intField(L, idx, "maxHits")) q->max_hits = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
+    if (auto v = intField(L, idx, "toSkip")) q->to_skip = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
+    rangeFilter(intField(L, idx, "l4protoFilter"), 255, &q->l4_proto, q);
+    rangeFilter(intField(L, idx, "l7protoFilter"), 0xffff, &q->application, q);
+    rangeFilter(intField(L, idx, "l7categoryFilter"), 0xffff, &q->category, q);
+    rangeFilter(intField(L, idx, "portFilter"), 0xffff, &q->port, q);
+    rangeFilter(intField(L, idx, "vlanIdFilter"), 4095, &q->vlan, q);
+  } else if (lua_type(L, idx) > LUA_TNIL) {
+    a.table(idx, "paginator");
+  }
 }
 
 }  // namespace flowlens::lua::iface

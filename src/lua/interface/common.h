@@ -8,6 +8,8 @@
 
 #include "dpi/dpi_engine.h"
 #include "iface/interface.h"
+#include "iface/queries.h"
+#include "lua/args.h"
 #include "lua/state.h"
 #include "util/ip.h"
 
@@ -21,6 +23,26 @@ const PacketEngine* selectedEngine(lua_State* L);
 // The networks the user may see; empty = all.
 std::vector<util::IpPrefix> allowedNetworks(lua_State* L);
 const dpi::DpiCatalog& catalog(lua_State* L);
+// An optional integer filter of a flow query: set when within [0, max]; out of that range the
+// query matches nothing (rather than the value wrapping onto another).
+template <typename T>
+void rangeFilter(std::optional<int64_t> v, int64_t max, std::optional<T>* field, FlowQuery* q) {
+  if (!v) return;
+  if (*v < 0 || *v > max) {
+    q->match_nothing = true;
+  } else {
+    *field = T(*v);
+  }
+}
+
+// ntopng's flow paginator at stack index `idx` into `q`: sortColumn, a2zSortOrder, maxHits,
+// toSkip, l4protoFilter, l7protoFilter, l7categoryFilter, portFilter, vlanIdFilter. Not a table
+// (and not nil) raises.
+void flowPaginator(lua_State* L, const Args& a, int idx, FlowQuery* q);
+
+// String argument `arg` (named "mac") as a MAC address; nullopt when it is none.
+std::optional<std::array<uint8_t, 6>> macArg(const Args& a, int arg);
+
 // ntopng's host key "ip" or "ip@vlan" (VLAN 0-4095); false when it is neither.
 bool parseHostKey(std::string_view text, util::IpAddress* ip, std::optional<uint16_t>* vlan);
 

@@ -26,31 +26,6 @@ bool hostFilter(std::string_view text, FlowQuery* q) {
   return true;
 }
 
-// ntopng's paginator keys at stack index `idx`: sortColumn, a2zSortOrder, maxHits, toSkip,
-// l4protoFilter, l7protoFilter, l7categoryFilter, portFilter, vlanIdFilter. Not a table (and
-// not nil) raises.
-void paginator(lua_State* L, const Args& a, int idx, FlowQuery* q) {
-  if (lua_type(L, idx) == LUA_TTABLE) {
-    if (auto v = stringField(L, idx, "sortColumn")) q->sort_column = *v;
-    if (auto v = boolField(L, idx, "a2zSortOrder")) q->ascending = *v;
-    if (auto v = intField(L, idx, "maxHits")) q->max_hits = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
-    if (auto v = intField(L, idx, "toSkip")) q->to_skip = uint32_t(std::clamp<int64_t>(*v, 0, UINT32_MAX));
-    // A value out of its field's range matches no flow (rather than wrapping onto another).
-    const auto in_range = [&](const char* key, int64_t max) -> std::optional<int64_t> {
-      auto v = intField(L, idx, key);
-      if (v && (*v < 0 || *v > max)) q->match_nothing = true;
-      return v;
-    };
-    if (auto v = in_range("l4protoFilter", 255)) q->l4_proto = uint8_t(*v);
-    if (auto v = in_range("l7protoFilter", 0xffff)) q->application = uint16_t(*v);
-    if (auto v = in_range("l7categoryFilter", 0xffff)) q->category = uint16_t(*v);
-    if (auto v = in_range("portFilter", 0xffff)) q->port = uint16_t(*v);
-    if (auto v = in_range("vlanIdFilter", 4095)) q->vlan = uint16_t(*v);
-  } else if (lua_type(L, idx) > LUA_TNIL) {
-    a.table(idx, "paginator");
-  }
-}
-
 // {flows = {...array}, numFlows = N, [nextSlot = ...]}.
 void pushFlowPage(lua_State* L, const FlowPage& page, std::optional<uint64_t> next_slot) {
   lua_createtable(L, 0, 3);
@@ -74,7 +49,7 @@ int getFlowsInfo(lua_State* L) {
       return failWithNil(L, "interface.getFlowsInfo", "invalid host '" + std::string(*host) + "'");
     }
   }
-  paginator(L, a, 2, &q);
+  flowPaginator(L, a, 2, &q);
   q.allowed = allowedNetworks(L);
   const PacketEngine* e = selectedEngine(L);
   FlowPage page;
@@ -95,7 +70,7 @@ int getBatchedFlowsInfo(lua_State* L) {
   const int64_t begin = std::max<int64_t>(0, a.optInteger(1, "begin_slot").value_or(0));
   FlowQuery q;
   q.max_hits = kBatch;
-  paginator(L, a, 2, &q);
+  flowPaginator(L, a, 2, &q);
   q.allowed = allowedNetworks(L);
   FlowPage page;
   uint64_t next = 0;
@@ -122,34 +97,44 @@ void pushTallies(lua_State* L, const char* field, const std::map<std::string, Ta
   lua_setfield(L, -2, field);
 }
 
-// Active flows counted by application, category and L4 protocol: one pass over the flows' rows
-// (no flow is copied whole).
-int getFlowsStats(lua_State* L) {
+// The active flows the user may see, counted by application, category and L4 protocol (by
+// name: ids nDPI names alike, such as every unknown one, add up): one pass over the flows'
+// rows, no flow copied whole.
+struct FlowTallies {
+  std::map<std::string, Tally> apps, categories, l4;
+  uint64_t num_flows = 0;
+};
+
+FlowTallies tallyFlows(lua_State* L) {
   FlowQuery q;
   q.allowed = allowedNetworks(L);
   const dpi::DpiCatalog& cat = catalog(L);
-  std::map<std::string, Tally> apps, categories, l4;
+  FlowTallies out;
   std::map<uint16_t, std::string> app_names, category_names;
-  uint64_t num_flows = 0;
   const auto tally = [&](const FlowRow& f) {  // rows are visited outside the shard locks
     if (!matches(q, f)) return;
-    ++num_flows;
+    ++out.num_flows;
     const uint16_t app = f.app_proto ? f.app_proto : f.master_proto;
     auto& an = app_names[app];
     if (an.empty()) an = cat.protocolName(app);
     auto& cn = category_names[f.category];
     if (cn.empty()) cn = cat.categoryName(f.category);
-    for (Tally* t : {&apps[an], &categories[cn], &l4[l4Name(f.key.proto)]}) {
+    for (Tally* t : {&out.apps[an], &out.categories[cn], &out.l4[l4Name(f.key.proto)]}) {
       ++t->count;
       t->bytes += f.bytes();
     }
   };
   if (const PacketEngine* e = selectedEngine(L)) e->scanFlowRows(tally);
+  return out;
+}
+
+int getFlowsStats(lua_State* L) {
+  const FlowTallies t = tallyFlows(L);
   lua_createtable(L, 0, 4);
-  pushTallies(L, "ndpi", apps);
-  pushTallies(L, "ndpi_categories", categories);
-  pushTallies(L, "l4_protocols", l4);
-  setField(L, "num_flows", num_flows);
+  pushTallies(L, "ndpi", t.apps);
+  pushTallies(L, "ndpi_categories", t.categories);
+  pushTallies(L, "l4_protocols", t.l4);
+  setField(L, "num_flows", t.num_flows);
   return 1;
 }
 
@@ -225,7 +210,7 @@ int getActiveFlowsStats(lua_State* L) {
     return ip;
   };
   if (auto host = a.optString(1, "host")) q.host = active(*host);
-  paginator(L, a, 2, &q);
+  flowPaginator(L, a, 2, &q);
   const bool only_traffic = a.optBoolean(3, "only_traffic_stats").value_or(false);
   std::optional<util::IpAddress> peer;
   if (auto with = a.optString(4, "talking_with"); with && q.host) peer = active(*with);
@@ -301,9 +286,8 @@ int getActiveFlowsStats(lua_State* L) {
 
 // TCP flows by state: {SYN = connecting, Established, FIN = closed, RST = reset}.
 int getFlowsStatus(lua_State* L) {
-  const auto allowed = allowedNetworks(L);
   FlowQuery q;
-  q.allowed = allowed;
+  q.allowed = allowedNetworks(L);
   q.l4_proto = 6;
   uint64_t syn = 0, established = 0, fin = 0, rst = 0;
   if (const PacketEngine* e = selectedEngine(L)) {
@@ -326,23 +310,12 @@ int getFlowsStatus(lua_State* L) {
   return 1;
 }
 
-// {[application] = active flows}, applications with at least one flow.
+// {[application] = active flows}, applications with at least one flow (getFlowsStats' counts).
 int getnDPIFlowsCount(lua_State* L) {
-  FlowQuery q;
-  q.allowed = allowedNetworks(L);
-  std::map<uint16_t, uint64_t> counts;
-  if (const PacketEngine* e = selectedEngine(L)) {
-    e->scanFlowRows([&](const FlowRow& f) {
-      if (matches(q, f)) ++counts[f.app_proto ? f.app_proto : f.master_proto];
-    });
-  }
-  // By name: ids nDPI names alike (every unknown one is "Unknown") add up.
-  const dpi::DpiCatalog& cat = catalog(L);
-  std::map<std::string, uint64_t> by_name;
-  for (const auto& [id, n] : counts) by_name[cat.protocolName(id)] += n;
-  lua_createtable(L, 0, int(by_name.size()));
-  for (const auto& [name, n] : by_name) {
-    lua_pushinteger(L, lua_Integer(n));
+  const FlowTallies t = tallyFlows(L);
+  lua_createtable(L, 0, int(t.apps.size()));
+  for (const auto& [name, tally] : t.apps) {
+    lua_pushinteger(L, lua_Integer(tally.count));
     lua_setfield(L, -2, name.c_str());
   }
   return 1;

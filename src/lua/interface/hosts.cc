@@ -168,11 +168,7 @@ std::optional<host::Host> lookup(lua_State* L, const char* fn, bool vlan_arg = t
   if (!e) return std::nullopt;
   auto h = findHost(*e, ip, vlan);
   if (!h) return std::nullopt;
-  const auto allowed = allowedNetworks(L);
-  if (!allowed.empty() &&
-      std::none_of(allowed.begin(), allowed.end(), [&](const auto& p) { return p.contains(h->ip); })) {
-    return std::nullopt;  // a host the user may not see does not exist for them
-  }
+  if (!inAllowed(allowedNetworks(L), h->ip)) return std::nullopt;  // unseen: does not exist
   return h;
 }
 
@@ -320,22 +316,24 @@ int getMacManufacturers(lua_State* L) {
   return 1;
 }
 
-// findHostByMac(mac) -> {[ip] = host key} of the hosts seen with that MAC address.
-int findHostByMac(lua_State* L) {
-  Args a(L, "interface.findHostByMac");
-  std::array<uint8_t, 6> mac;
-  if (!host::parseMac(std::string(a.string(1, "mac")), &mac)) {
-    return failWithNil(L, "interface.findHostByMac", "invalid MAC address", true);
-  }
+// The active hosts seen with `mac` that the user may see, by address.
+std::vector<host::Host> hostsWithMac(lua_State* L, const std::array<uint8_t, 6>& mac) {
   HostQuery q;
   q.mac = mac;
   q.sort_column = "column_ip";
   q.ascending = true;
   q.allowed = allowedNetworks(L);
-  HostPage page;
-  if (const PacketEngine* e = selectedEngine(L)) page = queryHosts(*e, q);
-  lua_createtable(L, 0, int(page.hosts.size()));
-  for (const host::Host& h : page.hosts) {
+  const PacketEngine* e = selectedEngine(L);
+  return e ? queryHosts(*e, q).hosts : std::vector<host::Host>{};
+}
+
+// findHostByMac(mac) -> {[ip] = host key} of the hosts seen with that MAC address.
+int findHostByMac(lua_State* L) {
+  const auto mac = macArg(Args(L, "interface.findHostByMac"), 1);
+  if (!mac) return failWithNil(L, "interface.findHostByMac", "invalid MAC address", true);
+  const std::vector<host::Host> hosts = hostsWithMac(L, *mac);
+  lua_createtable(L, 0, int(hosts.size()));
+  for (const host::Host& h : hosts) {
     setField(L, h.ip.toString().c_str(), hostKey(h));
   }
   return 1;
@@ -405,17 +403,11 @@ int getnDPIHostStats(lua_State* L) {
 
 // getMacHosts(mac) -> {[host key] = host} of the active hosts seen with that MAC address.
 int getMacHosts(lua_State* L) {
-  Args a(L, "interface.getMacHosts");
-  std::array<uint8_t, 6> mac;
+  const auto mac = macArg(Args(L, "interface.getMacHosts"), 1);
   lua_newtable(L);
-  if (!host::parseMac(std::string(a.string(1, "mac")), &mac)) return 1;
-  HostQuery q;
-  q.mac = mac;
-  q.allowed = allowedNetworks(L);
-  HostPage page;
-  if (const PacketEngine* e = selectedEngine(L)) page = queryHosts(*e, q);
+  if (!mac) return 1;
   const NetworkInterface* i = selected(L);
-  for (const host::Host& h : page.hosts) {
+  for (const host::Host& h : hostsWithMac(L, *mac)) {
     pushHost(L, h, i ? i->id() : -1, false, catalog(L));
     lua_setfield(L, -2, hostKey(h).c_str());
   }
@@ -437,10 +429,11 @@ int getActiveMacs(lua_State* L) {
 // getMacDeviceTypes() -> {[device type] = MAC addresses}. flowlens does not tell device types
 // apart: every address is of type 0, ntopng's "unknown".
 int getMacDeviceTypes(lua_State* L) {
-  const auto macs = sortedMacs(L, "column_mac", true);
+  const NetworkInterface* i = selected(L);
+  const uint64_t macs = i ? i->totals().macs : 0;
   lua_newtable(L);
-  if (!macs.empty()) {
-    lua_pushinteger(L, lua_Integer(macs.size()));
+  if (macs != 0) {
+    lua_pushinteger(L, lua_Integer(macs));
     lua_rawseti(L, -2, 0);
   }
   return 1;
@@ -463,15 +456,12 @@ int getAddressInfo(lua_State* L) {
 }
 
 int getMacInfo(lua_State* L) {
-  Args a(L, "interface.getMacInfo");
-  std::array<uint8_t, 6> mac;
-  if (!host::parseMac(std::string(a.string(1, "mac")), &mac)) {
-    return failWithNil(L, "interface.getMacInfo", "invalid MAC address", true);
-  }
+  const auto mac = macArg(Args(L, "interface.getMacInfo"), 1);
+  if (!mac) return failWithNil(L, "interface.getMacInfo", "invalid MAC address", true);
   std::optional<host::MacHost> found;
   if (const PacketEngine* e = selectedEngine(L)) {
     e->readShared([&](const host::HostTable& t, const TrafficStats&) {
-      if (const host::MacHost* m = t.findMac(mac)) found = *m;
+      if (const host::MacHost* m = t.findMac(*mac)) found = *m;
     });
   }
   if (!found) {
@@ -503,14 +493,11 @@ int deleteHostData(lua_State* L) { return resetHost(L, "interface.deleteHostData
 // resetMacStats(mac) / deleteMacData(mac): administrators only; zeroes the MAC host's traffic.
 // true when it was found.
 int resetMac(lua_State* L, const char* fn) {
-  Args a(L, fn);
-  std::array<uint8_t, 6> mac;
-  if (!host::parseMac(std::string(a.string(1, "mac")), &mac)) {
-    return failWithNil(L, fn, "invalid MAC address", true);
-  }
+  const auto mac = macArg(Args(L, fn), 1);
+  if (!mac) return failWithNil(L, fn, "invalid MAC address", true);
   if (!LuaState::from(L)->context().isAdministrator()) return failWithNil(L, fn, "administrators only");
   NetworkInterface* i = selected(L);
-  lua_pushboolean(L, i && i->engine() && i->engine()->resetMac(mac));
+  lua_pushboolean(L, i && i->engine() && i->engine()->resetMac(*mac));
   return 1;
 }
 

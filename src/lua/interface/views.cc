@@ -65,9 +65,7 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
   setField(L, "mac", h.has_mac ? host::macToString(h.mac) : std::string("00:00:00:00:00:00"));
   // The name: resolved (reverse DNS, a DNS answer seen, or set by a script), else the one
   // clients asked the host by (TLS SNI, HTTP Host).
-  enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
-  std::optional<std::string> resolved;
-  if (enrichment != nullptr) resolved = enrichment->resolver().name(h.ip);
+  const std::optional<std::string> resolved = resolvedName(L, h.ip);
   setField(L, "name", resolved ? *resolved : h.name);
   lua_createtable(L, 0, 2);
   if (resolved) setField(L, "resolved", *resolved);
@@ -146,12 +144,14 @@ void pushHostNdpi(lua_State* L, const host::Host& h, const dpi::DpiCatalog& cata
   lua_setfield(L, -2, "ndpi_categories");
 }
 
-std::string displayName(lua_State* L, const host::Host& h) {
+std::optional<std::string> resolvedName(lua_State* L, const util::IpAddress& ip) {
   enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
-  if (enrichment != nullptr) {
-    if (auto resolved = enrichment->resolver().name(h.ip)) return *resolved;
-  }
-  return h.name;
+  if (enrichment == nullptr) return std::nullopt;
+  return enrichment->resolver().name(ip);
+}
+
+std::string displayName(lua_State* L, const host::Host& h) {
+  return resolvedName(L, h.ip).value_or(h.name);
 }
 
 void pushFlow(lua_State* L, const flow::Flow& f, const dpi::DpiCatalog& catalog) {

@@ -4,6 +4,9 @@
 
 #include <lua.hpp>
 
+#include <optional>
+#include <string>
+
 #include "dpi/dpi_engine.h"
 #include "flow/flow.h"
 #include "host/host.h"
@@ -16,6 +19,8 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
               const dpi::DpiCatalog& catalog);
 // The host's `ndpi` (per application) and `ndpi_categories` fields, into the table on top.
 void pushHostNdpi(lua_State* L, const host::Host& h, const dpi::DpiCatalog& catalog);
+// The resolver's name of `ip` (reverse DNS, a DNS answer, set by a script), if any.
+std::optional<std::string> resolvedName(lua_State* L, const util::IpAddress& ip);
 // The name scripts show for a host: resolved (reverse DNS, a DNS answer, set by a script), else
 // the one clients asked it by (TLS SNI, HTTP Host), else "".
 std::string displayName(lua_State* L, const host::Host& h);

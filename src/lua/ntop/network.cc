@@ -40,13 +40,6 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
-// The failure policy for a function that returns nothing: log, return nothing.
-int failNothing(lua_State* L, const char* fn, const std::string& message, bool quiet = false) {
-  failWithNil(L, fn, message, quiet);
-  lua_pop(L, 1);
-  return 0;
-}
-
 uint32_t toUint32(const util::IpAddress& a) {
   return (uint32_t{a.bytes[0]} << 24) | (uint32_t{a.bytes[1]} << 16) | (uint32_t{a.bytes[2]} << 8) |
          uint32_t{a.bytes[3]};

@@ -86,10 +86,7 @@ int pingHost(lua_State* L) {
   } else if (util::Pinger* p = pinger(ifname, &why)) {
     if (Status st = p->ping(*ip); !st.ok()) why = st.error();
   }
-  if (!why.empty()) {
-    failWithNil(L, kFn, why);
-    lua_pop(L, 1);
-  }
+  if (!why.empty()) return failNothing(L, kFn, why);
   return 0;
 }
 

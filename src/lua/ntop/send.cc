@@ -35,10 +35,7 @@ int sendUdpData(lua_State* L) {
   const std::string_view host = a.string(1, "host");
   const uint16_t port = portArg(a, 2);
   const std::string_view data = a.string(3, "data");
-  if (Status st = util::sendUdp(host, port, data); !st.ok()) {
-    failWithNil(L, kFn, st.error());
-    lua_pop(L, 1);
-  }
+  if (Status st = util::sendUdp(host, port, data); !st.ok()) return failNothing(L, kFn, st.error());
   return 0;
 }
 
@@ -50,11 +47,9 @@ int sendTcpData(lua_State* L) {
   const std::string_view host = a.string(1, "host");
   const uint16_t port = portArg(a, 2);
   const std::string_view data = a.string(3, "data");
-  if (Status st = sender.send(host, port, data, timeoutArg(L, a, 4)); !st.ok()) {
-    failWithNil(L, kFn, st.error());
-    lua_pop(L, 1);
-  }
+  const Status st = sender.send(host, port, data, timeoutArg(L, a, 4));
   if (LuaState* s = LuaState::from(L); s->deadlinePassed()) return s->stopRun(L);
+  if (!st.ok()) return failNothing(L, kFn, st.error());
   return 0;
 }
 

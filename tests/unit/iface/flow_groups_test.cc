@@ -78,16 +78,16 @@ TEST(FlowGroups, FiltersKeepTheirFlows) {
     of_host += addressOf(f.key.lo, f.key.ip_version) == host || addressOf(f.key.hi, f.key.ip_version) == host;
   }
   ASSERT_GT(port80, 0u);
-  FlowGroupFilter web;
+  FlowQuery web;
   web.l4_proto = 6;
   web.server_port = 80;
   const auto groups = groupFlows(*e, FlowGrouping::kServer, web);
   EXPECT_EQ(sumOf(groups).flows, port80);
   for (const FlowGroup& g : groups) EXPECT_EQ(g.server_port, 80);
-  FlowGroupFilter mine;
+  FlowQuery mine;
   mine.host = host;
   EXPECT_EQ(sumOf(groupFlows(*e, FlowGrouping::kApplication, mine)).flows, of_host);
-  FlowGroupFilter elsewhere;
+  FlowQuery elsewhere;
   elsewhere.allowed = {*util::parsePrefix("10.0.0.0/8")};
   EXPECT_TRUE(groupFlows(*e, FlowGrouping::kApplication, elsewhere).empty());
 }
