@@ -23,6 +23,8 @@ PACKAGES=(
   libpcap-dev libndpi-dev
   # host enrichment: GeoIP/ASN databases, asynchronous DNS, MAC vendors (IEEE lists)
   libmaxminddb-dev libc-ares-dev ieee-data
+  # Lua's HTTP client (libcurl) and RRD timeseries (librrd; rrdtool checks the files in tests)
+  libcurl4-openssl-dev librrd-dev rrdtool
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   curl wrk python3 procps

@@ -120,8 +120,12 @@ AuthDecision Authenticator::authenticate(const AuthInput& in) {
       allow(**u, "basic");
       return d;
     }
-    if (h.size() > 6 && strncasecmp(h.c_str(), "Token ", 6) == 0) {
-      auto name = users_.userForToken(h.substr(6));
+    // An API token: ntopng's "Token <t>", or "Bearer <t>" (what ntop.http*AuthToken send).
+    size_t scheme = 0;
+    if (h.size() > 6 && strncasecmp(h.c_str(), "Token ", 6) == 0) scheme = 6;
+    if (h.size() > 7 && strncasecmp(h.c_str(), "Bearer ", 7) == 0) scheme = 7;
+    if (scheme) {
+      auto name = users_.userForToken(h.substr(scheme));
       std::optional<User> u;
       if (name && *name) {
         auto rec = users_.get(**name);

@@ -16,6 +16,7 @@ const std::vector<Section>& sections() {
       {"ntop", "9 Network & IP Utilities", ntop::kNetwork},
       {"ntop", "10 Address Resolution", ntop::kResolution},
       {"ntop", "17 nDPI / Protocol Classification, 30 Custom Categories", ntop::kNdpi},
+      {"ntop", "11 HTTP Client", ntop::kHttpClient},
       {"ntop", "12 Logging", ntop::kLogging},
       {"ntop", "19 Ping", ntop::kPing},
       {"ntop", "23 Time & Ticks", ntop::kTime},

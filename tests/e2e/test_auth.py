@@ -327,7 +327,7 @@ class AuthTest(unittest.TestCase):
 
     def test_malformed_authorization_is_400(self):
         no_colon = "Basic " + base64.b64encode(b"nocolon").decode()
-        for value in ("Basic", "Basic !!!notbase64", no_colon, "Bearer abc",
+        for value in ("Basic", "Basic !!!notbase64", no_colon, "Bearer",
                       "Digest username=admin"):
             status, _, _ = self.d.get(USERS_PATH, {"Authorization": value})
             self.assertEqual(status, 400, value)

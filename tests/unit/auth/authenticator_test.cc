@@ -189,7 +189,7 @@ TEST_F(AuthenticatorTest, BasicMalformedIs400) {
 }
 
 TEST_F(AuthenticatorTest, UnsupportedSchemeIs400) {
-  for (const char* h : {"Bearer abc", "Basic", "Basic ", "Token", "Token ", "Digest x", "x"}) {
+  for (const char* h : {"Bearer", "Bearer ", "Basic", "Basic ", "Token", "Token ", "Digest x", "x"}) {
     AuthDecision d = withAuthorization({h});
     EXPECT_FALSE(d.identity) << h;
     EXPECT_EQ(d.status, 400) << h;
@@ -206,7 +206,15 @@ TEST_F(AuthenticatorTest, TokenOkUnknownRevoked) {
   EXPECT_EQ(d.identity->via, "token");
   EXPECT_FALSE(d.identity->needsCsrf());
 
+  d = withAuthorization({"Bearer " + *t1});  // the same token as a bearer's
+  ASSERT_TRUE(d.identity) << d.message;
+  EXPECT_EQ(d.identity->user, "bob");
+  EXPECT_EQ(d.identity->via, "token");
+
   d = withAuthorization({"Token " + std::string(32, '0')});
+  EXPECT_FALSE(d.identity);
+  EXPECT_EQ(d.status, 401);
+  d = withAuthorization({"Bearer " + std::string(32, '0')});
   EXPECT_FALSE(d.identity);
   EXPECT_EQ(d.status, 401);
   d = withAuthorization({"Token " + t1->substr(0, 31)});
