@@ -58,6 +58,7 @@ struct Services {
   std::atomic<bool> shutting_down{false};
   // Counters of the (future) alert queues; nothing enqueues alerts yet.
   std::atomic<uint64_t> alerts_written{0}, alerts_dropped{0};
+  std::atomic<uint64_t> ts_write_drops{0};  // ntop.rrd_inc_num_drops()
   bool https_enabled = false;
 };
 

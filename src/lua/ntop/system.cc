@@ -127,6 +127,7 @@ int systemHostStat(lua_State* L) {
   setField(L, "lua_states_max", uint64_t{s.lua_states ? s.lua_states->maxStates() : 0});
   setField(L, "written_alerts", s.alerts_written.load());
   setField(L, "dropped_alerts", s.alerts_dropped.load());
+  setField(L, "timeseries_write_drops", s.ts_write_drops.load());
   setField(L, "alerts_queries", uint64_t{0});
   return 1;
 }

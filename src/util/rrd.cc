@@ -1,0 +1,210 @@
+#include "util/rrd.h"
+
+#include <rrd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include "util/fs.h"
+
+namespace flowlens::util::rrd {
+namespace {
+
+// librrd's time parser and rrd_tune (getopt-style parsing) are not reentrant.
+std::mutex& librrdMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
+// librrd's error for this thread (its context is per thread), cleared for the next call.
+std::string lastError(const std::string& what) {
+  const char* e = rrd_get_error();
+  std::string msg = what + ": " + (e && *e ? e : "unknown RRD error");
+  rrd_clear_error();
+  return msg;
+}
+
+bool isInteger(const std::string& s) {
+  if (s.empty()) return false;
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+// A value as rrd_update takes it: a number or "U".
+bool isValue(const std::string& s) {
+  if (s == "U") return true;
+  if (s.empty() || s.find_first_of(": \t\n") != std::string::npos) return false;
+  char* end = nullptr;
+  errno = 0;
+  std::strtod(s.c_str(), &end);
+  return errno == 0 && end == s.c_str() + s.size();
+}
+
+std::vector<const char*> pointers(const std::vector<std::string>& v) {
+  std::vector<const char*> out;
+  out.reserve(v.size());
+  for (const std::string& s : v) out.push_back(s.c_str());
+  return out;
+}
+
+bool startsAsRrd(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  char magic[4] = {0};
+  return in.read(magic, 4) && std::memcmp(magic, "RRD", 4) == 0;
+}
+
+}  // namespace
+
+Status create(const std::string& path, uint64_t step, time_t start,
+              const std::vector<std::string>& definitions) {
+  if (step == 0) return Error{"step must be positive"};
+  if (definitions.empty()) return Error{"no DS or RRA definitions"};
+  const auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    if (Status st = fs::mkdirs(parent.string()); !st) return st;
+  }
+  auto argv = pointers(definitions);
+  rrd_clear_error();
+  if (rrd_create_r(path.c_str(), step, start, static_cast<int>(argv.size()), argv.data()) != 0) {
+    return Error{lastError("cannot create " + path)};
+  }
+  return {};
+}
+
+Status update(const std::string& path, const std::string& when,
+              const std::vector<std::string>& values) {
+  if (when != "N" && !isInteger(when)) return Error{"time must be \"N\" or epoch seconds"};
+  if (values.empty()) return Error{"no values"};
+  std::string sample = when;
+  for (const std::string& v : values) {
+    if (!isValue(v)) return Error{"not a number or \"U\": '" + v + "'"};
+    sample += ":" + v;
+  }
+  const char* argv[] = {sample.c_str()};
+  rrd_clear_error();
+  if (rrd_update_r(path.c_str(), nullptr, 1, argv) != 0) {
+    return Error{lastError("cannot update " + path)};
+  }
+  return {};
+}
+
+Result<std::pair<time_t, time_t>> parseRange(const std::string& start, const std::string& end) {
+  std::pair<time_t, time_t> range;
+  if (isInteger(start) && isInteger(end)) {
+    range = {std::strtoll(start.c_str(), nullptr, 10), std::strtoll(end.c_str(), nullptr, 10)};
+  } else {
+    std::lock_guard<std::mutex> lock(librrdMutex());
+    rrd_time_value_t s{}, e{};
+    if (const char* err = rrd_parsetime(start.c_str(), &s)) {
+      return Error{"start time '" + start + "': " + err};
+    }
+    if (const char* err = rrd_parsetime(end.c_str(), &e)) {
+      return Error{"end time '" + end + "': " + err};
+    }
+    rrd_clear_error();
+    if (rrd_proc_start_end(&s, &e, &range.first, &range.second) == -1) {
+      return Error{lastError("time range")};
+    }
+  }
+  if (range.first >= range.second) return Error{"start must be before end"};
+  return range;
+}
+
+Result<Series> fetch(const std::string& path, const std::string& cf, time_t start, time_t end,
+                     uint64_t resolution) {
+  Series s;
+  s.start = start;
+  s.end = end;
+  unsigned long step = resolution, ds_count = 0;
+  char** names = nullptr;
+  rrd_value_t* data = nullptr;
+  rrd_clear_error();
+  if (rrd_fetch_r(path.c_str(), cf.c_str(), &s.start, &s.end, &step, &ds_count, &names, &data) !=
+      0) {
+    return Error{lastError("cannot fetch from " + path)};
+  }
+  s.step = step;
+  for (unsigned long i = 0; i < ds_count; ++i) {
+    s.names.emplace_back(names[i]);
+    rrd_freemem(names[i]);
+  }
+  rrd_freemem(names);
+  const size_t rows = step ? static_cast<size_t>((s.end - s.start) / step) : 0;
+  if (data) s.values.assign(data, data + rows * ds_count);
+  rrd_freemem(data);
+  return s;
+}
+
+Result<LastUpdate> lastUpdate(const std::string& path) {
+  LastUpdate u;
+  unsigned long count = 0;
+  char** names = nullptr;
+  char** values = nullptr;
+  rrd_clear_error();
+  if (rrd_lastupdate_r(path.c_str(), &u.when, &count, &names, &values) != 0) {
+    return Error{lastError("cannot read " + path)};
+  }
+  for (unsigned long i = 0; i < count; ++i) {
+    u.names.emplace_back(names[i]);
+    u.values.emplace_back(values[i]);
+    rrd_freemem(names[i]);
+    rrd_freemem(values[i]);
+  }
+  rrd_freemem(names);
+  rrd_freemem(values);
+  return u;
+}
+
+Status tune(const std::string& path, const std::vector<std::string>& args) {
+  if (args.empty()) return Error{"nothing to tune"};
+  std::vector<std::string> words = {"tune", path};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  std::lock_guard<std::mutex> lock(librrdMutex());
+  rrd_clear_error();
+  if (rrd_tune(static_cast<int>(words.size()), argv.data()) != 0) {
+    return Error{lastError("cannot tune " + path)};
+  }
+  return {};
+}
+
+Result<size_t> deleteOlderThan(const std::string& dir, int64_t older_than, time_t now) {
+  namespace fsys = std::filesystem;
+  std::error_code ec;
+  if (!fsys::is_directory(fsys::symlink_status(dir, ec))) return Error{dir + " is no directory"};
+  size_t removed = 0;
+  std::vector<fsys::path> dirs;
+  fsys::recursive_directory_iterator it(dir, fsys::directory_options::skip_permission_denied, ec);
+  if (ec) return Error{dir + ": " + ec.message()};
+  for (; it != fsys::recursive_directory_iterator(); it.increment(ec)) {
+    if (ec) break;
+    const fsys::file_status st = it->symlink_status(ec);
+    if (fsys::is_directory(st)) {
+      dirs.push_back(it->path());
+      continue;
+    }
+    if (!fsys::is_regular_file(st) || !startsAsRrd(it->path())) continue;
+    auto last = lastUpdate(it->path().string());
+    if (!last || now - last->when <= older_than) continue;
+    if (fsys::remove(it->path(), ec)) ++removed;
+  }
+  // Deepest first, so a directory emptied by its children's removal goes too; remove() fails
+  // on a directory that still holds something, which is what keeps it.
+  std::sort(dirs.begin(), dirs.end(), [](const fsys::path& a, const fsys::path& b) {
+    return a.native().size() > b.native().size();
+  });
+  for (const fsys::path& d : dirs) fsys::remove(d, ec);
+  return removed;
+}
+
+}  // namespace flowlens::util::rrd
