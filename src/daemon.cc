@@ -97,6 +97,8 @@ Status Daemon::setUp() {
   if (Status st = openStore(); !st) return st;
   services_.cache = cache_.get();
   services_.lua_cache = &lua_cache_;
+  samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
+  services_.samplings = samplings_.get();
   enrichment_->attachStore(cache_.get());
   enrichment_->start();
   if (Status st = setUpUsers(); !st) return st;

@@ -18,6 +18,7 @@
 #include "auth/sessions.h"
 #include "auth/users.h"
 #include "store/cache_service.h"
+#include "store/sampling_store.h"
 #include "store/value_cache.h"
 #include "util/block_reserve.h"
 #include "util/exec.h"
@@ -62,6 +63,7 @@ class Daemon {
   util::CommandRunner commands_;
   std::unique_ptr<store::CacheService> cache_;
   store::ValueCache lua_cache_;
+  std::unique_ptr<store::SamplingStore> samplings_;  // section 13
   std::unique_ptr<auth::UserService> users_;
   std::unique_ptr<auth::SessionService> sessions_;
   std::unique_ptr<auth::Authenticator> auth_;

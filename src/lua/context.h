@@ -24,6 +24,7 @@ class CustomCategories;
 namespace flowlens::store {
 class CacheService;
 class ValueCache;
+class SamplingStore;
 }  // namespace flowlens::store
 namespace flowlens::enrich {
 class Enrichment;
@@ -50,6 +51,7 @@ struct Services {
   util::CommandRunner* commands = nullptr;
   store::CacheService* cache = nullptr;     // sections 5 and 6
   store::ValueCache* lua_cache = nullptr;   // section 32
+  store::SamplingStore* samplings = nullptr;  // section 13
   auth::UserService* users = nullptr;       // sections 7 and 8
   auth::SessionService* sessions = nullptr;
   const StatePool* lua_states = nullptr;    // the HTTP workers' states (null outside the daemon)

@@ -18,6 +18,7 @@ const std::vector<Section>& sections() {
       {"ntop", "17 nDPI / Protocol Classification, 30 Custom Categories", ntop::kNdpi},
       {"ntop", "11 HTTP Client", ntop::kHttpClient},
       {"ntop", "12 Logging", ntop::kLogging},
+      {"ntop", "13 Historical Statistics (SQLite)", ntop::kHistory},
       {"ntop", "14 RRD", ntop::kRrd},
       {"ntop", "19 Ping", ntop::kPing},
       {"ntop", "23 Time & Ticks", ntop::kTime},

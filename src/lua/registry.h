@@ -31,6 +31,7 @@ extern const luaL_Reg kSend[];        // ntop/send.cc      section 24
 extern const luaL_Reg kPing[];        // ntop/ping.cc      section 19
 extern const luaL_Reg kHttpClient[];  // ntop/http_client.cc section 11
 extern const luaL_Reg kRrd[];         // ntop/rrd.cc       section 14
+extern const luaL_Reg kHistory[];     // ntop/history.cc   section 13
 extern const luaL_Reg kBitmap[];      // ntop/bitmap.cc    section 26
 extern const luaL_Reg kEdition[];     // ntop/edition.cc   section 28
 extern const luaL_Reg kMisc[];        // ntop/misc.cc      section 33 (part)

@@ -101,6 +101,8 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   cache_ = std::make_unique<store::CacheService>(std::move(kv.value()));
   services_.cache = cache_.get();
   services_.lua_cache = &lua_cache_;
+  samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
+  services_.samplings = samplings_.get();
   enrichment_->attachStore(cache_.get());
   enrichment_->start();
   users_ = std::make_unique<auth::UserService>(cache_->store());
