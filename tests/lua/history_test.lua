@@ -1,7 +1,6 @@
 -- Spec section 13: Historical Statistics (src/lua/ntop/history.cc over store/sampling_store).
 -- Keys, ranges and deletion are tested on the service in tests/unit/store; here the Lua
 -- answers, read the way ntopng's top-talkers modules read them.
--- options: -i tests/data/pcap/dns.pcap
 
 local t = require("testing")
 local eq = t.eq
