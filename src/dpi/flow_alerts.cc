@@ -117,7 +117,15 @@ constexpr RiskAlert kRiskAlerts[] = {
     {NDPI_TLS_CERTIFICATE_ABOUT_TO_EXPIRE, 69, "ndpi_tls_certificate_about_to_expire",
      C::kSecurity},
 };
-static_assert(std::size(kRiskAlerts) == NDPI_MAX_RISK - 1, "one alert per nDPI risk");
+constexpr bool everyRiskOnce() {
+  for (int r = 1; r < NDPI_MAX_RISK; ++r) {
+    int n = 0;
+    for (const RiskAlert& a : kRiskAlerts) n += a.risk == r;
+    if (n != 1) return false;
+  }
+  return std::size(kRiskAlerts) == NDPI_MAX_RISK - 1;
+}
+static_assert(everyRiskOnce(), "one alert for each nDPI risk, and nothing else");
 
 FlowAlertType fromRisk(const RiskAlert& r) {
   // ntopng's score of a risk alert: nDPI's, client and server parts together, at most 250.

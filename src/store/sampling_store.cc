@@ -33,6 +33,9 @@ Result<Stmt> prepare(sqlite3* db, const std::string& sql) {
 
 Error sqlError(sqlite3* db) { return Error{std::string("samples: ") + sqlite3_errmsg(db)}; }
 
+// The start of t's minute (also for times before 1970).
+time_t minuteOf(time_t t) { return t - ((t % 60) + 60) % 60; }
+
 }  // namespace
 
 SamplingStore::~SamplingStore() {
@@ -81,7 +84,7 @@ Status SamplingStore::insert(int ifid, Granularity g, time_t when, std::string_v
   }
   auto d = open(ifid);
   if (!d) return Error{d.error()};
-  if (g != Granularity::kMinute) when -= when % 60;
+  if (g != Granularity::kMinute) when = minuteOf(when);
   std::lock_guard<std::mutex> lock((*d)->mu);
   auto st = prepare((*d)->db, std::string("INSERT OR REPLACE INTO ") + table(g) +
                                   " (TSTAMP, STATS) VALUES (?, ?)");
@@ -93,7 +96,7 @@ Status SamplingStore::insert(int ifid, Granularity g, time_t when, std::string_v
 }
 
 Result<std::optional<std::string>> SamplingStore::minuteAt(int ifid, time_t epoch) {
-  const time_t from = epoch - epoch % 60;
+  const time_t from = minuteOf(epoch);
   auto rows = range(ifid, Granularity::kMinute, from, from + 59);
   if (!rows) return Error{rows.error()};
   if (rows->empty()) return std::optional<std::string>();

@@ -1,11 +1,14 @@
 #include "util/http_client.h"
 
 #include <curl/curl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -24,18 +27,33 @@ struct Transfer {
   const HttpRequest* request = nullptr;
   HttpResponse* response = nullptr;
   FILE* out = nullptr;
+  size_t written = 0;          // to `out`
   bool too_large = false;
-  int write_errno = 0;  // set when writing the output file failed
+  int write_errno = 0;         // set when writing the output file failed
+  // The answer being read: its status, and whether it is a redirect this client follows (its
+  // body is then dropped).
+  long status = 0;
+  bool has_location = false;
 };
+
+bool isRedirect(long status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
 
 size_t onBody(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t len = size * n;
+  if (t->request->follow_redirects && isRedirect(t->status) && t->has_location) return len;
   if (t->out) {
+    if (t->written + len > kMaxHttpDownload) {
+      t->too_large = true;
+      return 0;
+    }
     if (std::fwrite(data, 1, len, t->out) != len) {
       t->write_errno = errno ? errno : EIO;
       return 0;
     }
+    t->written += len;
     return len;
   }
   if (!t->request->keep_content) return len;
@@ -53,14 +71,17 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// Header lines of every answer arrive here; a status line starts a new answer (a redirect's
-// or a 100 Continue's), so the headers kept are the last answer's.
+// Header lines of every answer arrive here; a status line starts a new answer (a 100
+// Continue's), so the headers kept are the last answer's.
 size_t onHeader(char* data, size_t size, size_t n, void* user) {
   auto* t = static_cast<Transfer*>(user);
   const size_t len = size * n;
   const std::string_view line(data, len);
   if (line.starts_with("HTTP/")) {
     t->response->headers.clear();
+    t->has_location = false;
+    const size_t sp = line.find(' ');
+    t->status = sp == std::string_view::npos ? 0 : std::strtol(line.data() + sp + 1, nullptr, 10);
     return len;
   }
   const size_t colon = line.find(':');
@@ -69,6 +90,7 @@ size_t onHeader(char* data, size_t size, size_t n, void* user) {
   std::string name(trim(line.substr(0, colon)));
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (name == "location") t->has_location = true;
   t->response->headers.emplace_back(std::move(name), std::string(trim(line.substr(colon + 1))));
   return len;
 }
@@ -84,75 +106,78 @@ struct CurlDeleter {
 struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
+struct UrlDeleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
 
 double seconds(CURL* c, CURLINFO info) {
   curl_off_t us = 0;
   return curl_easy_getinfo(c, info, &us) == CURLE_OK ? double(us) / 1e6 : 0;
 }
 
+// Reads one exchange's facts; times and byte counts add up over the redirects followed.
 void readInfo(CURL* c, HttpResponse& r) {
+  r.code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
   const char* s = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK && s) r.effective_url = s;
   s = nullptr;
+  r.content_type.clear();
   if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s) r.content_type = s;
   s = nullptr;
+  r.resolved_ip.clear();
   if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &s) == CURLE_OK && s) r.resolved_ip = s;
+  const double before = r.times.total;
   r.times.namelookup = seconds(c, CURLINFO_NAMELOOKUP_TIME_T);
   r.times.connect = seconds(c, CURLINFO_CONNECT_TIME_T);
   r.times.appconnect = seconds(c, CURLINFO_APPCONNECT_TIME_T);
   r.times.pretransfer = seconds(c, CURLINFO_PRETRANSFER_TIME_T);
-  r.times.redirect = seconds(c, CURLINFO_REDIRECT_TIME_T);
   r.times.starttransfer = seconds(c, CURLINFO_STARTTRANSFER_TIME_T);
-  r.times.total = seconds(c, CURLINFO_TOTAL_TIME_T);
+  r.times.total = before + seconds(c, CURLINFO_TOTAL_TIME_T);
+  r.times.redirect = before;  // the redirects' time, before this last exchange
   curl_off_t n = 0;
-  if (curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &n) == CURLE_OK) r.bytes_download = n;
+  if (curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &n) == CURLE_OK) r.bytes_download += n;
   n = 0;
-  if (curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &n) == CURLE_OK) r.bytes_upload = n;
+  if (curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &n) == CURLE_OK) r.bytes_upload += n;
 }
 
-}  // namespace
-
-const std::string& httpUserAgent() {
-  static const std::string kAgent = std::string("flowlens/") + build::kVersion;
-  return kAgent;
+// "scheme://host:port" of a URL; "" when it does not parse.
+std::string originOf(const std::string& url) {
+  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return "";
+  std::string origin;
+  for (CURLUPart part : {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT}) {
+    char* v = nullptr;
+    if (curl_url_get(u.get(), part, &v, CURLU_DEFAULT_PORT) != CURLUE_OK) return "";
+    origin += std::string(v) + "|";
+    curl_free(v);
+  }
+  return origin;
 }
 
-HttpResponse httpRequest(const HttpRequest& req) {
-  globalInit();
-  HttpResponse rsp;
+// One exchange, following no redirect. `secrets`: send the script's credentials and headers.
+CURLcode exchange(const HttpRequest& req, const std::string& url, HttpRequest::Method method,
+                  bool secrets, Transfer& t, std::string& redirect_to, std::string& error) {
   std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
   if (!curl) {
-    rsp.error = "cannot start a transfer (out of memory)";
-    return rsp;
+    error = "cannot start a transfer (out of memory)";
+    return CURLE_OUT_OF_MEMORY;
   }
   CURL* c = curl.get();
-  Transfer t{&req, &rsp};
-
-  std::string part;
-  std::unique_ptr<FILE, int (*)(FILE*)> out(nullptr, &std::fclose);
-  if (!req.output_file.empty()) {
-    part = req.output_file + ".part";
-    out.reset(std::fopen(part.c_str(), "wb"));
-    if (!out) {
-      rsp.error = "cannot write " + part + ": " + std::strerror(errno);
-      return rsp;
-    }
-    t.out = out.get();
-  }
-
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  // Only http and https: refuse to go on if this libcurl cannot be told so.
+  if (curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+    error = "this libcurl cannot restrict schemes";
+    return CURLE_UNSUPPORTED_PROTOCOL;
+  }
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_USERAGENT, httpUserAgent().c_str());
   const long ms = std::max<long>(1, static_cast<long>(req.timeout.count()));
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, req.follow_redirects ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_MAXREDIRS, kMaxRedirects);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, req.verify_cert ? 1L : 0L);
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, req.verify_cert ? 2L : 0L);
   if (req.compression) curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
@@ -166,17 +191,16 @@ HttpResponse httpRequest(const HttpRequest& req) {
   curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, onProgress);
   curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
 
-  if (!req.username.empty() && !req.cookie_auth) {
+  if (secrets && !req.username.empty() && !req.cookie_auth) {
     curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
     curl_easy_setopt(c, CURLOPT_USERNAME, req.username.c_str());
     curl_easy_setopt(c, CURLOPT_PASSWORD, req.password.c_str());
   }
-
   curl_slist* headers = nullptr;
   auto add = [&headers](const std::string& line) {
     if (curl_slist* l = curl_slist_append(headers, line.c_str())) headers = l;
   };
-  const bool has_body = req.method != HttpRequest::Method::kGet;
+  const bool has_body = method != HttpRequest::Method::kGet;
   if (has_body) {
     if (!req.content_type.empty()) {
       add("Content-Type: " + req.content_type);
@@ -184,42 +208,107 @@ HttpResponse httpRequest(const HttpRequest& req) {
       add("Content-Type: application/json");
     }
   }
-  if (req.cookie_auth && !req.username.empty()) {
-    add("Cookie: user=" + req.username + "; password=" + req.password);
+  if (secrets) {
+    if (req.cookie_auth && !req.username.empty()) {
+      add("Cookie: user=" + req.username + "; password=" + req.password);
+    }
+    if (!req.bearer.empty()) add("Authorization: Bearer " + req.bearer);
+    if (!req.x_api_key.empty()) add("X-API-Key: " + req.x_api_key);
+    for (const std::string& line : req.extra_headers) add(line);
   }
-  if (!req.bearer.empty()) add("Authorization: Bearer " + req.bearer);
-  if (!req.x_api_key.empty()) add("X-API-Key: " + req.x_api_key);
-  for (const std::string& line : req.extra_headers) add(line);
   std::unique_ptr<curl_slist, SlistDeleter> header_list(headers);
   if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-
-  switch (req.method) {
-    case HttpRequest::Method::kGet: break;
-    case HttpRequest::Method::kPut: curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT"); break;
-    case HttpRequest::Method::kPatch: curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH"); break;
-    case HttpRequest::Method::kPost: break;
-  }
+  if (method == HttpRequest::Method::kPut) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
+  if (method == HttpRequest::Method::kPatch) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
   if (has_body) {
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
   }
 
+  t.status = 0;
+  t.has_location = false;
   const CURLcode rc = curl_easy_perform(c);
-  readInfo(c, rsp);
+  readInfo(c, *t.response);
+  const char* next = nullptr;
+  if (rc == CURLE_OK && curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &next) == CURLE_OK && next) {
+    redirect_to = next;
+  }
+  if (rc != CURLE_OK) error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+  return rc;
+}
+
+}  // namespace
+
+const std::string& httpUserAgent() {
+  static const std::string kAgent = std::string("flowlens/") + build::kVersion;
+  return kAgent;
+}
+
+HttpResponse httpRequest(const HttpRequest& req) {
+  globalInit();
+  HttpResponse rsp;
+  Transfer t{&req, &rsp};
+
+  // A download goes to a new temporary file beside the target (never an existing file or a
+  // link), renamed over it once whole.
+  std::string part;
+  std::unique_ptr<FILE, int (*)(FILE*)> out(nullptr, &std::fclose);
+  if (!req.output_file.empty()) {
+    part = req.output_file + ".XXXXXX";
+    const int fd = ::mkstemp(part.data());
+    if (fd < 0) {
+      rsp.error = "cannot write " + req.output_file + ": " + std::strerror(errno);
+      return rsp;
+    }
+    ::fchmod(fd, 0644);
+    out.reset(::fdopen(fd, "wb"));
+    if (!out) {
+      ::close(fd);
+      std::remove(part.c_str());
+      rsp.error = "cannot write " + req.output_file + ": " + std::strerror(errno);
+      return rsp;
+    }
+    t.out = out.get();
+  }
+
+  std::string url = req.url;
+  HttpRequest::Method method = req.method;
+  const std::string first_origin = originOf(url);
+  bool secrets = true;
+  CURLcode rc = CURLE_OK;
+  std::string error;
+  for (long hop = 0;; ++hop) {
+    std::string next;
+    rc = exchange(req, url, method, secrets, t, next, error);
+    if (rc != CURLE_OK || !req.follow_redirects || next.empty() || !isRedirect(t.status)) break;
+    if (hop == kMaxRedirects) {
+      rc = CURLE_TOO_MANY_REDIRECTS;
+      error = "more than " + std::to_string(kMaxRedirects) + " redirects";
+      break;
+    }
+    // As browsers and libcurl do: 303 becomes a GET, and so does a POST answered 301 or 302.
+    if (t.status == 303 || (method == HttpRequest::Method::kPost && t.status <= 302)) {
+      method = HttpRequest::Method::kGet;
+    }
+    // Another origin gets none of the script's credentials or headers.
+    if (originOf(next) != first_origin) secrets = false;
+    url = std::move(next);
+  }
   if (rc != CURLE_OK) {
     if (t.too_large) {
-      rsp.error = "answer larger than " + std::to_string(kMaxHttpContent >> 20) + " MiB";
+      const size_t cap = t.out ? kMaxHttpDownload : kMaxHttpContent;
+      rsp.error = "answer larger than " + std::to_string(cap >> 20) + " MiB";
     } else if (t.write_errno) {
-      rsp.error = "cannot write " + part + ": " + std::strerror(t.write_errno);
+      rsp.error = "cannot write " + req.output_file + ": " + std::strerror(t.write_errno);
     } else if (rc == CURLE_ABORTED_BY_CALLBACK) {
       rsp.error = "cancelled";
     } else {
-      rsp.error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+      rsp.error = error;
     }
   }
   if (out) {
     const bool closed = std::fclose(out.release()) == 0;
-    if (rsp.ok() && !closed) rsp.error = "cannot write " + part + ": " + std::strerror(errno);
+    if (rsp.ok() && !closed) rsp.error = "cannot write " + req.output_file + ": " + std::strerror(errno);
     if (rsp.ok() && std::rename(part.c_str(), req.output_file.c_str()) != 0) {
       rsp.error = "cannot write " + req.output_file + ": " + std::strerror(errno);
     }

@@ -27,12 +27,15 @@ struct HttpRequest {
   std::vector<std::string> extra_headers;  // whole lines "Name: value"
   std::chrono::milliseconds timeout{30000};
   bool keep_content = true;      // false: the body is read and dropped
-  bool follow_redirects = true;  // at most kMaxRedirects
+  bool follow_redirects = true;  // at most kMaxRedirects; a redirect to another origin
+                                 // (scheme, host, port) drops every credential and header
+                                 // of the script's (user, cookie, bearer, API key, extras)
   bool verify_cert = true;
   bool compression = false;      // Accept-Encoding with every encoding libcurl decodes
   int ip_version = 0;            // 4 or 6 to force one family
   std::string output_file;       // the body written to this file, which is replaced only
-                                 // when the whole answer arrived (through "<file>.part")
+                                 // when the whole answer arrived (through a temporary file
+                                 // beside it), at most kMaxHttpDownload bytes
   std::function<bool()> cancelled;  // polled during the transfer; true stops it
 };
 
@@ -52,6 +55,7 @@ struct HttpResponse {
 };
 
 inline constexpr size_t kMaxHttpContent = 32u << 20;  // a larger body fails the request
+inline constexpr size_t kMaxHttpDownload = 256u << 20;  // the same, for output_file
 inline constexpr long kMaxRedirects = 5;               // ntopng's
 inline constexpr size_t kMaxHeaderLines = 200;
 

@@ -11,17 +11,13 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <set>
 
 #include "util/fs.h"
+#include "util/time.h"
 
 namespace flowlens::util::rrd {
 namespace {
-
-// librrd's time parser and rrd_tune (getopt-style parsing) are not reentrant.
-std::mutex& librrdMutex() {
-  static std::mutex mu;
-  return mu;
-}
 
 // librrd's error for this thread (its context is per thread), cleared for the next call.
 std::string lastError(const std::string& what) {
@@ -101,7 +97,8 @@ Result<std::pair<time_t, time_t>> parseRange(const std::string& start, const std
   if (isInteger(start) && isInteger(end)) {
     range = {std::strtoll(start.c_str(), nullptr, 10), std::strtoll(end.c_str(), nullptr, 10)};
   } else {
-    std::lock_guard<std::mutex> lock(librrdMutex());
+    // Local-time arithmetic: not while another thread has switched TZ.
+    std::lock_guard<std::mutex> lock(util::timezoneMutex());
     rrd_time_value_t s{}, e{};
     if (const char* err = rrd_parsetime(start.c_str(), &s)) {
       return Error{"start time '" + start + "': " + err};
@@ -118,26 +115,55 @@ Result<std::pair<time_t, time_t>> parseRange(const std::string& start, const std
   return range;
 }
 
+namespace {
+
+// The file's step and number of data sources, from its header.
+Result<std::pair<uint64_t, size_t>> shape(const std::string& path) {
+  rrd_clear_error();
+  rrd_info_t* info = rrd_info_r(path.c_str());
+  if (!info) return Error{lastError("cannot read " + path)};
+  uint64_t step = 0;
+  size_t sources = 0;
+  for (rrd_info_t* i = info; i; i = i->next) {
+    const std::string_view key(i->key);
+    if (key == "step" && i->type == RD_I_CNT) step = i->value.u_cnt;
+    if (key.starts_with("ds[") && key.ends_with("].index")) ++sources;
+  }
+  rrd_info_free(info);
+  return std::pair{step, sources};
+}
+
+}  // namespace
+
 Result<Series> fetch(const std::string& path, const std::string& cf, time_t start, time_t end,
                      uint64_t resolution) {
+  // librrd allocates the whole answer: refuse a range that would not fit in reason.
+  auto sh = shape(path);
+  if (!sh) return Error{sh.error()};
+  const uint64_t step = std::max<uint64_t>({sh->first, resolution, 1});
+  const uint64_t points = end > start ? uint64_t(end - start) / step + 1 : 1;
+  if (points > kMaxFetchValues || points * std::max<size_t>(sh->second, 1) > kMaxFetchValues) {
+    return Error{"the range holds more than " + std::to_string(kMaxFetchValues) +
+                 " values: ask for a shorter one or a coarser step"};
+  }
   Series s;
   s.start = start;
   s.end = end;
-  unsigned long step = resolution, ds_count = 0;
+  unsigned long rrd_step = resolution, ds_count = 0;
   char** names = nullptr;
   rrd_value_t* data = nullptr;
   rrd_clear_error();
-  if (rrd_fetch_r(path.c_str(), cf.c_str(), &s.start, &s.end, &step, &ds_count, &names, &data) !=
-      0) {
+  if (rrd_fetch_r(path.c_str(), cf.c_str(), &s.start, &s.end, &rrd_step, &ds_count, &names,
+                  &data) != 0) {
     return Error{lastError("cannot fetch from " + path)};
   }
-  s.step = step;
+  s.step = rrd_step;
   for (unsigned long i = 0; i < ds_count; ++i) {
     s.names.emplace_back(names[i]);
     rrd_freemem(names[i]);
   }
   rrd_freemem(names);
-  const size_t rows = step ? static_cast<size_t>((s.end - s.start) / step) : 0;
+  const size_t rows = rrd_step ? static_cast<size_t>((s.end - s.start) / rrd_step) : 0;
   if (data) s.values.assign(data, data + rows * ds_count);
   rrd_freemem(data);
   return s;
@@ -170,7 +196,6 @@ Status tune(const std::string& path, const std::vector<std::string>& args) {
   std::vector<char*> argv;
   for (std::string& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
-  std::lock_guard<std::mutex> lock(librrdMutex());
   rrd_clear_error();
   if (rrd_tune(static_cast<int>(words.size()), argv.data()) != 0) {
     return Error{lastError("cannot tune " + path)};
@@ -178,32 +203,38 @@ Status tune(const std::string& path, const std::vector<std::string>& args) {
   return {};
 }
 
-Result<size_t> deleteOlderThan(const std::string& dir, int64_t older_than, time_t now) {
+Result<size_t> deleteOlderThan(const std::string& dir, int64_t older_than, time_t now,
+                               const std::function<bool()>& cancelled) {
   namespace fsys = std::filesystem;
   std::error_code ec;
   if (!fsys::is_directory(fsys::symlink_status(dir, ec))) return Error{dir + " is no directory"};
+  const fsys::path root = fsys::path(dir).lexically_normal();
   size_t removed = 0;
-  std::vector<fsys::path> dirs;
+  std::set<fsys::path> emptied;  // parents of removed files
   fsys::recursive_directory_iterator it(dir, fsys::directory_options::skip_permission_denied, ec);
   if (ec) return Error{dir + ": " + ec.message()};
   for (; it != fsys::recursive_directory_iterator(); it.increment(ec)) {
-    if (ec) break;
+    if (ec || (cancelled && cancelled())) break;
     const fsys::file_status st = it->symlink_status(ec);
-    if (fsys::is_directory(st)) {
-      dirs.push_back(it->path());
-      continue;
-    }
     if (!fsys::is_regular_file(st) || !startsAsRrd(it->path())) continue;
     auto last = lastUpdate(it->path().string());
     if (!last || now - last->when <= older_than) continue;
-    if (fsys::remove(it->path(), ec)) ++removed;
+    if (fsys::remove(it->path(), ec)) {
+      ++removed;
+      emptied.insert(it->path().parent_path().lexically_normal());
+    }
   }
-  // Deepest first, so a directory emptied by its children's removal goes too; remove() fails
-  // on a directory that still holds something, which is what keeps it.
+  // Deepest first, and up towards the root: a directory goes once nothing is left in it
+  // (remove() fails on one that holds anything). The root itself stays.
+  std::vector<fsys::path> dirs(emptied.begin(), emptied.end());
   std::sort(dirs.begin(), dirs.end(), [](const fsys::path& a, const fsys::path& b) {
     return a.native().size() > b.native().size();
   });
-  for (const fsys::path& d : dirs) fsys::remove(d, ec);
+  for (fsys::path d : dirs) {
+    while (d != root && d.native().size() > root.native().size() && fsys::remove(d, ec)) {
+      d = d.parent_path();
+    }
+  }
   return removed;
 }
 

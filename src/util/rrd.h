@@ -1,11 +1,12 @@
 #pragma once
 // Round-robin database files (spec section 14), over librrd: create, update, fetch, last
 // update, tune, and the retention sweep. Times are epoch seconds, or anything rrdtool's
-// at-style parser reads ("now-1h", "end-1d"). Thread-safe: librrd's reentrant calls, and one
-// process-wide mutex around the parts of librrd that are not (time parsing, tune).
+// at-style parser reads ("now-1h", "end-1d"). Thread-safe: librrd's reentrant calls (its
+// error text is per thread); at-style parsing holds util::timezoneMutex().
 
 #include <cstdint>
 #include <ctime>
+#include <functional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,7 +40,9 @@ struct Series {
 Result<std::pair<time_t, time_t>> parseRange(const std::string& start, const std::string& end);
 
 // rrd_fetch of consolidation function `cf` (AVERAGE, MIN, MAX, LAST) over [start, end];
-// `resolution` 0 lets librrd choose the finest archive that covers the range.
+// `resolution` 0 lets librrd choose the finest archive that covers the range. A range of more
+// than kMaxFetchValues values (points times data sources) is refused.
+inline constexpr uint64_t kMaxFetchValues = 4u << 20;
 Result<Series> fetch(const std::string& path, const std::string& cf, time_t start, time_t end,
                      uint64_t resolution = 0);
 
@@ -53,8 +56,10 @@ Result<LastUpdate> lastUpdate(const std::string& path);
 Status tune(const std::string& path, const std::vector<std::string>& args);
 
 // Removes the RRD files below `dir` (recursively, not following symbolic links) last updated
-// more than `older_than` seconds before `now`, and the directories below `dir` left empty.
-// Files that are not RRDs are left alone. Returns how many files were removed.
-Result<size_t> deleteOlderThan(const std::string& dir, int64_t older_than, time_t now);
+// more than `older_than` seconds before `now`, and their parent directories below `dir` that
+// this leaves empty. Files that are not RRDs are left alone. `cancelled` is polled between
+// files. Returns how many files were removed.
+Result<size_t> deleteOlderThan(const std::string& dir, int64_t older_than, time_t now,
+                               const std::function<bool()>& cancelled = {});
 
 }  // namespace flowlens::util::rrd

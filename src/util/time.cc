@@ -33,10 +33,14 @@ int64_t roundTimeDown(int64_t epoch, int64_t secs, int64_t utc_offset_s) {
   return out;
 }
 
+std::mutex& timezoneMutex() {
+  static std::mutex mu;
+  return mu;
+}
+
 std::optional<int64_t> utcOffset(const std::string& tz_name, int64_t epoch) {
   // TZ is process-wide: switching it must be serialised, and restored afterwards.
-  static std::mutex mu;
-  std::lock_guard<std::mutex> lock(mu);
+  std::lock_guard<std::mutex> lock(timezoneMutex());
   std::string saved;
   const char* old = std::getenv("TZ");
   const bool had = old != nullptr;

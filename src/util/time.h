@@ -2,6 +2,7 @@
 // Time helpers behind spec section 23. Thread-safe.
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -17,5 +18,9 @@ int64_t roundTimeDown(int64_t epoch, int64_t secs, int64_t utc_offset_s = 0);
 // The UTC offset of a named timezone ("Europe/Rome") or of the process's zone (empty name)
 // at `epoch`; nullopt for an unknown zone.
 std::optional<int64_t> utcOffset(const std::string& tz_name, int64_t epoch);
+
+// Held while the process's TZ is switched (utcOffset) and by any other code whose result
+// depends on it (local-time parsing in librrd): one lock for both.
+std::mutex& timezoneMutex();
 
 }  // namespace flowlens::util

@@ -277,6 +277,7 @@ class HttpClientTest(unittest.TestCase):
         self.assertEqual(out["csrf"], out["session_csrf"])
 
     def test_bad_arguments_are_500_and_server_keeps_serving(self):
+        Recorder.seen.clear()
         for case in ("bad_args", "header_injection"):
             status, _, body = self.d.get(f"/lua/t/http.lua?case={case}&url={self.base}", ADMIN)
             self.assertEqual(status, 500, body)

@@ -99,9 +99,13 @@ int samplingsFromEpoch(lua_State* L, const char* fn, Granularity g) {
     return 1;
   }
   if (!count) return pushRange(L, fn, *ifid, g, epoch, INT64_MAX);
-  const int64_t end = epoch - epoch % 60;
-  const int64_t span = *count > INT64_MAX / 86400 ? INT64_MAX / 2 : *count * kUnit[int(g)];
-  return pushRange(L, fn, *ifid, g, end - span, end);
+  const int64_t end = epoch - ((epoch % 60) + 60) % 60;  // the minute's start
+  int64_t span = 0, from = 0;
+  if (__builtin_mul_overflow(*count, kUnit[int(g)], &span) ||
+      __builtin_sub_overflow(end, span, &from)) {
+    from = INT64_MIN;
+  }
+  return pushRange(L, fn, *ifid, g, from, end);
 }
 int getMinuteSamplingsFromEpoch(lua_State* L) {
   return samplingsFromEpoch(L, "ntop.getMinuteSamplingsFromEpoch", Granularity::kMinute);

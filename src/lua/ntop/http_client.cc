@@ -46,6 +46,15 @@ HttpResponse perform(lua_State* L, HttpRequest& r) {
   return rsp;
 }
 
+bool succeeded(const HttpResponse& r) { return r.ok() && r.code >= 200 && r.code < 300; }
+
+// The credentials of cookie authentication become a header: one line each.
+void checkCookieCredentials(const Args& a, const HttpRequest& r) {
+  if (!r.cookie_auth) return;
+  headerValue(a, r.username, "username");
+  headerValue(a, r.password, "password");
+}
+
 // ntopng's answer table.
 void pushResponse(lua_State* L, const HttpResponse& r) {
   lua_createtable(L, 0, 12);
@@ -77,11 +86,17 @@ void pushResponse(lua_State* L, const HttpResponse& r) {
   lua_setfield(L, -2, "HTTP_HEADER");
 }
 
-int answer(lua_State* L, HttpRequest& r) {
+// Pushes what `push` makes of the answer, unless the run's time ran out meanwhile.
+template <typename Push>
+int respond(lua_State* L, HttpRequest& r, Push push) {
   const HttpResponse rsp = perform(L, r);
   if (LuaState* s = LuaState::from(L); s->deadlinePassed()) return s->stopRun(L);
-  pushResponse(L, rsp);
+  push(rsp);
   return 1;
+}
+
+int answer(lua_State* L, HttpRequest& r) {
+  return respond(L, r, [L](const HttpResponse& rsp) { pushResponse(L, rsp); });
 }
 
 // Typed fields of an options table at stack index `idx`; a field of another type raises
@@ -166,10 +181,7 @@ void postOptions(lua_State* L, const Args& a, HttpRequest& r) {
       r.extra_headers.push_back(headerValue(a, *h, "extra_header"));
     }
   }
-  if (r.cookie_auth) {
-    headerValue(a, r.username, "username");
-    headerValue(a, r.password, "password");
-  }
+  checkCookieCredentials(a, r);
   setTimeout(L, r, timeout);
 }
 
@@ -207,19 +219,17 @@ int httpFetch(lua_State* L) {
   auto url = f.str("url");
   if (!url) a.fail("params.url is required");
   r.url = *url;
-  if (auto m = f.str("method")) r.method = methodArg(a, *m);
+  const auto method = f.str("method");
+  if (method) r.method = methodArg(a, *method);
   if (auto body = f.str("body")) {
     r.body = *body;
-    if (r.method == HttpRequest::Method::kGet) r.method = HttpRequest::Method::kPost;
+    if (!method) r.method = HttpRequest::Method::kPost;
   }
   r.content_type = headerValue(a, f.str("content_type").value_or(""), "content_type");
   r.username = f.str("username").value_or("");
   r.password = f.str("password").value_or("");
   r.cookie_auth = f.flag("use_cookie_auth").value_or(false);
-  if (r.cookie_auth) {
-    headerValue(a, r.username, "username");
-    headerValue(a, r.password, "password");
-  }
+  checkCookieCredentials(a, r);
   r.bearer = headerValue(a, f.str("bearer").value_or(""), "bearer");
   r.x_api_key = headerValue(a, f.str("x_api_key").value_or(""), "x_api_key");
   if (f.push("headers", LUA_TTABLE)) {
@@ -314,10 +324,7 @@ int postHTTPJsonData(lua_State* L) {
     r.body = a.string(2, "body");
     setTimeout(L, r, std::nullopt);
   }
-  const HttpResponse rsp = perform(L, r);
-  if (LuaState* s = LuaState::from(L); s->deadlinePassed()) return s->stopRun(L);
-  lua_pushboolean(L, rsp.ok() && rsp.code >= 200 && rsp.code < 300);
-  return 1;
+  return respond(L, r, [L](const HttpResponse& rsp) { lua_pushboolean(L, succeeded(rsp)); });
 }
 
 // postHTTPTextFile(url, path) -> whether the answer was 2xx; or ntopng's
@@ -351,18 +358,16 @@ int postHTTPTextFile(lua_State* L) {
     return 1;
   }
   r.body = std::move(*body);
-  const HttpResponse rsp = perform(L, r);
-  if (LuaState* s = LuaState::from(L); s->deadlinePassed()) return s->stopRun(L);
-  const bool posted = rsp.ok() && rsp.code >= 200 && rsp.code < 300;
-  if (posted && delete_after) {
-    if (Status st = util::fs::removeFile(path); !st) log::warning("{}: {}", kFn, st.error());
-  }
-  if (ntopng) {
-    pushResponse(L, rsp);
-  } else {
-    lua_pushboolean(L, posted);
-  }
-  return 1;
+  return respond(L, r, [&](const HttpResponse& rsp) {
+    if (succeeded(rsp) && delete_after) {
+      if (Status st = util::fs::removeFile(path); !st) log::warning("{}: {}", kFn, st.error());
+    }
+    if (ntopng) {
+      pushResponse(L, rsp);
+    } else {
+      lua_pushboolean(L, succeeded(rsp));
+    }
+  });
 }
 
 // httpRedirect(url): the page answers 302 Found to `url`. Returns nothing, so ntopng's

@@ -172,16 +172,23 @@ int rrdIncNumDrops(lua_State* L) {
   return 0;
 }
 
-// deleteOldRRDs([dir, older_than_secs]): removes the RRDs below `dir` (default: the data
-// directory) not updated for `older_than_secs` (default 365 days), and emptied directories.
+// deleteOldRRDs([dir, older_than_secs]), administrators only: removes the RRDs below `dir`
+// (default: the data directory) not updated for `older_than_secs` (default 365 days), and the
+// directories that leaves empty. Stops at the run's time limit.
 int deleteOldRRDs(lua_State* L) {
   constexpr const char* kFn = "ntop.deleteOldRRDs";
   Args a(L, kFn);
-  const Services& s = LuaState::from(L)->services();
+  LuaState* state = LuaState::from(L);
+  const Services& s = state->services();
   const std::string dir(a.optString(1, "dir").value_or(s.dirs->workingdir));
   const int64_t age = a.optInteger(2, "older_than_secs").value_or(365 * 86400);
   if (age < 0) a.fail("argument #2 (older_than_secs) must not be negative");
-  auto removed = rrd::deleteOlderThan(dir, age, std::time(nullptr));
+  if (!state->context().isAdministrator()) {
+    return failNothing(L, kFn, "only administrators delete RRD files");
+  }
+  auto removed = rrd::deleteOlderThan(dir, age, std::time(nullptr),
+                                      [state] { return state->deadlinePassed(); });
+  if (state->deadlinePassed()) return state->stopRun(L);
   if (!removed) return failNothing(L, kFn, removed.error());
   log::debug("{}: {} RRD files removed below {}", kFn, *removed, dir);
   return 0;

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace flowlens::util::rrd {
 namespace {
@@ -136,11 +138,46 @@ TEST_F(RrdTest, RangesInRrdtoolsTimeSyntax) {
   r = parseRange("end-1h", "1700003600");
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->first, 1700000000);
-  r = parseRange("now-1d", "now");
+  r = parseRange("now-86400", "now");
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->second - r->first, 86400);
   EXPECT_FALSE(parseRange("yesterday-ish", "now").ok());
   EXPECT_FALSE(parseRange("1700003600", "1700000000").ok());  // backwards
+}
+
+TEST_F(RrdTest, HugeRangesAreRefusedBeforeLibrrdAllocates) {
+  const std::string p = makeFile("if.rrd", kT0);
+  auto s = fetch(p, "AVERAGE", 0, kT0);  // 28 million minutes since 1970
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.error().find("shorter"), std::string::npos) << s.error();
+  EXPECT_TRUE(fetch(p, "AVERAGE", kT0 - 86400 * 7, kT0).ok());  // a week of minutes is fine
+}
+
+TEST_F(RrdTest, DeleteOlderThanStopsWhenCancelled) {
+  const std::string a = makeFile("a.rrd", kT0);
+  const std::string b = makeFile("b.rrd", kT0);
+  auto removed = deleteOlderThan(dir_.string(), 0, kT0 + 86400, [] { return true; });
+  ASSERT_TRUE(removed.ok());
+  EXPECT_EQ(*removed, 0u);
+  EXPECT_TRUE(fsys::exists(a) && fsys::exists(b));
+}
+
+TEST_F(RrdTest, ConcurrentUpdatesAndFetchesOnSeveralFiles) {
+  std::vector<std::string> files;
+  for (int f = 0; f < 4; ++f) files.push_back(makeFile("c" + std::to_string(f) + ".rrd", kT0));
+  std::vector<std::thread> threads;
+  for (int f = 0; f < 4; ++f) {
+    threads.emplace_back([&files, f] {
+      for (int i = 1; i <= 200; ++i) {
+        EXPECT_TRUE(update(files[f], std::to_string(kT0 + 60 * i), {std::to_string(i * 60), "1"})
+                        .ok());
+        EXPECT_TRUE(fetch(files[f], "AVERAGE", kT0, kT0 + 60 * i).ok());
+        EXPECT_FALSE(update(files[f], "soon", {"1", "1"}).ok());  // errors stay per thread
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& f : files) EXPECT_EQ(lastUpdate(f)->when, kT0 + 60 * 200);
 }
 
 TEST_F(RrdTest, FetchErrors) {
@@ -184,8 +221,9 @@ TEST_F(RrdTest, DeleteOlderThanRemovesOnlyStaleRrds) {
   EXPECT_TRUE(fsys::exists(fresh));
   EXPECT_TRUE(fsys::exists(path("0/a/notes.txt")));
   EXPECT_TRUE(fsys::is_symlink(dir_ / "0" / "link.rrd"));  // links are not followed
-  EXPECT_FALSE(fsys::exists(dir_ / "1" / "c"));            // emptied directories go
-  EXPECT_FALSE(fsys::exists(dir_ / "0" / "empty"));
+  EXPECT_FALSE(fsys::exists(dir_ / "1"));                  // emptied parents go
+  EXPECT_TRUE(fsys::exists(dir_ / "0" / "empty"));         // others are not its business
+  EXPECT_TRUE(fsys::exists(dir_ / "0" / "a"));             // notes.txt is still there
   EXPECT_TRUE(fsys::exists(dir_));                         // the root stays
 
   EXPECT_FALSE(deleteOlderThan(path("nope"), 0, now).ok());
