@@ -99,6 +99,7 @@ Status Daemon::setUp() {
   services_.lua_cache = &lua_cache_;
   samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
   services_.samplings = samplings_.get();
+  services_.recipients = &recipients_;
   enrichment_->attachStore(cache_.get());
   enrichment_->start();
   if (Status st = setUpUsers(); !st) return st;

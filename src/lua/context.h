@@ -29,6 +29,9 @@ class SamplingStore;
 namespace flowlens::enrich {
 class Enrichment;
 }  // namespace flowlens::enrich
+namespace flowlens::alerts {
+class RecipientQueues;
+}  // namespace flowlens::alerts
 namespace flowlens::auth {
 class UserService;
 class SessionService;
@@ -52,13 +55,15 @@ struct Services {
   store::CacheService* cache = nullptr;     // sections 5 and 6
   store::ValueCache* lua_cache = nullptr;   // section 32
   store::SamplingStore* samplings = nullptr;  // section 13
+  alerts::RecipientQueues* recipients = nullptr;  // section 16
   auth::UserService* users = nullptr;       // sections 7 and 8
   auth::SessionService* sessions = nullptr;
   const StatePool* lua_states = nullptr;    // the HTTP workers' states (null outside the daemon)
   bool gui_access_restricted = false;       // an ACL, or listeners bound to given addresses
   time_t startup_epoch = 0;
   std::atomic<bool> shutting_down{false};
-  // Counters of the (future) alert queues; nothing enqueues alerts yet.
+  // Alert counters: alerts_dropped counts notifications a recipient queue refused (full or
+  // too large); nothing writes alerts to a store yet.
   std::atomic<uint64_t> alerts_written{0}, alerts_dropped{0};
   std::atomic<uint64_t> ts_write_drops{0};  // ntop.rrd_inc_num_drops()
   bool https_enabled = false;

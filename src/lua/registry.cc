@@ -20,6 +20,7 @@ const std::vector<Section>& sections() {
       {"ntop", "12 Logging", ntop::kLogging},
       {"ntop", "13 Historical Statistics (SQLite)", ntop::kHistory},
       {"ntop", "14 RRD", ntop::kRrd},
+      {"ntop", "16 Recipient Queues", ntop::kRecipients},
       {"ntop", "19 Ping", ntop::kPing},
       {"ntop", "23 Time & Ticks", ntop::kTime},
       {"ntop", "24 UDP / TCP Send", ntop::kSend},

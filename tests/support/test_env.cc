@@ -103,6 +103,7 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   services_.lua_cache = &lua_cache_;
   samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
   services_.samplings = samplings_.get();
+  services_.recipients = &recipients_;
   enrichment_->attachStore(cache_.get());
   enrichment_->start();
   users_ = std::make_unique<auth::UserService>(cache_->store());

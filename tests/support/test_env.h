@@ -18,6 +18,7 @@
 #include "auth/sessions.h"
 #include "auth/users.h"
 #include "store/cache_service.h"
+#include "alerts/recipient_queues.h"
 #include "store/sampling_store.h"
 #include "store/value_cache.h"
 #include "util/exec.h"
@@ -55,6 +56,7 @@ class TestEnv {
   std::unique_ptr<store::CacheService> cache_;
   store::ValueCache lua_cache_;
   std::unique_ptr<store::SamplingStore> samplings_;  // section 13
+  alerts::RecipientQueues recipients_;               // section 16
   std::unique_ptr<auth::UserService> users_;
   std::unique_ptr<auth::SessionService> sessions_;
   lua::Services services_;
