@@ -25,6 +25,8 @@ PACKAGES=(
   libmaxminddb-dev libc-ares-dev ieee-data
   # Lua's HTTP client (libcurl) and RRD timeseries (librrd; rrdtool checks the files in tests)
   libcurl4-openssl-dev librrd-dev rrdtool
+  # SNMP from scripts (net-snmp); the tests query a real snmpd
+  libsnmp-dev snmpd
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   curl wrk python3 procps

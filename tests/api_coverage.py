@@ -15,7 +15,12 @@ DELIVERED = {"3", "4", "5", "6", "7", "8", "9", "11", "12", "13", "14", "16", "1
 DELIVERED_33 = {"msleep", "md5", "getservbyport", "getTLSVersionName", "getMac64", "decodeMac64",
                 "isDeadlineApproaching", "getDeadline", "execCmd", "execCmdAsync",
                 "readResultCmdAsync"}
-PARTIAL = {"31": {"getRiskStr", "getRiskList", "getFlowRiskAlerts", "shouldResolveHost"},
+PARTIAL = {"18": {"snmpv3available", "snmpsetavailable", "snmpgetbulkavailable",
+                  "snmpMaxNumEngines", "snmpSetBulkMaxNumRepetitions", "snmpget", "snmpgetnext",
+                  "snmpgetnextbulk", "snmpset", "snmpallocasnyncengine", "snmpfreeasnycengine",
+                  "snmpgetasync", "snmpgetnextasync", "snmpgetnextbulkasync", "snmpreadasyncrsp",
+                  "snmpGetBatch", "snmpReadResponses"},
+           "31": {"getRiskStr", "getRiskList", "getFlowRiskAlerts", "shouldResolveHost"},
            "33": DELIVERED_33}
 
 

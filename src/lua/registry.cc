@@ -21,6 +21,7 @@ const std::vector<Section>& sections() {
       {"ntop", "13 Historical Statistics (SQLite)", ntop::kHistory},
       {"ntop", "14 RRD", ntop::kRrd},
       {"ntop", "16 Recipient Queues", ntop::kRecipients},
+      {"ntop", "18 SNMP", ntop::kSnmp},
       {"ntop", "19 Ping", ntop::kPing},
       {"ntop", "23 Time & Ticks", ntop::kTime},
       {"ntop", "24 UDP / TCP Send", ntop::kSend},

@@ -268,6 +268,7 @@ Status LuaState::runLoaded(ScriptContext& ctx) {
   }
   lua_resetthread(co);
   lua_settop(L_, base);
+  run_resources_.clear();  // the run's engines and such: gone with the run
   if (poisoned_) lua_gc(L_, LUA_GCCOLLECT);
   unlimited_ = false;
 

@@ -9,6 +9,7 @@
 
 #include <lua.hpp>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -59,6 +60,10 @@ class LuaState {
   // or changed a table every run shares: the pool replaces it.
   bool poisoned() const { return poisoned_; }
 
+  // An object a binding keeps between its calls within one run (SNMP engines), found by the
+  // address of a static of the binding's; empty at first. Destroyed when the run ends.
+  std::shared_ptr<void>& runResource(const void* key) { return run_resources_[key]; }
+
  private:
   LuaState(Services* services, size_t memory_limit);
   Status init(const EngineConfig& config);
@@ -82,6 +87,7 @@ class LuaState {
   bool unlimited_ = false;  // the allocator ignores the limit (clean-up after a failed run)
   int module_loads_ = 0;
   std::string package_path_, package_cpath_;
+  std::map<const void*, std::shared_ptr<void>> run_resources_;
 };
 
 }  // namespace flowlens::lua
