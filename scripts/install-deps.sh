@@ -27,6 +27,8 @@ PACKAGES=(
   libcurl4-openssl-dev librrd-dev rrdtool
   # SNMP from scripts (net-snmp); the tests query a real snmpd
   libsnmp-dev snmpd
+  # ZMQ subscriber for scripts (spec section 22)
+  libzmq3-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   curl wrk python3 procps

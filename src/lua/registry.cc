@@ -23,6 +23,7 @@ const std::vector<Section>& sections() {
       {"ntop", "16 Recipient Queues", ntop::kRecipients},
       {"ntop", "18 SNMP", ntop::kSnmp},
       {"ntop", "19 Ping", ntop::kPing},
+      {"ntop", "22 ZMQ", ntop::kZmq},
       {"ntop", "23 Time & Ticks", ntop::kTime},
       {"ntop", "24 UDP / TCP Send", ntop::kSend},
       {"ntop", "25 ASN & Geolocation", ntop::kGeo},
