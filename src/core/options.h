@@ -57,6 +57,7 @@ struct Options {
   uint32_t max_num_hosts = 131072;                       // -x
   std::string ndpi_protocols_file;                       // -p
   bool shutdown_when_done = false;                       // --shutdown-when-done
+  bool offline = false;                                  // --offline (ntop.isForcedOffline)
   // flowlens's own.
   int packet_threads = 1;                                // --packet-threads
   std::vector<int> core_affinity;        // -g: packet threads' cores, one each in turn

@@ -67,6 +67,7 @@ struct Services {
   std::atomic<uint64_t> alerts_written{0}, alerts_dropped{0};
   std::atomic<uint64_t> ts_write_drops{0};  // ntop.rrd_inc_num_drops()
   bool https_enabled = false;
+  std::atomic<bool> offline{false};  // ntop.setOffline()/setOnline(); --offline forces it
 };
 
 using Params = std::vector<std::pair<std::string, std::string>>;

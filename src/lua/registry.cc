@@ -34,6 +34,7 @@ const std::vector<Section>& sections() {
       {"ntop", "31 Flow / Host Checks & Risks (risks)", ntop::kRisks},
       {"ntop", "32 In-Memory Lua Cache", ntop::kLuaCache},
       {"ntop", "33 Miscellaneous", ntop::kMisc},
+      {"ntop", "33 Miscellaneous: e-mail", ntop::kMail},
       {"interface", "interface.* (ntopng): selection", iface::kBasic},
       {"interface", "interface.* (ntopng): counters", iface::kStats},
       {"interface", "interface.* (ntopng): hosts and MACs", iface::kHosts},

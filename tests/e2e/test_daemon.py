@@ -344,6 +344,17 @@ class SignalTest(unittest.TestCase):
     def test_sigterm_stops_within_2s_with_an_open_client_connection(self):
         self.stop_while_sleeping(signal.SIGTERM, idle_client=True)
 
+    def test_ntop_shutdown_stops_the_daemon(self):
+        with running(lambda: Daemon(scripts={"t/stop.lua": "ntop.shutdown() print('bye')"})) as d:
+            status, _, body = d.get("/lua/t/stop.lua")
+            self.assertEqual((status, body), (200, b"bye"))
+            try:
+                rc = d.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.fail("ntop.shutdown() did not stop flowlens:\n" + d.read_log())
+            self.assertEqual(rc, 0, d.read_log())
+            self.assertIn("shutdown requested by", d.read_log())
+
     def test_pid_file_holds_the_pid_and_goes_away(self):
         pid_dir = tempfile.mkdtemp(prefix="flowlens-e2e-pid-")
         self.addCleanup(shutil.rmtree, pid_dir, True)

@@ -110,3 +110,12 @@ local deadline = ntop.getDeadline()
 assert(math.type(deadline) == "integer", "getDeadline is an integer")
 assert(deadline > os.time(), "the deadline is in the future: " .. deadline .. " vs " .. os.time())
 assert(deadline <= os.time() + 30, "and at most the 30 s time limit away")
+
+-- Offline mode (isOffline, isForcedOffline, setOffline, setOnline): the runner acts as admin.
+t.eq(ntop.isForcedOffline(), false, "not forced (no --offline)")
+t.eq(ntop.isOffline(), false, "online at start")
+ntop.setOffline()
+t.eq(ntop.isOffline(), true, "offline")
+t.eq(ntop.isForcedOffline(), false, "still not forced")
+ntop.setOnline()
+t.eq(ntop.isOffline(), false, "online again")

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/process.h"
 #include "lua/args.h"
 #include "lua/registry.h"
 #include "lua/state.h"
@@ -127,6 +128,41 @@ int readResultCmdAsync(lua_State* L) {
 
 }  // namespace
 
+// isOffline(): whether scripts should do without the Internet (setOffline, or --offline).
+int isOffline(lua_State* L) {
+  const Services& s = LuaState::from(L)->services();
+  lua_pushboolean(L, s.offline.load() || (s.options && s.options->offline));
+  return 1;
+}
+
+// isForcedOffline(): offline by the command line (--offline), which setOnline cannot undo.
+int isForcedOffline(lua_State* L) {
+  const Services& s = LuaState::from(L)->services();
+  lua_pushboolean(L, s.options && s.options->offline);
+  return 1;
+}
+
+// setOffline() / setOnline(): administrators only.
+int setOfflineMode(lua_State* L, const char* fn, bool offline) {
+  LuaState* s = LuaState::from(L);
+  if (!s->context().isAdministrator()) return failNothing(L, fn, "only administrators");
+  s->services().offline.store(offline);
+  return 0;
+}
+int setOffline(lua_State* L) { return setOfflineMode(L, "ntop.setOffline", true); }
+int setOnline(lua_State* L) { return setOfflineMode(L, "ntop.setOnline", false); }
+
+// shutdown(): administrators only. Stops flowlens as SIGTERM does, once this run is over (or
+// at its next check, as for every running script).
+int shutdown(lua_State* L) {
+  if (!LuaState::from(L)->context().isAdministrator()) {
+    return failNothing(L, "ntop.shutdown", "only administrators");
+  }
+  log::warning("shutdown requested by {}", LuaState::from(L)->context().script_path);
+  process::requestStop();
+  return 0;
+}
+
 const luaL_Reg kMisc[] = {
     {"msleep", msleep},
     {"md5", md5},
@@ -139,6 +175,11 @@ const luaL_Reg kMisc[] = {
     {"execCmd", execCmd},
     {"execCmdAsync", execCmdAsync},
     {"readResultCmdAsync", readResultCmdAsync},
+    {"isOffline", isOffline},
+    {"isForcedOffline", isForcedOffline},
+    {"setOffline", setOffline},
+    {"setOnline", setOnline},
+    {"shutdown", shutdown},
     {nullptr, nullptr},
 };
 
