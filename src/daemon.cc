@@ -100,6 +100,18 @@ Status Daemon::setUp() {
   samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
   services_.samplings = samplings_.get();
   services_.recipients = &recipients_;
+  if (!options_.disable_alerts) {
+    if (auto store = alerts::AlertStore::open(dirs_.workingdir)) {
+      alert_store_ = std::move(*store);
+    } else {
+      log::warning("alerts are raised but not stored: {}", store.error());
+    }
+    alert_engine_ = std::make_unique<alerts::AlertEngine>(
+        interfaces_.get(), alert_store_.get(), &recipients_,
+        alerts::AlertCounters{&services_.alerts_written, &services_.alerts_dropped});
+    services_.alert_store = alert_store_.get();
+    services_.alert_engine = alert_engine_.get();
+  }
   enrichment_->attachStore(cache_.get());
   enrichment_->start();
   if (Status st = setUpUsers(); !st) return st;
@@ -329,6 +341,7 @@ int Daemon::run() {
   // thread bound to every core for the moment.
   const bool unbind = !options_.other_core_affinity.empty() && options_.core_affinity.empty();
   if (unbind) (void)affinity::bindThisThread(affinity::processCores());
+  if (alert_engine_) alert_engine_->start();  // collecting expired risky flows before packets
   for (const auto& i : interfaces_->all()) i->start();
   if (unbind) (void)affinity::bindThisThread(options_.other_core_affinity);
   bool files_done = false;
@@ -349,6 +362,10 @@ int Daemon::run() {
   }
   log::normal("Shutting down");
   for (const auto& i : interfaces_->all()) i->stop();
+  if (alert_engine_) {
+    alert_engine_->stop();
+    alert_engine_->checkOnce(std::time(nullptr));  // what the last second raised
+  }
   logThreadStats();
   enrichment_->stop();  // the resolver thread writes names to the store: stop it first
   services_.shutting_down.store(true);  // running scripts stop at their next hook check

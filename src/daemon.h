@@ -18,6 +18,8 @@
 #include "auth/sessions.h"
 #include "auth/users.h"
 #include "store/cache_service.h"
+#include "alerts/alert_engine.h"
+#include "alerts/alert_store.h"
 #include "alerts/recipient_queues.h"
 #include "store/sampling_store.h"
 #include "store/value_cache.h"
@@ -66,6 +68,9 @@ class Daemon {
   store::ValueCache lua_cache_;
   std::unique_ptr<store::SamplingStore> samplings_;  // section 13
   alerts::RecipientQueues recipients_;               // section 16
+  // Section 15: after the interfaces and queues it reads and feeds (destroyed before them).
+  std::unique_ptr<alerts::AlertStore> alert_store_;
+  std::unique_ptr<alerts::AlertEngine> alert_engine_;
   std::unique_ptr<auth::UserService> users_;
   std::unique_ptr<auth::SessionService> sessions_;
   std::unique_ptr<auth::Authenticator> auth_;

@@ -204,6 +204,8 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
                  "Custom nDPI protocol definitions (nDPI protos.txt format)");
   app.add_flag("--shutdown-when-done", o.shutdown_when_done,
                "Exit once every capture file has been read");
+  app.add_flag("--disable-alerts", o.disable_alerts,
+               "Raise no flow alerts (no alert store, nothing for the recipient queues)");
   app.add_flag("--offline", o.offline,
                "No Internet access: scripts see ntop.isOffline() and isForcedOffline() true");
   app.add_option("--packet-threads", o.packet_threads,

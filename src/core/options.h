@@ -58,6 +58,7 @@ struct Options {
   std::string ndpi_protocols_file;                       // -p
   bool shutdown_when_done = false;                       // --shutdown-when-done
   bool offline = false;                                  // --offline (ntop.isForcedOffline)
+  bool disable_alerts = false;                           // --disable-alerts
   // flowlens's own.
   int packet_threads = 1;                                // --packet-threads
   std::vector<int> core_affinity;        // -g: packet threads' cores, one each in turn

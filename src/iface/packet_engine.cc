@@ -480,6 +480,19 @@ uint64_t PacketEngine::walkFlows(uint64_t from, size_t max,
   return (uint64_t(shard) << 32) | after;
 }
 
+void PacketEngine::collectExpiredRisky(bool on) {
+  for (auto& s : shards_) s->collectExpiredRisky(on);
+}
+
+uint64_t PacketEngine::takeExpiredRisky(std::vector<flow::Flow>* out) const {
+  uint64_t dropped = 0;
+  for (const auto& s : shards_) {
+    const auto g = s->lockForReader();
+    dropped += s->takeExpiredRisky(out);
+  }
+  return dropped;
+}
+
 void PacketEngine::scanShard(size_t index, const std::function<void(const flow::Flow&)>& visit) const {
   const Shard& s = *shards_[index];
   // By pool slot, which a flow keeps for its life: expiries between the chunks (which move

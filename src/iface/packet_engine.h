@@ -116,6 +116,10 @@ class PacketEngine {
   // serials and are seen too. Each call scans (at least) one shard twice.
   uint64_t walkFlows(uint64_t from, size_t max, const std::function<bool(const flow::Flow&)>& keep,
                      std::vector<flow::Flow>* out) const;
+  // The alert engine's feed: flows with nDPI risks expired since the last take (see
+  // Shard::takeExpiredRisky), kept only once collecting is on. Returns how many were dropped.
+  void collectExpiredRisky(bool on);
+  uint64_t takeExpiredRisky(std::vector<flow::Flow>* out) const;
   static constexpr size_t kScanChunk = 4096;
   // Runs `read` under the shared lock: keep it short (copy, then work outside).
   void readShared(const std::function<void(const host::HostTable&, const TrafficStats&)>& read) const;

@@ -354,6 +354,12 @@ void Shard::releaseFlow(flow::Flow& f) {
   }
 }
 
+uint64_t Shard::takeExpiredRisky(std::vector<flow::Flow>* out) {
+  for (flow::Flow& f : expired_risky_) out->push_back(std::move(f));
+  expired_risky_.clear();
+  return std::exchange(expired_risky_dropped_, 0);
+}
+
 bool Shard::housekeepingDue(uint64_t now_us, bool file) const {
   if (now_us < last_housekeeping_us_ + kHousekeepingUs) return false;
   // Live packets come in real time: a pass a second. A file is read faster than its clock, and a
@@ -393,6 +399,13 @@ bool Shard::housekeepingStep(uint64_t now_us, bool final, size_t max_flows) {
     if ((sync && f.unsynced()) || gone) {
       if (!lock.owns_lock()) lock.lock();
       if (sync) syncFlow(f, now_us);
+      if (gone && f.risk != 0 && collect_risky_.load(std::memory_order_relaxed)) {
+        if (expired_risky_.size() < kMaxExpiredRisky) {
+          expired_risky_.push_back(f);
+        } else {
+          ++expired_risky_dropped_;
+        }
+      }
       if (gone) releaseFlow(f);
     }
     return gone;

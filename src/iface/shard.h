@@ -133,6 +133,13 @@ class Shard {
   // Every packet the owning thread reads, whichever shard it belongs to (paces housekeeping).
   void packetRead() { ++packets_since_housekeeping_; }
 
+  // Flows with nDPI risks that housekeeping expired, kept (while collecting) for the alert
+  // engine until it takes them: at most kMaxExpiredRisky, the rest counted as dropped.
+  static constexpr size_t kMaxExpiredRisky = 4096;
+  void collectExpiredRisky(bool on) { collect_risky_.store(on, std::memory_order_relaxed); }
+  // Moves them to `out` and returns how many were dropped since (caller holds the reader lock).
+  uint64_t takeExpiredRisky(std::vector<flow::Flow>* out);
+
   const flow::FlowTable& flows() const { return flows_; }
   const ShardCounters& counters() const { return counters_; }
   uint64_t lastPacketUs() const { return last_packet_us_; }
@@ -171,6 +178,9 @@ class Shard {
   uint64_t last_housekeeping_us_ = 0;
   uint64_t packets_since_housekeeping_ = 0;
   size_t clock_slot_ = 0;  // this shard's entry in shared_->shard_clocks
+  std::atomic<bool> collect_risky_{false};
+  std::vector<flow::Flow> expired_risky_;  // mutex_ held
+  uint64_t expired_risky_dropped_ = 0;     // mutex_ held
   bool in_pass_ = false;   // a housekeeping pass is under way, next at pass_position_
   size_t pass_position_ = 0;
 };

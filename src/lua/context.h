@@ -31,6 +31,8 @@ class Enrichment;
 }  // namespace flowlens::enrich
 namespace flowlens::alerts {
 class RecipientQueues;
+class AlertStore;
+class AlertEngine;
 }  // namespace flowlens::alerts
 namespace flowlens::auth {
 class UserService;
@@ -56,14 +58,16 @@ struct Services {
   store::ValueCache* lua_cache = nullptr;   // section 32
   store::SamplingStore* samplings = nullptr;  // section 13
   alerts::RecipientQueues* recipients = nullptr;  // section 16
+  alerts::AlertStore* alert_store = nullptr;      // section 15 (null: --disable-alerts)
+  alerts::AlertEngine* alert_engine = nullptr;
   auth::UserService* users = nullptr;       // sections 7 and 8
   auth::SessionService* sessions = nullptr;
   const StatePool* lua_states = nullptr;    // the HTTP workers' states (null outside the daemon)
   bool gui_access_restricted = false;       // an ACL, or listeners bound to given addresses
   time_t startup_epoch = 0;
   std::atomic<bool> shutting_down{false};
-  // Alert counters: alerts_dropped counts notifications a recipient queue refused (full or
-  // too large); nothing writes alerts to a store yet.
+  // Alert counters: alerts_written counts flow alerts stored; alerts_dropped, notifications
+  // a recipient queue refused (full or too large) and alerts the store could not take.
   std::atomic<uint64_t> alerts_written{0}, alerts_dropped{0};
   std::atomic<uint64_t> ts_write_drops{0};  // ntop.rrd_inc_num_drops()
   bool https_enabled = false;

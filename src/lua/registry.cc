@@ -20,6 +20,7 @@ const std::vector<Section>& sections() {
       {"ntop", "12 Logging", ntop::kLogging},
       {"ntop", "13 Historical Statistics (SQLite)", ntop::kHistory},
       {"ntop", "14 RRD", ntop::kRrd},
+      {"ntop", "15 Alerts", ntop::kAlerts},
       {"ntop", "16 Recipient Queues", ntop::kRecipients},
       {"ntop", "18 SNMP", ntop::kSnmp},
       {"ntop", "19 Ping", ntop::kPing},

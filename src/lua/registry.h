@@ -36,6 +36,7 @@ extern const luaL_Reg kRecipients[];  // ntop/recipients.cc section 16
 extern const luaL_Reg kSnmp[];        // ntop/snmp.cc      section 18
 extern const luaL_Reg kZmq[];         // ntop/zmq.cc       section 22
 extern const luaL_Reg kMail[];        // ntop/mail.cc      section 33 (sendMail)
+extern const luaL_Reg kAlerts[];      // ntop/alerts.cc    section 15
 extern const luaL_Reg kScore[];       // ntop/score.cc     section 27
 extern const luaL_Reg kRisks[];       // ntop/risks.cc     section 31 (risks)
 extern const luaL_Reg kBitmap[];      // ntop/bitmap.cc    section 26

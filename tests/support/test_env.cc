@@ -104,6 +104,13 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
   services_.samplings = samplings_.get();
   services_.recipients = &recipients_;
+  // The alert engine is made but not started: tests run its passes (checkOnce) themselves.
+  if (auto store = alerts::AlertStore::open(dirs_.workingdir)) alert_store_ = std::move(*store);
+  alert_engine_ = std::make_unique<alerts::AlertEngine>(
+      interfaces_.get(), alert_store_.get(), &recipients_,
+      alerts::AlertCounters{&services_.alerts_written, &services_.alerts_dropped});
+  services_.alert_store = alert_store_.get();
+  services_.alert_engine = alert_engine_.get();
   enrichment_->attachStore(cache_.get());
   enrichment_->start();
   users_ = std::make_unique<auth::UserService>(cache_->store());

@@ -1,0 +1,182 @@
+#include "alerts/alert_engine.h"
+
+#include <pthread.h>
+
+#include "core/log.h"
+#include "dpi/flow_alerts.h"
+#include "iface/queries.h"
+#include "iface/registry.h"
+
+namespace flowlens::alerts {
+namespace {
+
+// What a pass copies of a flow with risks, under the shard's lock.
+struct Risky {
+  flow::FlowKey key;
+  bool lo_is_client = true;
+  uint32_t hash = 0, serial = 0;
+  uint64_t risk = 0, first_seen_us = 0;
+  uint16_t master = 0, app = 0, category = 0;
+  std::shared_ptr<const flow::FlowText> text;
+};
+
+uint64_t flowId(int ifid, uint32_t hash, uint32_t serial) {
+  // The serial is unique per packet thread; with the key's hash and the interface, unique
+  // enough for an interface's flows at one time.
+  return (uint64_t(uint32_t(ifid) * 2654435761u ^ hash) << 32) | serial;
+}
+
+Risky riskyOf(const flow::Flow& f) {
+  return {f.key, f.lo_is_client, f.hash, f.serial, f.risk, f.first_seen_us,
+          f.master_proto, f.app_proto, f.category, f.text};
+}
+
+}  // namespace
+
+AlertEngine::AlertEngine(InterfaceRegistry* interfaces, AlertStore* store,
+                         RecipientQueues* recipients, AlertCounters counters)
+    : interfaces_(interfaces), store_(store), recipients_(recipients), counters_(counters) {}
+
+AlertEngine::~AlertEngine() { stop(); }
+
+void AlertEngine::start() {
+  for (const auto& iface : interfaces_->all()) {
+    if (iface->engine()) iface->engine()->collectExpiredRisky(true);
+  }
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "flowlens-alerts");
+    run();
+  });
+}
+
+void AlertEngine::stop() {
+  {
+    std::lock_guard<std::mutex> lock(run_mu_);
+    stopping_ = true;
+  }
+  run_cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void AlertEngine::run() {
+  std::unique_lock<std::mutex> lock(run_mu_);
+  while (!run_cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) {
+    lock.unlock();
+    checkOnce(std::time(nullptr));
+    lock.lock();
+  }
+}
+
+std::vector<FlowAlert> AlertEngine::checkOnce(time_t now) {
+  std::lock_guard<std::mutex> pass_lock(pass_mu_);
+  ++pass_;
+  std::vector<FlowAlert> raised;
+  // The alerts for the risks of `r` not alerted yet. `gone`: its last look (it expired).
+  auto consider = [&](int ifid, const Risky& r, bool gone) {
+    const uint64_t id = flowId(ifid, r.hash, r.serial);
+    uint64_t alerted = 0;
+    if (gone) {
+      if (auto it = seen_.find(id); it != seen_.end()) {
+        alerted = it->second.alerted;
+        seen_.erase(it);
+      }
+    } else {
+      Seen& seen = seen_[id];
+      seen.pass = pass_;
+      alerted = seen.alerted;
+      seen.alerted |= r.risk;
+    }
+    const uint64_t fresh = r.risk & ~alerted;
+    const flow::Endpoint& cli = r.lo_is_client ? r.key.lo : r.key.hi;
+    const flow::Endpoint& srv = r.lo_is_client ? r.key.hi : r.key.lo;
+    for (int bit = 1; bit < 64; ++bit) {
+      if (!(fresh & (uint64_t{1} << bit))) continue;
+      const auto type = dpi::flowAlertOfRisk(bit);
+      if (!type) continue;
+      FlowAlert a;
+      a.ifid = ifid;
+      a.alert_id = type->id;
+      a.alert_key = std::string(type->key);
+      a.risk = bit;
+      a.score = type->score;
+      a.severity = static_cast<int>(dpi::severityOfScore(type->score));
+      a.category = static_cast<int>(type->category);
+      a.tstamp = now;
+      a.first_seen = static_cast<time_t>(r.first_seen_us / 1000000);
+      a.cli_ip = addressOf(cli, r.key.ip_version).toString();
+      a.srv_ip = addressOf(srv, r.key.ip_version).toString();
+      a.cli_port = cli.port;
+      a.srv_port = srv.port;
+      a.vlan_id = r.key.vlan;
+      a.proto = r.key.proto;
+      a.ip_version = r.key.ip_version == 6 ? 6 : 4;
+      a.l7_master_proto = r.master;
+      a.l7_proto = r.app;
+      a.l7_cat = r.category;
+      if (r.text) a.info = r.text->server_name;
+      raised.push_back(std::move(a));
+    }
+  };
+  for (const auto& iface : interfaces_->all()) {
+    const PacketEngine* engine = iface->engine();
+    if (!engine) continue;
+    std::vector<flow::Flow> expired;
+    if (uint64_t dropped = engine->takeExpiredRisky(&expired); dropped && counters_.dropped) {
+      *counters_.dropped += dropped;  // expired faster than a pass takes them
+    }
+    for (const flow::Flow& f : expired) consider(iface->id(), riskyOf(f), true);
+    std::vector<Risky> risky;
+    engine->scanFlows([&risky](const flow::Flow& f) {
+      if (f.risk != 0) risky.push_back(riskyOf(f));
+    });
+    for (const Risky& r : risky) consider(iface->id(), r, false);
+  }
+  // Flows not seen in this pass are gone: forget them.
+  for (auto it = seen_.begin(); it != seen_.end();) {
+    it = it->second.pass == pass_ ? std::next(it) : seen_.erase(it);
+  }
+  if (raised.empty()) return raised;
+  raised_ += raised.size();
+
+  if (store_) {
+    if (Status st = store_->insert(raised); st) {
+      if (counters_.written) *counters_.written += raised.size();
+    } else {
+      log::warning("alerts: {}", st.error());
+      if (counters_.dropped) *counters_.dropped += raised.size();
+    }
+  }
+  if (recipients_) {
+    for (const FlowAlert& a : raised) {
+      for (const RecipientStats& r : recipients_->allStats()) {
+        Notification n;
+        n.body = a.json();
+        n.score = a.score;
+        n.severity = a.severity;
+        n.alert_id = a.alert_id;
+        n.entity = 4;  // ntopng's alert_entity_flow
+        n.category = a.category;
+        const auto e = recipients_->enqueue(r.id, std::move(n));
+        if (e == RecipientQueues::Enqueued::kFull && counters_.dropped) ++*counters_.dropped;
+      }
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(internal_mu_);
+    for (const FlowAlert& a : raised) internal_.push_back(a);
+    while (internal_.size() > kMaxInternal) internal_.pop_front();
+  }
+  return raised;
+}
+
+std::vector<FlowAlert> AlertEngine::popInternal(size_t max) {
+  std::lock_guard<std::mutex> lock(internal_mu_);
+  std::vector<FlowAlert> out;
+  while (!internal_.empty() && out.size() < max) {
+    out.push_back(std::move(internal_.front()));
+    internal_.pop_front();
+  }
+  return out;
+}
+
+}  // namespace flowlens::alerts
