@@ -67,10 +67,11 @@ void AlertEngine::run() {
   }
 }
 
-std::vector<FlowAlert> AlertEngine::checkOnce(time_t now) {
+size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
   std::lock_guard<std::mutex> pass_lock(pass_mu_);
   ++pass_;
-  std::vector<FlowAlert> raised;
+  std::vector<FlowAlert> raised;  // flushed every kBatch alerts: a pass's memory stays bounded
+  size_t total = 0;
   // The alerts for the risks of `r` not alerted yet. `gone`: its last look (it expired).
   auto consider = [&](int ifid, const Risky& r, bool gone) {
     const uint64_t id = flowId(ifid, r.hash, r.serial);
@@ -114,7 +115,10 @@ std::vector<FlowAlert> AlertEngine::checkOnce(time_t now) {
       a.l7_proto = r.app;
       a.l7_cat = r.category;
       if (r.text) a.info = r.text->server_name;
+      if (out) out->push_back(a);
       raised.push_back(std::move(a));
+      ++total;
+      if (raised.size() >= kBatch) flush(raised);
     }
   };
   for (const auto& iface : interfaces_->all()) {
@@ -135,22 +139,29 @@ std::vector<FlowAlert> AlertEngine::checkOnce(time_t now) {
   for (auto it = seen_.begin(); it != seen_.end();) {
     it = it->second.pass == pass_ ? std::next(it) : seen_.erase(it);
   }
-  if (raised.empty()) return raised;
-  raised_ += raised.size();
+  flush(raised);
+  return total;
+}
 
+void AlertEngine::flush(std::vector<FlowAlert>& batch) {
+  if (batch.empty()) return;
+  raised_ += batch.size();
   if (store_) {
-    if (Status st = store_->insert(raised); st) {
-      if (counters_.written) *counters_.written += raised.size();
+    if (Status st = store_->insert(batch); st) {
+      if (counters_.written) *counters_.written += batch.size();
     } else {
       log::warning("alerts: {}", st.error());
-      if (counters_.dropped) *counters_.dropped += raised.size();
+      if (counters_.dropped) *counters_.dropped += batch.size();
     }
   }
   if (recipients_) {
-    for (const FlowAlert& a : raised) {
-      for (const RecipientStats& r : recipients_->allStats()) {
+    const auto recipients = recipients_->allStats();
+    for (const FlowAlert& a : batch) {
+      if (recipients.empty()) break;
+      const std::string body = a.json();
+      for (const RecipientStats& r : recipients) {
         Notification n;
-        n.body = a.json();
+        n.body = body;
         n.score = a.score;
         n.severity = a.severity;
         n.alert_id = a.alert_id;
@@ -163,10 +174,10 @@ std::vector<FlowAlert> AlertEngine::checkOnce(time_t now) {
   }
   {
     std::lock_guard<std::mutex> lock(internal_mu_);
-    for (const FlowAlert& a : raised) internal_.push_back(a);
+    for (FlowAlert& a : batch) internal_.push_back(std::move(a));
     while (internal_.size() > kMaxInternal) internal_.pop_front();
   }
-  return raised;
+  batch.clear();
 }
 
 std::vector<FlowAlert> AlertEngine::popInternal(size_t max) {

@@ -33,6 +33,7 @@ struct AlertCounters {
 class AlertEngine {
  public:
   static constexpr size_t kMaxInternal = 4096;  // popInternalAlerts' queue; the oldest go
+  static constexpr size_t kBatch = 4096;        // alerts stored and queued at a time
 
   AlertEngine(InterfaceRegistry* interfaces, AlertStore* store, RecipientQueues* recipients,
               AlertCounters counters);
@@ -44,8 +45,9 @@ class AlertEngine {
   void start();
   void stop();   // joins it; call before the interfaces go
 
-  // One pass over every interface now: returns the alerts raised (also stored and queued).
-  std::vector<FlowAlert> checkOnce(time_t now);
+  // One pass over every interface now: stores and queues the alerts it raises, kBatch at a
+  // time, and returns how many; copies them to `out` when given (tests).
+  size_t checkOnce(time_t now, std::vector<FlowAlert>* out = nullptr);
   // Up to `max` alerts raised and not yet popped, oldest first.
   std::vector<FlowAlert> popInternal(size_t max);
   uint64_t raised() const { return raised_.load(); }
@@ -56,6 +58,7 @@ class AlertEngine {
     uint64_t pass = 0;     // the last pass that saw the flow
   };
   void run();
+  void flush(std::vector<FlowAlert>& batch);  // store, recipients, internal queue; clears it
 
   InterfaceRegistry* interfaces_;
   AlertStore* store_;

@@ -1,6 +1,5 @@
 #include "util/http_client.h"
 
-#include <curl/curl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,17 +10,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <mutex>
 
 #include "core/build_info.h"
+#include "util/curl_api.h"
 
 namespace flowlens::util {
 namespace {
 
-void globalInit() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
+// Callers checked curlApi() first (httpRequest).
+const CurlApi& C() { return *curlApi(); }
 
 struct Transfer {
   const HttpRequest* request = nullptr;
@@ -101,32 +98,32 @@ int onProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 }
 
 struct CurlDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+  void operator()(CURL* c) const { C().easy_cleanup(c); }
 };
 struct SlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+  void operator()(curl_slist* l) const { C().slist_free_all(l); }
 };
 struct UrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+  void operator()(CURLU* u) const { C().url_cleanup(u); }
 };
 
 double seconds(CURL* c, CURLINFO info) {
   curl_off_t us = 0;
-  return curl_easy_getinfo(c, info, &us) == CURLE_OK ? double(us) / 1e6 : 0;
+  return C().easy_getinfo(c, info, &us) == CURLE_OK ? double(us) / 1e6 : 0;
 }
 
 // Reads one exchange's facts; times and byte counts add up over the redirects followed.
 void readInfo(CURL* c, HttpResponse& r) {
   r.code = 0;
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
+  C().easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.code);
   const char* s = nullptr;
-  if (curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK && s) r.effective_url = s;
+  if (C().easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &s) == CURLE_OK && s) r.effective_url = s;
   s = nullptr;
   r.content_type.clear();
-  if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s) r.content_type = s;
+  if (C().easy_getinfo(c, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s) r.content_type = s;
   s = nullptr;
   r.resolved_ip.clear();
-  if (curl_easy_getinfo(c, CURLINFO_PRIMARY_IP, &s) == CURLE_OK && s) r.resolved_ip = s;
+  if (C().easy_getinfo(c, CURLINFO_PRIMARY_IP, &s) == CURLE_OK && s) r.resolved_ip = s;
   const double before = r.times.total;
   r.times.namelookup = seconds(c, CURLINFO_NAMELOOKUP_TIME_T);
   r.times.connect = seconds(c, CURLINFO_CONNECT_TIME_T);
@@ -136,21 +133,21 @@ void readInfo(CURL* c, HttpResponse& r) {
   r.times.total = before + seconds(c, CURLINFO_TOTAL_TIME_T);
   r.times.redirect = before;  // the redirects' time, before this last exchange
   curl_off_t n = 0;
-  if (curl_easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &n) == CURLE_OK) r.bytes_download += n;
+  if (C().easy_getinfo(c, CURLINFO_SIZE_DOWNLOAD_T, &n) == CURLE_OK) r.bytes_download += n;
   n = 0;
-  if (curl_easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &n) == CURLE_OK) r.bytes_upload += n;
+  if (C().easy_getinfo(c, CURLINFO_SIZE_UPLOAD_T, &n) == CURLE_OK) r.bytes_upload += n;
 }
 
 // "scheme://host:port" of a URL; "" when it does not parse.
 std::string originOf(const std::string& url) {
-  std::unique_ptr<CURLU, UrlDeleter> u(curl_url());
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return "";
+  std::unique_ptr<CURLU, UrlDeleter> u(C().url());
+  if (!u || C().url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return "";
   std::string origin;
   for (CURLUPart part : {CURLUPART_SCHEME, CURLUPART_HOST, CURLUPART_PORT}) {
     char* v = nullptr;
-    if (curl_url_get(u.get(), part, &v, CURLU_DEFAULT_PORT) != CURLUE_OK) return "";
+    if (C().url_get(u.get(), part, &v, CURLU_DEFAULT_PORT) != CURLUE_OK) return "";
     origin += std::string(v) + "|";
-    curl_free(v);
+    C().free(v);
   }
   return origin;
 }
@@ -158,47 +155,47 @@ std::string originOf(const std::string& url) {
 // One exchange, following no redirect. `secrets`: send the script's credentials and headers.
 CURLcode exchange(const HttpRequest& req, const std::string& url, HttpRequest::Method method,
                   bool secrets, Transfer& t, std::string& redirect_to, std::string& error) {
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  std::unique_ptr<CURL, CurlDeleter> curl(C().easy_init());
   if (!curl) {
     error = "cannot start a transfer (out of memory)";
     return CURLE_OUT_OF_MEMORY;
   }
   CURL* c = curl.get();
   char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  C().easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   // Only http and https: refuse to go on if this libcurl cannot be told so.
-  if (curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
+  if (C().easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK) {
     error = "this libcurl cannot restrict schemes";
     return CURLE_UNSUPPORTED_PROTOCOL;
   }
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, httpUserAgent().c_str());
+  C().easy_setopt(c, CURLOPT_URL, url.c_str());
+  C().easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  C().easy_setopt(c, CURLOPT_USERAGENT, httpUserAgent().c_str());
   const long ms = std::max<long>(1, static_cast<long>(req.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, req.verify_cert ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, req.verify_cert ? 2L : 0L);
-  if (req.compression) curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-  if (req.ip_version == 4) curl_easy_setopt(c, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V4);
-  if (req.ip_version == 6) curl_easy_setopt(c, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V6);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &t);
-  curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-  curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, onProgress);
-  curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
+  C().easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+  C().easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
+  C().easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  C().easy_setopt(c, CURLOPT_SSL_VERIFYPEER, req.verify_cert ? 1L : 0L);
+  C().easy_setopt(c, CURLOPT_SSL_VERIFYHOST, req.verify_cert ? 2L : 0L);
+  if (req.compression) C().easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+  if (req.ip_version == 4) C().easy_setopt(c, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V4);
+  if (req.ip_version == 6) C().easy_setopt(c, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V6);
+  C().easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
+  C().easy_setopt(c, CURLOPT_WRITEDATA, &t);
+  C().easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);
+  C().easy_setopt(c, CURLOPT_HEADERDATA, &t);
+  C().easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+  C().easy_setopt(c, CURLOPT_XFERINFOFUNCTION, onProgress);
+  C().easy_setopt(c, CURLOPT_XFERINFODATA, &t);
 
   if (secrets && !req.username.empty() && !req.cookie_auth) {
-    curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
-    curl_easy_setopt(c, CURLOPT_USERNAME, req.username.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, req.password.c_str());
+    C().easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_BASIC);
+    C().easy_setopt(c, CURLOPT_USERNAME, req.username.c_str());
+    C().easy_setopt(c, CURLOPT_PASSWORD, req.password.c_str());
   }
   curl_slist* headers = nullptr;
   auto add = [&headers](const std::string& line) {
-    if (curl_slist* l = curl_slist_append(headers, line.c_str())) headers = l;
+    if (curl_slist* l = C().slist_append(headers, line.c_str())) headers = l;
   };
   const bool has_body = method != HttpRequest::Method::kGet;
   if (has_body) {
@@ -217,23 +214,23 @@ CURLcode exchange(const HttpRequest& req, const std::string& url, HttpRequest::M
     for (const std::string& line : req.extra_headers) add(line);
   }
   std::unique_ptr<curl_slist, SlistDeleter> header_list(headers);
-  if (headers) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-  if (method == HttpRequest::Method::kPut) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
-  if (method == HttpRequest::Method::kPatch) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
+  if (headers) C().easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  if (method == HttpRequest::Method::kPut) C().easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT");
+  if (method == HttpRequest::Method::kPatch) C().easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PATCH");
   if (has_body) {
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
+    C().easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+    C().easy_setopt(c, CURLOPT_POSTFIELDS, req.body.data());
   }
 
   t.status = 0;
   t.has_location = false;
-  const CURLcode rc = curl_easy_perform(c);
+  const CURLcode rc = C().easy_perform(c);
   readInfo(c, *t.response);
   const char* next = nullptr;
-  if (rc == CURLE_OK && curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &next) == CURLE_OK && next) {
+  if (rc == CURLE_OK && C().easy_getinfo(c, CURLINFO_REDIRECT_URL, &next) == CURLE_OK && next) {
     redirect_to = next;
   }
-  if (rc != CURLE_OK) error = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+  if (rc != CURLE_OK) error = errbuf[0] ? errbuf : C().easy_strerror(rc);
   return rc;
 }
 
@@ -245,8 +242,11 @@ const std::string& httpUserAgent() {
 }
 
 HttpResponse httpRequest(const HttpRequest& req) {
-  globalInit();
   HttpResponse rsp;
+  if (!curlApi()) {
+    rsp.error = kNoLibcurl;
+    return rsp;
+  }
   Transfer t{&req, &rsp};
 
   // A download goes to a new temporary file beside the target (never an existing file or a

@@ -1,6 +1,5 @@
 #include "util/mail.h"
 
-#include <curl/curl.h>
 
 #include <algorithm>
 #include <cstring>
@@ -8,9 +7,13 @@
 #include <random>
 
 #include "core/build_info.h"
+#include "util/curl_api.h"
 
 namespace flowlens::util {
 namespace {
+
+// Callers checked curlApi() first (sendMail).
+const CurlApi& C() { return *curlApi(); }
 
 bool oneLine(const std::string& s) { return s.find_first_of("\r\n") == std::string::npos; }
 
@@ -104,40 +107,43 @@ Status sendMail(const Mail& m) {
   if (Status st = validate(m); !st) return st;
   const std::string message = m.message.empty() ? composeMessage(m, std::time(nullptr))
                                                 : crlf(m.message);
-  std::unique_ptr<CURL, void (*)(CURL*)> curl(curl_easy_init(), curl_easy_cleanup);
+  if (!curlApi()) return Error{kNoLibcurl};
+  auto cleanup = [](CURL* c) { C().easy_cleanup(c); };
+  std::unique_ptr<CURL, decltype(cleanup)> curl(C().easy_init(), cleanup);
   if (!curl) return Error{"cannot start a transfer (out of memory)"};
   CURL* c = curl.get();
   char errbuf[CURL_ERROR_SIZE] = {0};
-  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-  if (curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps") != CURLE_OK) {
+  C().easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  if (C().easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps") != CURLE_OK) {
     return Error{"this libcurl has no SMTP"};
   }
-  curl_easy_setopt(c, CURLOPT_URL, m.server.c_str());
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, m.verify_cert ? 1L : 0L);
-  curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, m.verify_cert ? 2L : 0L);
+  C().easy_setopt(c, CURLOPT_URL, m.server.c_str());
+  C().easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  C().easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  C().easy_setopt(c, CURLOPT_SSL_VERIFYPEER, m.verify_cert ? 1L : 0L);
+  C().easy_setopt(c, CURLOPT_SSL_VERIFYHOST, m.verify_cert ? 2L : 0L);
   const long ms = std::max<long>(1, static_cast<long>(m.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
+  C().easy_setopt(c, CURLOPT_TIMEOUT_MS, ms);
+  C().easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, ms);
   if (!m.username.empty()) {
-    curl_easy_setopt(c, CURLOPT_USERNAME, m.username.c_str());
-    curl_easy_setopt(c, CURLOPT_PASSWORD, m.password.c_str());
+    C().easy_setopt(c, CURLOPT_USERNAME, m.username.c_str());
+    C().easy_setopt(c, CURLOPT_PASSWORD, m.password.c_str());
   }
   const std::string from = envelope(m.from);
-  curl_easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
+  C().easy_setopt(c, CURLOPT_MAIL_FROM, from.c_str());
   curl_slist* rcpt = nullptr;
   for (const auto* list : {&m.to, &m.cc}) {
-    for (const std::string& a : *list) rcpt = curl_slist_append(rcpt, envelope(a).c_str());
+    for (const std::string& a : *list) rcpt = C().slist_append(rcpt, envelope(a).c_str());
   }
-  std::unique_ptr<curl_slist, void (*)(curl_slist*)> rcpt_list(rcpt, curl_slist_free_all);
-  curl_easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
+  auto free_list = [](curl_slist* l) { C().slist_free_all(l); };
+  std::unique_ptr<curl_slist, decltype(free_list)> rcpt_list(rcpt, free_list);
+  C().easy_setopt(c, CURLOPT_MAIL_RCPT, rcpt);
   Upload up{&message};
-  curl_easy_setopt(c, CURLOPT_READFUNCTION, onRead);
-  curl_easy_setopt(c, CURLOPT_READDATA, &up);
-  curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-  const CURLcode rc = curl_easy_perform(c);
-  if (rc != CURLE_OK) return Error{errbuf[0] ? errbuf : curl_easy_strerror(rc)};
+  C().easy_setopt(c, CURLOPT_READFUNCTION, onRead);
+  C().easy_setopt(c, CURLOPT_READDATA, &up);
+  C().easy_setopt(c, CURLOPT_UPLOAD, 1L);
+  const CURLcode rc = C().easy_perform(c);
+  if (rc != CURLE_OK) return Error{errbuf[0] ? errbuf : C().easy_strerror(rc)};
   return {};
 }
 

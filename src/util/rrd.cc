@@ -14,16 +14,59 @@
 #include <set>
 
 #include "util/fs.h"
+#include "util/lazy_library.h"
 #include "util/time.h"
 
 namespace flowlens::util::rrd {
 namespace {
 
+// librrd comes with its graphing stack (cairo, pango, glib, ...: 8 MiB of resident memory
+// once loaded), so it is loaded on the first RRD call, not at start-up.
+struct Api {
+  decltype(&::rrd_clear_error) clear_error;
+  decltype(&::rrd_get_error) get_error;
+  decltype(&::rrd_create_r) create_r;
+  decltype(&::rrd_update_r) update_r;
+  decltype(&::rrd_fetch_r) fetch_r;
+  decltype(&::rrd_lastupdate_r) lastupdate_r;
+  decltype(&::rrd_tune) tune;
+  decltype(&::rrd_info_r) info_r;
+  decltype(&::rrd_info_free) info_free;
+  decltype(&::rrd_freemem) freemem;
+  decltype(&::rrd_parsetime) parsetime;
+  decltype(&::rrd_proc_start_end) proc_start_end;
+};
+
+// The loaded library's functions; nullptr when librrd cannot be loaded.
+const Api* api() {
+  static const Api* loaded = []() -> const Api* {
+    static LazyLibrary lib("librrd.so.8");
+    static Api a;
+    lib.resolve(a.clear_error, "rrd_clear_error");
+    lib.resolve(a.get_error, "rrd_get_error");
+    lib.resolve(a.create_r, "rrd_create_r");
+    lib.resolve(a.update_r, "rrd_update_r");
+    lib.resolve(a.fetch_r, "rrd_fetch_r");
+    lib.resolve(a.lastupdate_r, "rrd_lastupdate_r");
+    lib.resolve(a.tune, "rrd_tune");
+    lib.resolve(a.info_r, "rrd_info_r");
+    lib.resolve(a.info_free, "rrd_info_free");
+    lib.resolve(a.freemem, "rrd_freemem");
+    lib.resolve(a.parsetime, "rrd_parsetime");
+    lib.resolve(a.proc_start_end, "rrd_proc_start_end");
+    return lib.ok() ? &a : nullptr;
+  }();
+  return loaded;
+}
+
+const Error kNoLibrrd{"librrd is not installed (Debian package librrd8)"};
+
+
 // librrd's error for this thread (its context is per thread), cleared for the next call.
 std::string lastError(const std::string& what) {
-  const char* e = rrd_get_error();
+  const char* e = api()->get_error();
   std::string msg = what + ": " + (e && *e ? e : "unknown RRD error");
-  rrd_clear_error();
+  api()->clear_error();
   return msg;
 }
 
@@ -61,6 +104,7 @@ bool startsAsRrd(const std::filesystem::path& p) {
 
 Status create(const std::string& path, uint64_t step, time_t start,
               const std::vector<std::string>& definitions) {
+  if (!api()) return kNoLibrrd;
   if (step == 0) return Error{"step must be positive"};
   if (definitions.empty()) return Error{"no DS or RRA definitions"};
   const auto parent = std::filesystem::path(path).parent_path();
@@ -68,8 +112,8 @@ Status create(const std::string& path, uint64_t step, time_t start,
     if (Status st = fs::mkdirs(parent.string()); !st) return st;
   }
   auto argv = pointers(definitions);
-  rrd_clear_error();
-  if (rrd_create_r(path.c_str(), step, start, static_cast<int>(argv.size()), argv.data()) != 0) {
+  api()->clear_error();
+  if (api()->create_r(path.c_str(), step, start, static_cast<int>(argv.size()), argv.data()) != 0) {
     return Error{lastError("cannot create " + path)};
   }
   return {};
@@ -77,6 +121,7 @@ Status create(const std::string& path, uint64_t step, time_t start,
 
 Status update(const std::string& path, const std::string& when,
               const std::vector<std::string>& values) {
+  if (!api()) return kNoLibrrd;
   if (when != "N" && !isInteger(when)) return Error{"time must be \"N\" or epoch seconds"};
   if (values.empty()) return Error{"no values"};
   std::string sample = when;
@@ -85,8 +130,8 @@ Status update(const std::string& path, const std::string& when,
     sample += ":" + v;
   }
   const char* argv[] = {sample.c_str()};
-  rrd_clear_error();
-  if (rrd_update_r(path.c_str(), nullptr, 1, argv) != 0) {
+  api()->clear_error();
+  if (api()->update_r(path.c_str(), nullptr, 1, argv) != 0) {
     return Error{lastError("cannot update " + path)};
   }
   return {};
@@ -97,17 +142,18 @@ Result<std::pair<time_t, time_t>> parseRange(const std::string& start, const std
   if (isInteger(start) && isInteger(end)) {
     range = {std::strtoll(start.c_str(), nullptr, 10), std::strtoll(end.c_str(), nullptr, 10)};
   } else {
+    if (!api()) return kNoLibrrd;
     // Local-time arithmetic: not while another thread has switched TZ.
     std::lock_guard<std::mutex> lock(util::timezoneMutex());
     rrd_time_value_t s{}, e{};
-    if (const char* err = rrd_parsetime(start.c_str(), &s)) {
+    if (const char* err = api()->parsetime(start.c_str(), &s)) {
       return Error{"start time '" + start + "': " + err};
     }
-    if (const char* err = rrd_parsetime(end.c_str(), &e)) {
+    if (const char* err = api()->parsetime(end.c_str(), &e)) {
       return Error{"end time '" + end + "': " + err};
     }
-    rrd_clear_error();
-    if (rrd_proc_start_end(&s, &e, &range.first, &range.second) == -1) {
+    api()->clear_error();
+    if (api()->proc_start_end(&s, &e, &range.first, &range.second) == -1) {
       return Error{lastError("time range")};
     }
   }
@@ -119,8 +165,9 @@ namespace {
 
 // The file's step and number of data sources, from its header.
 Result<std::pair<uint64_t, size_t>> shape(const std::string& path) {
-  rrd_clear_error();
-  rrd_info_t* info = rrd_info_r(path.c_str());
+  if (!api()) return kNoLibrrd;
+  api()->clear_error();
+  rrd_info_t* info = api()->info_r(path.c_str());
   if (!info) return Error{lastError("cannot read " + path)};
   uint64_t step = 0;
   size_t sources = 0;
@@ -129,7 +176,7 @@ Result<std::pair<uint64_t, size_t>> shape(const std::string& path) {
     if (key == "step" && i->type == RD_I_CNT) step = i->value.u_cnt;
     if (key.starts_with("ds[") && key.ends_with("].index")) ++sources;
   }
-  rrd_info_free(info);
+  api()->info_free(info);
   return std::pair{step, sources};
 }
 
@@ -152,52 +199,54 @@ Result<Series> fetch(const std::string& path, const std::string& cf, time_t star
   unsigned long rrd_step = resolution, ds_count = 0;
   char** names = nullptr;
   rrd_value_t* data = nullptr;
-  rrd_clear_error();
-  if (rrd_fetch_r(path.c_str(), cf.c_str(), &s.start, &s.end, &rrd_step, &ds_count, &names,
+  api()->clear_error();
+  if (api()->fetch_r(path.c_str(), cf.c_str(), &s.start, &s.end, &rrd_step, &ds_count, &names,
                   &data) != 0) {
     return Error{lastError("cannot fetch from " + path)};
   }
   s.step = rrd_step;
   for (unsigned long i = 0; i < ds_count; ++i) {
     s.names.emplace_back(names[i]);
-    rrd_freemem(names[i]);
+    api()->freemem(names[i]);
   }
-  rrd_freemem(names);
+  api()->freemem(names);
   const size_t rows = rrd_step ? static_cast<size_t>((s.end - s.start) / rrd_step) : 0;
   if (data) s.values.assign(data, data + rows * ds_count);
-  rrd_freemem(data);
+  api()->freemem(data);
   return s;
 }
 
 Result<LastUpdate> lastUpdate(const std::string& path) {
+  if (!api()) return kNoLibrrd;
   LastUpdate u;
   unsigned long count = 0;
   char** names = nullptr;
   char** values = nullptr;
-  rrd_clear_error();
-  if (rrd_lastupdate_r(path.c_str(), &u.when, &count, &names, &values) != 0) {
+  api()->clear_error();
+  if (api()->lastupdate_r(path.c_str(), &u.when, &count, &names, &values) != 0) {
     return Error{lastError("cannot read " + path)};
   }
   for (unsigned long i = 0; i < count; ++i) {
     u.names.emplace_back(names[i]);
     u.values.emplace_back(values[i]);
-    rrd_freemem(names[i]);
-    rrd_freemem(values[i]);
+    api()->freemem(names[i]);
+    api()->freemem(values[i]);
   }
-  rrd_freemem(names);
-  rrd_freemem(values);
+  api()->freemem(names);
+  api()->freemem(values);
   return u;
 }
 
 Status tune(const std::string& path, const std::vector<std::string>& args) {
+  if (!api()) return kNoLibrrd;
   if (args.empty()) return Error{"nothing to tune"};
   std::vector<std::string> words = {"tune", path};
   words.insert(words.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& w : words) argv.push_back(w.data());
   argv.push_back(nullptr);
-  rrd_clear_error();
-  if (rrd_tune(static_cast<int>(words.size()), argv.data()) != 0) {
+  api()->clear_error();
+  if (api()->tune(static_cast<int>(words.size()), argv.data()) != 0) {
     return Error{lastError("cannot tune " + path)};
   }
   return {};

@@ -5,43 +5,92 @@
 #include <memory>
 #include <vector>
 
+#include "util/lazy_library.h"
+
 namespace flowlens::util {
 namespace {
 
-Error zmqError(const std::string& what) { return Error{what + ": " + zmq_strerror(zmq_errno())}; }
+// libzmq, loaded on first use (its dependencies cost ~2 MiB of resident memory).
+struct Api {
+  decltype(&::zmq_ctx_new) ctx_new;
+  decltype(&::zmq_socket) socket;
+  decltype(&::zmq_setsockopt) setsockopt;
+  decltype(&::zmq_connect) connect;
+  decltype(&::zmq_close) close;
+  decltype(&::zmq_ctx_term) ctx_term;
+  decltype(&::zmq_poll) poll;
+  decltype(&::zmq_msg_init) msg_init;
+  decltype(&::zmq_msg_recv) msg_recv;
+  decltype(&::zmq_msg_data) msg_data;
+  decltype(&::zmq_msg_size) msg_size;
+  decltype(&::zmq_msg_more) msg_more;
+  decltype(&::zmq_msg_close) msg_close;
+  decltype(&::zmq_strerror) strerror;
+  decltype(&::zmq_errno) error_number;
+};
+
+const Api* api() {
+  static const Api* loaded = []() -> const Api* {
+    static LazyLibrary lib("libzmq.so.5");
+    static Api a;
+    lib.resolve(a.ctx_new, "zmq_ctx_new");
+    lib.resolve(a.socket, "zmq_socket");
+    lib.resolve(a.setsockopt, "zmq_setsockopt");
+    lib.resolve(a.connect, "zmq_connect");
+    lib.resolve(a.close, "zmq_close");
+    lib.resolve(a.ctx_term, "zmq_ctx_term");
+    lib.resolve(a.poll, "zmq_poll");
+    lib.resolve(a.msg_init, "zmq_msg_init");
+    lib.resolve(a.msg_recv, "zmq_msg_recv");
+    lib.resolve(a.msg_data, "zmq_msg_data");
+    lib.resolve(a.msg_size, "zmq_msg_size");
+    lib.resolve(a.msg_more, "zmq_msg_more");
+    lib.resolve(a.msg_close, "zmq_msg_close");
+    lib.resolve(a.strerror, "zmq_strerror");
+    lib.resolve(a.error_number, "zmq_errno");
+    return lib.ok() ? &a : nullptr;
+  }();
+  return loaded;
+}
+
+
+Error zmqError(const std::string& what) {
+  return Error{what + ": " + api()->strerror(api()->error_number())};
+}
 
 }  // namespace
 
 Result<std::unique_ptr<ZmqSubscriber>> ZmqSubscriber::connect(const std::string& endpoint,
                                                               const std::string& topic) {
+  if (!api()) return Error{"libzmq is not installed (Debian package libzmq5)"};
   std::unique_ptr<ZmqSubscriber> s(new ZmqSubscriber());
-  s->context_ = zmq_ctx_new();
+  s->context_ = api()->ctx_new();
   if (!s->context_) return zmqError("cannot create a ZMQ context");
-  s->socket_ = zmq_socket(s->context_, ZMQ_SUB);
+  s->socket_ = api()->socket(s->context_, ZMQ_SUB);
   if (!s->socket_) return zmqError("cannot create a ZMQ socket");
   const int linger = 0;
   const int64_t max_size = static_cast<int64_t>(kMaxMessageBytes);
   const int hwm = 1000;
-  zmq_setsockopt(s->socket_, ZMQ_LINGER, &linger, sizeof linger);
-  zmq_setsockopt(s->socket_, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size);
-  zmq_setsockopt(s->socket_, ZMQ_RCVHWM, &hwm, sizeof hwm);
-  if (zmq_setsockopt(s->socket_, ZMQ_SUBSCRIBE, topic.data(), topic.size()) != 0) {
+  api()->setsockopt(s->socket_, ZMQ_LINGER, &linger, sizeof linger);
+  api()->setsockopt(s->socket_, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size);
+  api()->setsockopt(s->socket_, ZMQ_RCVHWM, &hwm, sizeof hwm);
+  if (api()->setsockopt(s->socket_, ZMQ_SUBSCRIBE, topic.data(), topic.size()) != 0) {
     return zmqError("cannot subscribe to '" + topic + "'");
   }
-  if (zmq_connect(s->socket_, endpoint.c_str()) != 0) {
+  if (api()->connect(s->socket_, endpoint.c_str()) != 0) {
     return zmqError("cannot connect to " + endpoint);
   }
   return s;
 }
 
 ZmqSubscriber::~ZmqSubscriber() {
-  if (socket_) zmq_close(socket_);
-  if (context_) zmq_ctx_term(context_);
+  if (socket_) api()->close(socket_);
+  if (context_) api()->ctx_term(context_);
 }
 
 Result<std::optional<std::string>> ZmqSubscriber::receive(std::chrono::milliseconds wait) {
   zmq_pollitem_t item{socket_, 0, ZMQ_POLLIN, 0};
-  const int rc = zmq_poll(&item, 1, static_cast<long>(std::max<int64_t>(0, wait.count())));
+  const int rc = api()->poll(&item, 1, static_cast<long>(std::max<int64_t>(0, wait.count())));
   if (rc < 0) return zmqError("cannot wait for a ZMQ message");
   if (rc == 0) return std::optional<std::string>();
   // Every part of the message; the payload is the last.
@@ -49,14 +98,14 @@ Result<std::optional<std::string>> ZmqSubscriber::receive(std::chrono::milliseco
   int more = 1;
   while (more) {
     zmq_msg_t msg;
-    zmq_msg_init(&msg);
-    if (zmq_msg_recv(&msg, socket_, 0) < 0) {
-      zmq_msg_close(&msg);
+    api()->msg_init(&msg);
+    if (api()->msg_recv(&msg, socket_, 0) < 0) {
+      api()->msg_close(&msg);
       return zmqError("cannot receive a ZMQ message");
     }
-    parts.emplace_back(static_cast<const char*>(zmq_msg_data(&msg)), zmq_msg_size(&msg));
-    more = zmq_msg_more(&msg);
-    zmq_msg_close(&msg);
+    parts.emplace_back(static_cast<const char*>(api()->msg_data(&msg)), api()->msg_size(&msg));
+    more = api()->msg_more(&msg);
+    api()->msg_close(&msg);
   }
   return std::optional<std::string>(std::move(parts.back()));
 }
