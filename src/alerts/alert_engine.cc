@@ -124,16 +124,18 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
   for (const auto& iface : interfaces_->all()) {
     const PacketEngine* engine = iface->engine();
     if (!engine) continue;
-    std::vector<flow::Flow> expired;
-    if (uint64_t dropped = engine->takeExpiredRisky(&expired); dropped && counters_.dropped) {
-      *counters_.dropped += dropped;  // expired faster than a pass takes them
-    }
-    for (const flow::Flow& f : expired) consider(iface->id(), riskyOf(f), true);
+    // The live flows first, then those expired meanwhile: a flow that expires during the scan
+    // is then in the second list, not in neither (and alerted again as new).
     std::vector<Risky> risky;
     engine->scanFlows([&risky](const flow::Flow& f) {
       if (f.risk != 0) risky.push_back(riskyOf(f));
     });
     for (const Risky& r : risky) consider(iface->id(), r, false);
+    std::vector<flow::Flow> expired;
+    if (uint64_t dropped = engine->takeExpiredRisky(&expired); dropped && counters_.dropped) {
+      *counters_.dropped += dropped;  // expired faster than a pass takes them
+    }
+    for (const flow::Flow& f : expired) consider(iface->id(), riskyOf(f), true);
   }
   // Flows not seen in this pass are gone: forget them.
   for (auto it = seen_.begin(); it != seen_.end();) {

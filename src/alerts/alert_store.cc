@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <string_view>
+
 #include "util/fs.h"
 
 namespace flowlens::alerts {
@@ -29,12 +31,13 @@ struct StmtDeleter {
 };
 using Stmt = std::unique_ptr<sqlite3_stmt, StmtDeleter>;
 
-// Scripts read: SELECT, reading tables, and functions. Nothing else.
-int readOnly(void*, int action, const char*, const char*, const char*, const char*) {
+// Scripts read: SELECT, reading tables, and functions (but loading extensions). Nothing else.
+int readOnly(void*, int action, const char*, const char* function, const char*, const char*) {
   switch (action) {
+    case SQLITE_FUNCTION:
+      return function && std::string_view(function) == "load_extension" ? SQLITE_DENY : SQLITE_OK;
     case SQLITE_SELECT:
     case SQLITE_READ:
-    case SQLITE_FUNCTION:
     case SQLITE_RECURSIVE:
       return SQLITE_OK;
     default:
@@ -63,8 +66,10 @@ std::string FlowAlert::json() const {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-Result<std::unique_ptr<AlertStore>> AlertStore::open(const std::string& workingdir) {
+Result<std::unique_ptr<AlertStore>> AlertStore::open(const std::string& workingdir,
+                                                     int64_t max_rows) {
   std::unique_ptr<AlertStore> s(new AlertStore());
+  s->max_rows_ = std::max<int64_t>(1, max_rows);
   const std::string dir = workingdir + "/alerts";
   if (Status st = util::fs::mkdirs(dir); !st) return Error{st.error()};
   s->path_ = dir + "/alert_store.db";
@@ -134,9 +139,9 @@ Status AlertStore::insert(const std::vector<FlowAlert>& alerts) {
     }
     sqlite3_reset(raw);
   }
-  // Retention: the newest kMaxRows stay.
+  // Retention: the newest max_rows_ stay.
   const std::string trim = "DELETE FROM flow_alerts WHERE rowid <= (SELECT MAX(rowid) FROM "
-                           "flow_alerts) - " + std::to_string(kMaxRows);
+                           "flow_alerts) - " + std::to_string(max_rows_);
   sqlite3_exec(db_, trim.c_str(), nullptr, nullptr, nullptr);
   if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
     std::string msg = std::string("alert store: ") + sqlite3_errmsg(db_);
@@ -167,6 +172,8 @@ Result<std::vector<AlertStore::Row>> AlertStore::query(
   }
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> conn(db, sqlite3_close);
   sqlite3_busy_timeout(db, 2000);
+  sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_LOAD_EXTENSION, 0, nullptr);
+  sqlite3_limit(db, SQLITE_LIMIT_LENGTH, kMaxValueBytes);  // no 1 GB value made by a query
   sqlite3_set_authorizer(db, readOnly, nullptr);
   sqlite3_progress_handler(db, 10000, pastDeadline, &deadline);
   sqlite3_stmt* raw = nullptr;
@@ -197,7 +204,9 @@ Result<std::vector<AlertStore::Row>> AlertStore::query(
       cell.is_number = type == SQLITE_INTEGER || type == SQLITE_FLOAT;
       if (!cell.is_null) {
         const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, c));
-        cell.text.assign(text ? text : "", static_cast<size_t>(sqlite3_column_bytes(raw, c)));
+        const size_t len = static_cast<size_t>(sqlite3_column_bytes(raw, c));
+        if (bytes + len > kMaxQueryBytes) return Error{"the answer is larger than 64 MiB"};
+        cell.text.assign(text ? text : "", len);
       }
       bytes += cell.column.size() + cell.text.size();
       row.push_back(std::move(cell));

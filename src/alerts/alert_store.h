@@ -46,9 +46,12 @@ class AlertStore {
   static constexpr int64_t kMaxRows = 1000000;
   static constexpr size_t kMaxQueryRows = 100000;
   static constexpr size_t kMaxQueryBytes = 64u << 20;
+  static constexpr int kMaxValueBytes = 16 << 20;  // a query's strings and blobs
 
-  // Opens (creating) the store; an error when the file is unusable.
-  static Result<std::unique_ptr<AlertStore>> open(const std::string& workingdir);
+  // Opens (creating) the store, keeping the newest `max_rows`; an error when the file is
+  // unusable.
+  static Result<std::unique_ptr<AlertStore>> open(const std::string& workingdir,
+                                                  int64_t max_rows = kMaxRows);
   ~AlertStore();
   AlertStore(const AlertStore&) = delete;
   AlertStore& operator=(const AlertStore&) = delete;
@@ -74,6 +77,7 @@ class AlertStore {
  private:
   AlertStore() = default;
   std::string path_;
+  int64_t max_rows_ = kMaxRows;
   std::mutex mu_;
   sqlite3* db_ = nullptr;
 };

@@ -18,13 +18,22 @@ Status RecipientQueues::registerRecipient(const std::string& id, RecipientFilter
 
 bool RecipientQueues::remove(const std::string& id) {
   std::lock_guard<std::mutex> lock(mu_);
-  return queues_.erase(id) > 0;
+  auto it = queues_.find(id);
+  if (it == queues_.end()) return false;
+  total_bytes_ -= it->second.bytes;
+  queues_.erase(it);
+  return true;
 }
 
 bool RecipientQueues::passes(const RecipientFilter& f, const Notification& n) {
   if (!n.score) return true;  // a plain notification: the enqueuer chose the recipient
   if (f.skip_alerts && *n.score > 0) return false;
-  if (!f.alert_ids.empty()) return f.alert_ids.count(n.alert_id) > 0;
+  if (!f.flow_alert_ids.empty() || !f.host_alert_ids.empty() || !f.other_alert_ids.empty()) {
+    const std::set<int>& ids = n.entity == 4   ? f.flow_alert_ids
+                               : n.entity == 1 ? f.host_alert_ids
+                                               : f.other_alert_ids;
+    return ids.count(n.alert_id) > 0;
+  }
   if (n.severity < f.min_severity) return false;
   if (!f.categories.empty() && n.category >= 0 && f.categories.count(n.category) == 0) {
     return false;
@@ -43,11 +52,13 @@ RecipientQueues::Enqueued RecipientQueues::enqueue(const std::string& id, Notifi
     ++q.stats.num_filtered_out;
     return Enqueued::kFilteredOut;
   }
-  if (q.items.size() >= kMaxQueued || q.bytes + n.body.size() > kMaxQueuedBytes) {
+  if (q.items.size() >= kMaxQueued || q.bytes + n.body.size() > kMaxQueuedBytes ||
+      total_bytes_ + n.body.size() > kMaxTotalBytes) {
     ++q.stats.num_drops;
     return Enqueued::kFull;
   }
   q.bytes += n.body.size();
+  total_bytes_ += n.body.size();
   q.items.push_back(std::move(n));
   ++q.stats.num_uses;
   return Enqueued::kQueued;
@@ -61,6 +72,7 @@ std::optional<Notification> RecipientQueues::dequeue(const std::string& id, time
   Notification n = std::move(q.items.front());
   q.items.pop_front();
   q.bytes -= n.body.size();
+  total_bytes_ -= n.body.size();
   q.stats.last_use = now;
   return n;
 }

@@ -23,7 +23,9 @@ struct RecipientFilter {
   int min_severity = 0;          // ntopng's alert level; notifications below it are filtered out
   std::set<int> categories;      // alert categories
   std::set<int> entities;        // alert entities (host, flow, interface...)
-  std::set<int> alert_ids;       // when any is set, only these alert ids (severity etc. ignored)
+  // When any is set, only these alert ids pass (severity etc. ignored), each list for its own
+  // entity: flow alerts (entity 4), host alerts (entity 1), the others.
+  std::set<int> flow_alert_ids, host_alert_ids, other_alert_ids;
   bool skip_alerts = false;      // a recipient of other notifications only: scored ones skipped
 };
 
@@ -53,6 +55,7 @@ class RecipientQueues {
   static constexpr size_t kMaxQueued = 8192;              // notifications per recipient
   static constexpr size_t kMaxQueuedBytes = 32u << 20;    // bytes per recipient
   static constexpr size_t kMaxNotificationBytes = 1u << 20;
+  static constexpr size_t kMaxTotalBytes = 256u << 20;   // all recipients together
 
   // Registers `id`, or updates its filter (keeping what is queued). Fails when
   // kMaxRecipients others exist.
@@ -85,6 +88,7 @@ class RecipientQueues {
 
   mutable std::mutex mu_;
   std::map<std::string, Queue> queues_;
+  size_t total_bytes_ = 0;
 };
 
 }  // namespace flowlens::alerts

@@ -17,8 +17,10 @@
 namespace flowlens::snmp {
 namespace {
 
-std::mutex& usmMutex() {  // net-snmp's USM user and engine lists are process-wide
-  static std::mutex mu;
+// net-snmp's USM user and engine lists are process-wide: one SNMPv3 request at a time, each
+// waiting for its turn at most the time it has.
+std::timed_mutex& usmMutex() {
+  static std::timed_mutex mu;
   return mu;
 }
 
@@ -214,17 +216,27 @@ Result<std::vector<Varbind>> perform(const Request& req) {
   if (count == 0) return Error{"no OID"};
   if (count > kMaxOids) return Error{"at most " + std::to_string(kMaxOids) + " OIDs a request"};
 
+  const auto started = std::chrono::steady_clock::now();
   netsnmp_session s;
   snmp_sess_init(&s);
   s.peername = const_cast<char*>(req.host.c_str());
-  // Two tries share the request's time.
-  s.retries = 1;
-  s.timeout = std::max<long>(1000, static_cast<long>(req.timeout.count()) * 1000 / 2);
   const Credentials& c = req.credentials;
-  std::unique_lock<std::mutex> usm_lock(usmMutex(), std::defer_lock);
-  if (c.version == Credentials::Version::kV3) {
+  const bool v3 = c.version == Credentials::Version::kV3;
+  // Two tries share the request's time; SNMPv3 makes two exchanges (engine discovery, then the
+  // request), so each gets half of that.
+  s.retries = 1;
+  s.timeout = std::max<long>(1000, static_cast<long>(req.timeout.count()) * 1000 / (v3 ? 4 : 2));
+  std::unique_lock<std::timed_mutex> usm_lock(usmMutex(), std::defer_lock);
+  if (v3) {
     if (Status st = setUpV3(s, c); !st) return Error{st.error()};
-    usm_lock.lock();  // engine discovery and key localisation touch net-snmp's global lists
+    // Engine discovery and key localisation touch net-snmp's global lists.
+    if (!usm_lock.try_lock_for(req.timeout)) {
+      return Error{"SNMPv3 requests of other scripts kept " + req.host + "'s waiting too long"};
+    }
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
+    const long left_us = static_cast<long>((req.timeout - waited).count()) * 1000;
+    s.timeout = std::max<long>(1000, std::min<long>(s.timeout, left_us / 4));
   } else {
     s.version = c.version == Credentials::Version::kV1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
     s.community = reinterpret_cast<u_char*>(const_cast<char*>(c.community.c_str()));

@@ -178,8 +178,8 @@ CURLcode exchange(const HttpRequest& req, const std::string& url, HttpRequest::M
   C().easy_setopt(c, CURLOPT_SSL_VERIFYPEER, req.verify_cert ? 1L : 0L);
   C().easy_setopt(c, CURLOPT_SSL_VERIFYHOST, req.verify_cert ? 2L : 0L);
   if (req.compression) C().easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-  if (req.ip_version == 4) C().easy_setopt(c, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V4);
-  if (req.ip_version == 6) C().easy_setopt(c, CURLOPT_IPRESOLVE, CURL_IPRESOLVE_V6);
+  if (req.ip_version == 4) C().easy_setopt(c, CURLOPT_IPRESOLVE, long{CURL_IPRESOLVE_V4});
+  if (req.ip_version == 6) C().easy_setopt(c, CURLOPT_IPRESOLVE, long{CURL_IPRESOLVE_V6});
   C().easy_setopt(c, CURLOPT_WRITEFUNCTION, onBody);
   C().easy_setopt(c, CURLOPT_WRITEDATA, &t);
   C().easy_setopt(c, CURLOPT_HEADERFUNCTION, onHeader);

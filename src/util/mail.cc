@@ -119,7 +119,10 @@ Status sendMail(const Mail& m) {
   }
   C().easy_setopt(c, CURLOPT_URL, m.server.c_str());
   C().easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  C().easy_setopt(c, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  // With credentials, TLS or nothing: STARTTLS stripped on the way would send them in clear.
+  C().easy_setopt(c, CURLOPT_USE_SSL,
+                  static_cast<long>(m.username.empty() && !m.require_tls ? CURLUSESSL_TRY
+                                                                        : CURLUSESSL_ALL));
   C().easy_setopt(c, CURLOPT_SSL_VERIFYPEER, m.verify_cert ? 1L : 0L);
   C().easy_setopt(c, CURLOPT_SSL_VERIFYHOST, m.verify_cert ? 2L : 0L);
   const long ms = std::max<long>(1, static_cast<long>(m.timeout.count()));

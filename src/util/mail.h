@@ -23,6 +23,9 @@ struct Mail {
   std::string subject, body;
   std::chrono::milliseconds timeout{30000};
   bool verify_cert = true;
+  // smtp:// upgrades with STARTTLS when the server offers it; with a username (or this), TLS is
+  // required and a server without STARTTLS is an error.
+  bool require_tls = false;
 };
 
 // The message for a subject and body: Date, From, To, Cc, Subject, Message-ID, MIME headers

@@ -70,7 +70,7 @@ Result<std::unique_ptr<ZmqSubscriber>> ZmqSubscriber::connect(const std::string&
   if (!s->socket_) return zmqError("cannot create a ZMQ socket");
   const int linger = 0;
   const int64_t max_size = static_cast<int64_t>(kMaxMessageBytes);
-  const int hwm = 1000;
+  const int hwm = kMaxQueued;
   api()->setsockopt(s->socket_, ZMQ_LINGER, &linger, sizeof linger);
   api()->setsockopt(s->socket_, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size);
   api()->setsockopt(s->socket_, ZMQ_RCVHWM, &hwm, sizeof hwm);
@@ -93,9 +93,9 @@ Result<std::optional<std::string>> ZmqSubscriber::receive(std::chrono::milliseco
   const int rc = api()->poll(&item, 1, static_cast<long>(std::max<int64_t>(0, wait.count())));
   if (rc < 0) return zmqError("cannot wait for a ZMQ message");
   if (rc == 0) return std::optional<std::string>();
-  // Every part of the message; the payload is the last.
-  std::vector<std::string> parts;
-  int more = 1;
+  // The payload is the last part; the others (a header) are read and dropped.
+  std::string last;
+  int parts = 0, more = 1;
   while (more) {
     zmq_msg_t msg;
     api()->msg_init(&msg);
@@ -103,11 +103,14 @@ Result<std::optional<std::string>> ZmqSubscriber::receive(std::chrono::milliseco
       api()->msg_close(&msg);
       return zmqError("cannot receive a ZMQ message");
     }
-    parts.emplace_back(static_cast<const char*>(api()->msg_data(&msg)), api()->msg_size(&msg));
+    if (++parts <= kMaxParts) {
+      last.assign(static_cast<const char*>(api()->msg_data(&msg)), api()->msg_size(&msg));
+    }
     more = api()->msg_more(&msg);
     api()->msg_close(&msg);
   }
-  return std::optional<std::string>(std::move(parts.back()));
+  if (parts > kMaxParts) return std::optional<std::string>();
+  return std::optional<std::string>(std::move(last));
 }
 
 }  // namespace flowlens::util

@@ -16,7 +16,9 @@ namespace flowlens::util {
 
 class ZmqSubscriber {
  public:
-  static constexpr size_t kMaxMessageBytes = 16u << 20;
+  static constexpr size_t kMaxMessageBytes = 1u << 20;  // a part larger: the peer is dropped
+  static constexpr int kMaxQueued = 64;                  // messages unread; more are dropped
+  static constexpr int kMaxParts = 16;                   // a message of more parts is skipped
 
   // tcp://host:port, ipc://path, inproc://name (ZMQ's syntax). An empty topic takes everything.
   static Result<std::unique_ptr<ZmqSubscriber>> connect(const std::string& endpoint,
@@ -25,8 +27,10 @@ class ZmqSubscriber {
   ZmqSubscriber(const ZmqSubscriber&) = delete;
   ZmqSubscriber& operator=(const ZmqSubscriber&) = delete;
 
-  // The next message's payload; nullopt when none came within `wait`. Messages larger than
-  // kMaxMessageBytes are dropped (ZMQ_MAXMSGSIZE) and never arrive.
+  // The next message's payload (its last part); nullopt when none came within `wait`, or when
+  // the message that came had more than kMaxParts parts (skipped). A part larger than
+  // kMaxMessageBytes makes libzmq drop the publisher's connection (ZMQ_MAXMSGSIZE); it
+  // reconnects.
   Result<std::optional<std::string>> receive(std::chrono::milliseconds wait);
 
  private:

@@ -26,6 +26,10 @@ elseif g.case == "refused" then
 elseif g.case == "unreachable" then
   out.ok = ntop.sendMail({ server = "smtp://127.0.0.1:1", from = "a@example.org", to = "b@example.org",
                            subject = "x", body = "y", timeout = 2 })
+elseif g.case == "auth_plain" then
+  -- credentials, and a server without STARTTLS: not sent
+  out.ok = ntop.sendMail({ server = g.server, username = "u", password = "p", from = "a@example.org",
+                           to = "b@example.org", subject = "x", body = "y" })
 elseif g.case == "injection" then
   out.ok = pcall(ntop.sendMail, { server = g.server, from = "a@example.org", to = "b@example.org",
                                   subject = "hi\r\nBcc: victim@example.org", body = "y" })
@@ -127,6 +131,10 @@ class MailTest(unittest.TestCase):
         self.assertIs(self.run_case("refused")["ok"], False)
         self.assertEqual(SmtpHandler.messages, [])
         self.assertIs(self.run_case("unreachable")["ok"], False)
+
+    def test_credentials_never_go_in_clear(self):
+        self.assertIs(self.run_case("auth_plain")["ok"], False)
+        self.assertEqual(SmtpHandler.messages, [])
 
     def test_bad_arguments_raise(self):
         self.assertIs(self.run_case("injection")["ok"], False)

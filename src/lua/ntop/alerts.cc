@@ -44,7 +44,8 @@ int alertStoreQuery(lua_State* L) {
       if (c.is_null) {
         o[c.column] = nullptr;
       } else if (c.is_number) {
-        o[c.column] = nlohmann::json::parse(c.text, nullptr, false);
+        auto number = nlohmann::json::parse(c.text, nullptr, false);  // Inf, NaN: null
+        o[c.column] = number.is_discarded() ? nlohmann::json(nullptr) : std::move(number);
       } else {
         o[c.column] = c.text;
       }
@@ -57,12 +58,18 @@ int alertStoreQuery(lua_State* L) {
   return 0;
 }
 
-// popInternalAlerts([max]) -> the alerts raised and not yet popped, oldest first (at most `max`,
-// default 1000): {{alert_id, alert_name, entity_id = 4, score, severity, ...}, ...}.
+// popInternalAlerts([max]), administrators only -> the alerts raised and not yet popped, oldest
+// first (at most `max`, default 1000): {{alert_id, alert_name, entity_id = 4, score, ...}, ...}.
 int popInternalAlerts(lua_State* L) {
   Args a(L, "ntop.popInternalAlerts");
   const int64_t max = std::clamp<int64_t>(a.optInteger(1, "max").value_or(1000), 1, 100000);
-  alerts::AlertEngine* engine = LuaState::from(L)->services().alert_engine;
+  LuaState* s = LuaState::from(L);
+  if (!s->context().isAdministrator()) {  // one queue for every user: its owner drains it
+    failNothing(L, "ntop.popInternalAlerts", "only administrators");
+    lua_newtable(L);
+    return 1;
+  }
+  alerts::AlertEngine* engine = s->services().alert_engine;
   const auto popped = engine ? engine->popInternal(static_cast<size_t>(max))
                              : std::vector<alerts::FlowAlert>{};
   lua_createtable(L, static_cast<int>(popped.size()), 0);

@@ -77,6 +77,9 @@ int sendMail(lua_State* L) {
     lua_getfield(L, 1, "no_verify_cert");
     m.verify_cert = !lua_toboolean(L, -1);
     lua_pop(L, 1);
+    lua_getfield(L, 1, "require_tls");
+    m.require_tls = lua_toboolean(L, -1);
+    lua_pop(L, 1);
   } else {
     m.from = a.string(1, "from");
     m.to = addresses(a.string(2, "to"));

@@ -53,11 +53,13 @@ int recipientRegister(lua_State* L) {
   f.categories = idList(a, a.optString(3, "categories"), "categories");
   // 4: host pools (flowlens has none yet: every host is in pool 0)
   f.entities = idList(a, a.optString(5, "entities"), "entities");
-  for (int arg : {6, 7, 8}) {
-    const auto ids = idList(a, a.optString(arg, "alert_ids"), "alert ids");
-    f.alert_ids.insert(ids.begin(), ids.end());
-  }
+  f.flow_alert_ids = idList(a, a.optString(6, "flow_alert_ids"), "flow alert ids");
+  f.host_alert_ids = idList(a, a.optString(7, "host_alert_ids"), "host alert ids");
+  f.other_alert_ids = idList(a, a.optString(8, "other_alert_ids"), "other alert ids");
   f.skip_alerts = a.optBoolean(9, "skip_alerts").value_or(false);
+  if (!LuaState::from(L)->context().isAdministrator()) {
+    return failNothing(L, kFn, "only administrators configure recipients");
+  }
   if (Status st = queues(L).registerRecipient(id, std::move(f)); !st) {
     return failNothing(L, kFn, st.error());
   }
@@ -66,7 +68,11 @@ int recipientRegister(lua_State* L) {
 
 int recipientDelete(lua_State* L) {
   Args a(L, "ntop.recipient_delete");
-  queues(L).remove(idArg(L, a));
+  const std::string id = idArg(L, a);
+  if (!LuaState::from(L)->context().isAdministrator()) {
+    return failNothing(L, "ntop.recipient_delete", "only administrators configure recipients");
+  }
+  queues(L).remove(id);
   return 0;
 }
 

@@ -175,6 +175,9 @@ char typeArg(const Args& a, std::string_view t) {
 int snmpset(lua_State* L) {
   constexpr const char* kFn = "ntop.snmpset";
   Args a(L, kFn);
+  if (!LuaState::from(L)->context().isAdministrator()) {
+    return failWithNil(L, kFn, "only administrators write to devices");
+  }
   Request r;
   r.op = Request::Op::kSet;
   bool spec_form = false;
@@ -211,7 +214,7 @@ struct RunEngines {
 };
 
 RunEngines& runEngines(lua_State* L) {
-  static const int kKey = 0;
+  static char kKey;  // its address names the slot (not const: never merged with another)
   std::shared_ptr<void>& slot = LuaState::from(L)->runResource(&kKey);
   if (!slot) slot = std::make_shared<RunEngines>();
   return *static_cast<RunEngines*>(slot.get());
@@ -246,9 +249,12 @@ int snmpfreeasnycengine(lua_State* L) {
 
 int asyncRead(lua_State* L, const char* fn, Request::Op op) {
   Args a(L, fn);
+  a.integer(1, "handle");
+  // The arguments first: reading them may run the script's code (a table's __index), which
+  // may free the engine; the engine is looked up after.
+  Request r = readRequest(L, a, 2, op);
   snmp::AsyncEngine* engine = engineArg(L, a);
   if (!engine) return failNothing(L, fn, "no such engine");
-  Request r = readRequest(L, a, 2, op);
   if (Status st = engine->submit(std::move(r)); !st) return failNothing(L, fn, st.error());
   return 0;
 }

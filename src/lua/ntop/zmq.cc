@@ -10,7 +10,7 @@ namespace flowlens::lua::ntop {
 namespace {
 
 std::shared_ptr<void>& slot(lua_State* L) {
-  static const int kKey = 0;
+  static char kKey;  // its address names the slot (not const: never merged with another)
   return LuaState::from(L)->runResource(&kKey);
 }
 

@@ -118,11 +118,28 @@ TEST(AlertStoreTest, ScriptsOnlyRead) {
 
 TEST(AlertStoreTest, OldestRowsGoBeyondTheCap) {
   testing::TestEnv env;
+  auto store = AlertStore::open(env.services().dirs->workingdir + "/capped", 100);
+  ASSERT_TRUE(store.ok()) << store.error();
+  for (int batch = 0; batch < 3; ++batch) {
+    std::vector<FlowAlert> alerts(70);
+    for (size_t i = 0; i < alerts.size(); ++i) alerts[i].alert_id = batch * 70 + int(i);
+    ASSERT_TRUE((*store)->insert(alerts).ok());
+  }
+  EXPECT_EQ((*store)->count(), 100);
+  auto rows = (*store)->query("SELECT MIN(alert_id) AS lo, MAX(alert_id) AS hi FROM flow_alerts",
+                              1, std::chrono::steady_clock::now() + std::chrono::seconds(5));
+  ASSERT_TRUE(rows.ok()) << rows.error();
+  EXPECT_EQ(rows->at(0).at(0).text, "110");  // the 110 oldest of 210 went
+  EXPECT_EQ(rows->at(0).at(1).text, "209");
+}
+
+TEST(AlertStoreTest, NoHugeValuesNorExtensions) {
+  testing::TestEnv env;
   auto& store = *env.services().alert_store;
-  std::vector<FlowAlert> batch(1000);
-  for (size_t i = 0; i < batch.size(); ++i) batch[i].alert_id = int(i);
-  ASSERT_TRUE(store.insert(batch).ok());
-  EXPECT_EQ(store.count(), 1000);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  EXPECT_FALSE(store.query("SELECT zeroblob(100000000)", 1, deadline).ok());
+  EXPECT_FALSE(store.query("SELECT load_extension('/tmp/x.so')", 1, deadline).ok());
+  EXPECT_TRUE(store.query("SELECT zeroblob(1000)", 1, deadline).ok());
 }
 
 }  // namespace
