@@ -337,11 +337,13 @@ int Daemon::run() {
   log::normal("flowlens started (data directory {})", dirs_.workingdir);
 
   startMemoryReserve();
+  // Before the packet threads (it turns on their collection of expired risky flows), and on
+  // the other threads' cores (-y), as every thread but the packet threads.
+  if (alert_engine_) alert_engine_->start();
   // Without -g, packet threads run on any core, -y or not (as ntopng's): started from a main
   // thread bound to every core for the moment.
   const bool unbind = !options_.other_core_affinity.empty() && options_.core_affinity.empty();
   if (unbind) (void)affinity::bindThisThread(affinity::processCores());
-  if (alert_engine_) alert_engine_->start();  // collecting expired risky flows before packets
   for (const auto& i : interfaces_->all()) i->start();
   if (unbind) (void)affinity::bindThisThread(options_.other_core_affinity);
   bool files_done = false;
