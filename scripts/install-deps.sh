@@ -25,7 +25,8 @@ PACKAGES=(
   libmaxminddb-dev libc-ares-dev ieee-data
   # Lua's HTTP client (libcurl) and RRD timeseries (librrd; rrdtool checks the files in tests)
   libcurl4-openssl-dev librrd-dev rrdtool
-  # SNMP from scripts (net-snmp); the tests query a real snmpd
+  # SNMP from scripts (net-snmp); the tests run their own snmpd (Debian also starts its
+  # service on install, on localhost only)
   libsnmp-dev snmpd
   # ZMQ subscriber for scripts (spec section 22)
   libzmq3-dev
