@@ -90,6 +90,9 @@ m:family("flowlens_store_memory_bytes", "gauge",
          "Memory of the key-value store (Redis used_memory; embedded: an estimate).")
 m:family("flowlens_store_reconnects_total", "counter",
          "Reconnections to Redis after an outage (0 for the embedded store).")
+m:family("flowlens_alerts_written_total", "counter", "Flow alerts stored (raised from nDPI risks).")
+m:family("flowlens_alerts_dropped_total", "counter",
+         "Alerts a recipient queue or the alert store could not take.")
 m:family("flowlens_metrics_render_seconds", "gauge", "Time flowlens took to build this answer.")
 
 -- ############################################################################
@@ -170,6 +173,8 @@ if is_admin then
    m:add("flowlens_store_keys", bl, store.dbsize)
    m:add("flowlens_store_memory_bytes", bl, store.memory)
    m:add("flowlens_store_reconnects_total", bl, store.reconnects)
+   m:add("flowlens_alerts_written_total", "", sys.written_alerts)
+   m:add("flowlens_alerts_dropped_total", "", sys.dropped_alerts)
 end
 m:add("flowlens_metrics_render_seconds", "", (ntop.getticks() - started) / ntop.gettickspersec())
 

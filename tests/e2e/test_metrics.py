@@ -10,6 +10,7 @@ import base64
 import json
 import os
 import re
+import sqlite3
 import sys
 import time
 import unittest
@@ -275,6 +276,22 @@ class MetricsTest(unittest.TestCase):
         self.assertEqual(one(samples, "flowlens_store_reconnects_total", backend="embedded"), 0)
         self.assertEqual(len(values(samples, "flowlens_build_info")), 1)
         self.assertGreater(one(samples, "flowlens_metrics_render_seconds"), 0)
+
+    def test_alert_counters_match_the_alert_store(self):
+        # 1kxun.pcap's flows have nDPI risks: the alert engine stores them within a second or two.
+        deadline = time.time() + 15
+        while True:
+            _, samples = self.scrape()
+            written = one(samples, "flowlens_alerts_written_total")
+            if written > 0 or time.time() > deadline:
+                break
+            time.sleep(0.3)
+        self.assertGreater(written, 0)
+        self.assertEqual(one(samples, "flowlens_alerts_dropped_total"), 0)
+        with sqlite3.connect(os.path.join(self.d.data_dir, "alerts", "alert_store.db")) as db:
+            rows = db.execute("SELECT COUNT(*) FROM flow_alerts").fetchone()[0]
+        # The counter was read before the count: more may have been stored between the two.
+        self.assertGreaterEqual(rows, written)
 
     def test_scrape_time(self):
         """Prints the figure (not a timed assertion): wall time of a scrape of these captures,
