@@ -5,6 +5,7 @@
 #include <atomic>
 #include <chrono>
 #include <ctime>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -120,6 +121,15 @@ struct ScriptContext {
   const std::string& userName() const {
     static const std::string kAdmin = "admin";
     return request ? request->user : kAdmin;
+  }
+  // How long a call may wait: `seconds` when given and positive (at most `max_s`), else
+  // `default_s`; never past the run's time limit (which then ends the run), and at least
+  // `floor`.
+  std::chrono::milliseconds waitFor(std::optional<int64_t> seconds, int64_t default_s,
+                                    int64_t max_s,
+                                    std::chrono::milliseconds floor = std::chrono::milliseconds(1)) const {
+    const int64_t s = seconds && *seconds > 0 ? std::min(*seconds, max_s) : default_s;
+    return std::max(floor, std::min<std::chrono::milliseconds>(std::chrono::seconds(s), timeLeft()));
   }
   std::chrono::milliseconds timeLeft() const {
     if (deadline == std::chrono::steady_clock::time_point::max()) return std::chrono::hours(24);

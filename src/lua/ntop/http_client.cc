@@ -19,7 +19,7 @@ namespace {
 using util::HttpRequest;
 using util::HttpResponse;
 
-constexpr std::chrono::seconds kDefaultTimeout{30};  // ntopng's
+constexpr int64_t kDefaultTimeoutS = 30;  // ntopng's
 constexpr uint64_t kMaxUploadFile = 64ull << 20;
 
 // A header value from a script: one line.
@@ -31,10 +31,7 @@ std::string headerValue(const Args& a, std::string_view v, const char* what) {
 }
 
 void setTimeout(lua_State* L, HttpRequest& r, std::optional<int64_t> seconds) {
-  std::chrono::milliseconds wait = kDefaultTimeout;
-  if (seconds && *seconds > 0) wait = std::chrono::seconds(std::min<int64_t>(*seconds, 3600));
-  const auto left = LuaState::from(L)->context().timeLeft();
-  r.timeout = std::max(std::chrono::milliseconds(1), std::min(wait, left));
+  r.timeout = LuaState::from(L)->context().waitFor(seconds, kDefaultTimeoutS, 3600);
 }
 
 // Runs the request; the run's time limit and shutdown cancel it.

@@ -91,9 +91,7 @@ int sendMail(lua_State* L) {
   }
   if (Status st = util::validate(m); !st) a.fail(st.error());
   LuaState* s = LuaState::from(L);
-  const auto wait = std::chrono::seconds(std::clamp<int64_t>(timeout.value_or(30), 1, 300));
-  m.timeout = std::max(std::chrono::milliseconds(1),
-                       std::min<std::chrono::milliseconds>(wait, s->context().timeLeft()));
+  m.timeout = s->context().waitFor(timeout, 30, 300);
   const Status st = util::sendMail(m);
   if (s->deadlinePassed()) return s->stopRun(L);
   if (!st) {

@@ -10,7 +10,7 @@
 namespace flowlens::lua::ntop {
 namespace {
 
-constexpr std::chrono::seconds kDefaultTimeout{3};  // ntopng's tcpProbe default
+constexpr int64_t kDefaultTimeoutS = 3;  // ntopng's tcpProbe default
 
 uint16_t portArg(const Args& a, int arg) {
   const int64_t port = a.integer(arg, "port");
@@ -21,11 +21,7 @@ uint16_t portArg(const Args& a, int arg) {
 // The wait a call may take: `timeout` seconds (default 3, at most 60), and never past the
 // run's time limit (the limit then ends the run, as after ntop.msleep).
 std::chrono::milliseconds timeoutArg(lua_State* L, const Args& a, int arg) {
-  const auto seconds = a.optInteger(arg, "timeout");
-  std::chrono::milliseconds wait = kDefaultTimeout;
-  if (seconds && *seconds > 0) wait = std::chrono::seconds(std::min<int64_t>(*seconds, 60));
-  const auto left = LuaState::from(L)->context().timeLeft();
-  return std::max(std::chrono::milliseconds(1), std::min(wait, left));
+  return LuaState::from(L)->context().waitFor(a.optInteger(arg, "timeout"), kDefaultTimeoutS, 60);
 }
 
 // send_udp_data(host, port, data)

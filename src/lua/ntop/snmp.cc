@@ -35,10 +35,7 @@ bool isLevel(lua_State* L, int arg) {
 }
 
 void setTimeout(lua_State* L, Request& r, std::optional<int64_t> seconds) {
-  const int64_t s = std::clamp<int64_t>(seconds.value_or(kDefaultTimeout), 1, kMaxTimeout);
-  const auto left = LuaState::from(L)->context().timeLeft();
-  r.timeout = std::max(std::chrono::milliseconds(1),
-                       std::min<std::chrono::milliseconds>(std::chrono::seconds(s), left));
+  r.timeout = LuaState::from(L)->context().waitFor(seconds, kDefaultTimeout, kMaxTimeout);
 }
 
 std::string field(lua_State* L, int table, const char* key) {
@@ -266,11 +263,10 @@ int snmpgetnextbulkasync(lua_State* L) {
   return asyncRead(L, "ntop.snmpgetnextbulkasync", Request::Op::kGetBulk);
 }
 
+// A read's wait: `timeout` seconds, default 0 (no wait).
 std::chrono::milliseconds waitArg(lua_State* L, const Args& a, int arg) {
-  const int64_t s = std::clamp<int64_t>(a.optInteger(arg, "timeout").value_or(0), 0, kMaxTimeout);
-  const auto left = LuaState::from(L)->context().timeLeft();
-  return std::max(std::chrono::milliseconds(0),
-                  std::min<std::chrono::milliseconds>(std::chrono::seconds(s), left));
+  return LuaState::from(L)->context().waitFor(a.optInteger(arg, "timeout"), 0, kMaxTimeout,
+                                              std::chrono::milliseconds(0));
 }
 
 // snmpreadasyncrsp(handle [, timeout]) -> the next answer {[oid] = value} ({error = text} for
