@@ -150,6 +150,19 @@ void Resolver::wake() {
   [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof(one));
 }
 
+void Resolver::wakeForBackground(bool half_full) {
+  if (half_full || steadyMs() >= quiet_at_ms_.load(std::memory_order_acquire)) {
+    wakeups_.fetch_add(1, std::memory_order_relaxed);
+    wake();
+  }
+}
+
+int64_t Resolver::steadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 uint64_t Resolver::nowSeconds() { return uint64_t(std::time(nullptr)); }
 
 bool Resolver::resolvesAutomatically(bool local_host) const {
@@ -163,7 +176,7 @@ bool Resolver::resolveAsync(const util::IpAddress& ip) {
     auto it = names_.find(ip);
     if (it != names_.end() && it->second.expires_s > nowSeconds()) return false;
   }
-  bool was_empty;
+  bool was_empty, half_full;
   {
     std::lock_guard lock(queue_mutex_);
     if (queued_.count(ip) != 0) return false;
@@ -174,9 +187,11 @@ bool Resolver::resolveAsync(const util::IpAddress& ip) {
     was_empty = pending_.empty();
     pending_.push_back(ip);
     queued_.insert(ip);
+    half_full = pending_.size() == config_.max_queue / 2;
   }
   queued_count_.fetch_add(1, std::memory_order_relaxed);
-  if (was_empty) wake();  // the thread drains the whole queue once woken
+  // The thread drains the whole queue once woken.
+  if (was_empty || half_full) wakeForBackground(half_full);
   return true;
 }
 
@@ -195,7 +210,7 @@ void Resolver::learn(const util::IpAddress& ip, std::string_view name, NameSourc
   }
   learned_.fetch_add(1, std::memory_order_relaxed);
   if (!persist) return;
-  bool was_empty;
+  bool was_empty, half_full;
   {
     std::lock_guard lock(queue_mutex_);
     if (to_persist_.size() >= config_.max_queue) {
@@ -204,8 +219,9 @@ void Resolver::learn(const util::IpAddress& ip, std::string_view name, NameSourc
     }
     was_empty = to_persist_.empty();
     to_persist_.push_back({ip, std::move(text)});
+    half_full = to_persist_.size() == config_.max_queue / 2;
   }
-  if (was_empty) wake();
+  if (was_empty || half_full) wakeForBackground(half_full);
 }
 
 bool Resolver::remember(const util::IpAddress& ip, std::string name, NameSource source,
@@ -265,6 +281,7 @@ ResolverStats Resolver::stats() const {
   s.dropped = dropped_.load();
   s.from_store = from_store_.load();
   s.learned = learned_.load();
+  s.wakeups = wakeups_.load();
   {
     std::lock_guard lock(queue_mutex_);
     s.pending = pending_.size();
@@ -314,7 +331,13 @@ void Resolver::run() {
       }
       forwards.swap(forwards_);
       persist.swap(to_persist_);
-      if (!batch.empty() || !persist.empty()) store = store_;
+      if (!batch.empty() || !persist.empty()) {
+        store = store_;
+        // Work taken: for kCoalesceMs, producers leave more for the thread to find (it polls
+        // no longer). Set under the queue's lock: a producer that queues after this drain sees
+        // the new time, and one that queued before was drained.
+        quiet_at_ms_.store(steadyMs() + kCoalesceMs, std::memory_order_release);
+      }
     }
     for (const Persist& p : persist) {
       if (store.put) store.put(p.ip.toString(), p.name, config_.ttl_s);
@@ -403,7 +426,12 @@ void Resolver::run() {
     }
     timeval max{0, 500000}, buf{};
     const timeval* tv = ares_timeout(ch, &max, &buf);
-    const int wait_ms = int(tv->tv_sec * 1000 + tv->tv_usec / 1000);
+    int wait_ms = int(tv->tv_sec * 1000 + tv->tv_usec / 1000);
+    // Within a coalescing window, producers did not wake the thread: it drains again at its end.
+    if (const int64_t quiet_in = quiet_at_ms_.load(std::memory_order_relaxed) - steadyMs();
+        quiet_in >= 0) {
+      wait_ms = std::min<int64_t>(wait_ms, quiet_in + 1);
+    }
     const int ready = ::poll(fds, n, std::max(wait_ms, 1));
     if (ready > 0 && (fds[0].revents & POLLIN)) {
       uint64_t drained;

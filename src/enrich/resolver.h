@@ -58,6 +58,7 @@ struct ResolverStats {
   uint64_t dropped = 0;    // refused: the queue was full
   uint64_t from_store = 0; // answered by the key-value store without a query
   uint64_t learned = 0;    // names learned from traffic or set by scripts
+  uint64_t wakeups = 0;    // times a lookup or a name to store woke the thread
   size_t pending = 0, in_flight = 0, names = 0;
 };
 
@@ -103,6 +104,9 @@ class Resolver {
   ResolverStats stats() const;
   const ResolverConfig& config() const { return config_; }
 
+  // Queued work waits at most this long for the thread (see wakeForBackground).
+  static constexpr int64_t kCoalesceMs = 20;
+
   struct Channel;  // c-ares state, resolver thread only (public for the C callbacks)
 
  private:
@@ -123,6 +127,12 @@ class Resolver {
   explicit Resolver(const ResolverConfig& config);
   void run();
   void wake();
+  // Background work (a lookup or a name to store) wakes the thread unless it drained such work
+  // less than kCoalesceMs ago (then it comes back by itself at quiet_at_ms_) and the queue is
+  // under half full: a burst of new hosts costs it (and the packet thread that queued them) one
+  // wake-up per kCoalesceMs, not one per host. A script's resolveHost() always wakes it.
+  void wakeForBackground(bool half_full);
+  static int64_t steadyMs();
   // False when a stronger, unexpired name stays. names_mutex_ held by the caller.
   bool remember(const util::IpAddress& ip, std::string name, NameSource source, uint32_t ttl_s);
   void finishReverse(const util::IpAddress& ip, int status, const char* name);
@@ -133,6 +143,7 @@ class Resolver {
   int wake_fd_ = -1;  // eventfd: work arrived, or stop
   std::thread thread_;
   std::atomic<bool> running_{false};
+  std::atomic<int64_t> quiet_at_ms_{0};  // the thread drains again by then (see wakeForBackground)
 
   mutable std::shared_mutex names_mutex_;
   std::unordered_map<util::IpAddress, Entry, IpHash> names_;
@@ -147,7 +158,7 @@ class Resolver {
   std::atomic<size_t> in_flight_{0};  // written by the resolver thread only
 
   std::atomic<uint64_t> queued_count_{0}, resolved_{0}, not_found_{0}, failed_{0}, dropped_{0},
-      from_store_{0}, learned_{0};
+      from_store_{0}, learned_{0}, wakeups_{0};
 };
 
 }  // namespace flowlens::enrich

@@ -12,7 +12,6 @@ namespace flowlens {
 namespace {
 
 constexpr int kBatch = 256;  // packets handled per shard-lock hold
-constexpr size_t kHousekeepingSlice = 4096;  // flows visited by a housekeeping slice
 
 int64_t nowNs() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -261,7 +260,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
     }
     if (!ended && shard.housekeepingRunning()) {
       if (!lock.owns_lock()) lock.lock();
-      shard.housekeepingStep(now, false, kHousekeepingSlice);
+      shard.housekeepingStep(now, false, Shard::kHousekeepingSlice);
     }
     if (lock.owns_lock()) lock.unlock();
     packets_read_[index].store(packets_read, std::memory_order_relaxed);

@@ -371,7 +371,8 @@ bool Shard::housekeepingDue(uint64_t now_us, bool file) const {
 
 void Shard::housekeeping(uint64_t now_us, bool final) {
   beginHousekeeping(now_us);
-  housekeepingStep(now_us, final, SIZE_MAX);
+  while (!housekeepingStep(now_us, final, kHousekeepingSlice)) {
+  }
 }
 
 void Shard::beginHousekeeping(uint64_t now_us) {

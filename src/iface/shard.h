@@ -120,8 +120,11 @@ class Shard {
   // housekeeping slice binds them first in any case.
   void bindNewFlowsUnlessBusy();
   // Feeds flow deltas to hosts and aggregates and expires idle flows (caller holds mutex()).
-  // `final`: end of a capture file: DPI gives up on every flow, nothing expires.
+  // `final`: end of a capture file: DPI gives up on every flow, nothing expires. Goes in
+  // slices of kHousekeepingSlice flows, the shared lock taken by each slice, so that the other
+  // packet threads and readers wait at most a slice (a final pass syncs every flow).
   void housekeeping(uint64_t now_us, bool final);
+  static constexpr size_t kHousekeepingSlice = 4096;  // flows visited by a housekeeping slice
   // The same pass in slices, so that no packet batch waits behind a walk of every flow (and
   // the other threads, behind the shared lock): begin, then a step of at most `max_flows`
   // flows per batch until one returns true (the pass reached the last flow).

@@ -145,6 +145,33 @@ TEST_F(ResolverTest, LearnedNamesOutrankReverseDnsAndPersist) {
   EXPECT_EQ(r->stats().learned, 2u);
 }
 
+// A burst of names (a capture's new hosts) wakes the resolver thread once per coalescing window,
+// not once per name, and every name still reaches the store; after a quiet window, a single
+// name wakes it again.
+TEST_F(ResolverTest, BurstsWakeTheThreadOncePerWindowAndLoseNothing) {
+  auto r = make();
+  constexpr int kNames = 3000;
+  const auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kNames; ++i) {
+    const std::string a = "10.78." + std::to_string(i / 250) + "." + std::to_string(i % 250 + 1);
+    r->learn(ip(a.c_str()), "host" + std::to_string(i) + ".example", NameSource::kDnsAnswer);
+  }
+  const auto elapsed_ms = std::chrono::duration_cast<milliseconds>(
+                              std::chrono::steady_clock::now() - start).count();
+  ASSERT_TRUE(eventually([&] {
+    std::lock_guard lock(store_.mutex);
+    return store_.names.size() == size_t(kNames);
+  }));
+  EXPECT_EQ(store_.at("10.78.11.250")->first, "host2999.example");
+  const uint64_t burst_wakeups = r->stats().wakeups;
+  EXPECT_GE(burst_wakeups, 1u);
+  EXPECT_LE(burst_wakeups, uint64_t(elapsed_ms / Resolver::kCoalesceMs + 2)) << elapsed_ms << " ms";
+  std::this_thread::sleep_for(milliseconds(3 * Resolver::kCoalesceMs));  // a quiet window
+  r->learn(ip("10.79.0.1"), "late.example", NameSource::kDnsAnswer);
+  EXPECT_EQ(r->stats().wakeups, burst_wakeups + 1);
+  ASSERT_TRUE(eventually([&] { return store_.at("10.79.0.1").has_value(); }));
+}
+
 TEST_F(ResolverTest, OldestNamesAreForgottenPastTheCap) {
   ResolverConfig c;
   c.max_names = 3;

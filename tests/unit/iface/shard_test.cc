@@ -282,5 +282,29 @@ TEST_F(ShardTest, IdleHostsStayWhileFlowsWait) {
   EXPECT_EQ(client->flows_as_client, 2u) << "the client's first flow was forgotten";
 }
 
+// A final pass (a capture file's end) goes in slices of Shard::kHousekeepingSlice flows, each
+// taking the shared lock anew, and still syncs every flow to its hosts.
+TEST_F(ShardTest, AFinalPassInSlicesSyncsEveryFlow) {
+  constexpr uint16_t kFlows = 3 * Shard::kHousekeepingSlice + 100;
+  shard.reset();
+  auto dpi = dpi::DpiEngine::create(dpi::DpiConfig{});
+  ASSERT_TRUE(dpi) << dpi.error();
+  shard = std::make_unique<Shard>(EngineLimits{}, 4 * Shard::kHousekeepingSlice, std::move(*dpi),
+                                  &shared);
+  for (uint16_t i = 0; i < kFlows; ++i) send(uint16_t(20000 + i), true, kTcpSyn);
+  {
+    std::lock_guard g(shard->mutex());
+    shard->housekeeping(ts_us, true);
+  }
+  ASSERT_EQ(shard->flows().size(), size_t(kFlows)) << "a final pass expires nothing";
+  const host::Host* client = shared.hosts.at(flowOf(20000).client_host);
+  const host::Host* server = shared.hosts.at(flowOf(20000).server_host);
+  ASSERT_NE(client, nullptr);
+  ASSERT_NE(server, nullptr);
+  EXPECT_EQ(client->flows_as_client, kFlows);
+  EXPECT_EQ(client->traffic.packets_sent, kFlows) << "flows past the first slice were not synced";
+  EXPECT_EQ(server->traffic.packets_rcvd, kFlows);
+}
+
 }  // namespace
 }  // namespace flowlens
