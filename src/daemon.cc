@@ -111,6 +111,11 @@ Status Daemon::setUp() {
         alerts::AlertCounters{&services_.alerts_written, &services_.alerts_dropped});
     services_.alert_store = alert_store_.get();
     services_.alert_engine = alert_engine_.get();
+    // ntopng's checks configset and alert exclusions, as a previous run or a script left them.
+    for (Status st : {alert_engine_->checks().reloadConfig(cache_->store()),
+                      alert_engine_->checks().reloadExclusions(cache_->store())}) {
+      if (!st) log::warning("alerts: {}", st.error());
+    }
   }
   enrichment_->attachStore(cache_.get());
   enrichment_->start();

@@ -21,7 +21,9 @@ PARTIAL = {"18": {"snmpv3available", "snmpsetavailable", "snmpgetbulkavailable",
                   "snmpgetnextbulk", "snmpset", "snmpallocasnyncengine", "snmpfreeasnycengine",
                   "snmpgetasync", "snmpgetnextasync", "snmpgetnextbulkasync", "snmpreadasyncrsp",
                   "snmpGetBatch", "snmpReadResponses"},
-           "31": {"getRiskStr", "getRiskList", "getFlowRiskAlerts", "shouldResolveHost"},
+           "31": {"getRiskStr", "getRiskList", "getFlowRiskAlerts", "shouldResolveHost",
+                  "reloadFlowChecks", "reloadHostChecks", "reloadAlertExclusions",
+                  "getFlowChecksStats", "getFlowCheckInfo", "getHostCheckInfo"},
            "33": DELIVERED_33}
 
 

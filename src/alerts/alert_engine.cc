@@ -2,6 +2,8 @@
 
 #include <pthread.h>
 
+#include <chrono>
+
 #include "core/log.h"
 #include "dpi/flow_alerts.h"
 #include "iface/queries.h"
@@ -72,20 +74,21 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
   ++pass_;
   std::vector<FlowAlert> raised;  // flushed every kBatch alerts: a pass's memory stays bounded
   size_t total = 0;
+  const auto checks = checks_.snapshot();
   // The alerts for the risks of `r` not alerted yet. `gone`: its last look (it expired).
   auto consider = [&](int ifid, const Risky& r, bool gone) {
     const uint64_t id = flowId(ifid, r.hash, r.serial);
     uint64_t alerted = 0;
+    Seen* seen = nullptr;
     if (gone) {
       if (auto it = seen_.find(id); it != seen_.end()) {
         alerted = it->second.alerted;
         seen_.erase(it);
       }
     } else {
-      Seen& seen = seen_[id];
-      seen.pass = pass_;
-      alerted = seen.alerted;
-      seen.alerted |= r.risk;
+      seen = &seen_[id];
+      seen->pass = pass_;
+      alerted = seen->alerted;
     }
     const uint64_t fresh = r.risk & ~alerted;
     const flow::Endpoint& cli = r.lo_is_client ? r.key.lo : r.key.hi;
@@ -94,6 +97,22 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
       if (!(fresh & (uint64_t{1} << bit))) continue;
       const auto type = dpi::flowAlertOfRisk(bit);
       if (!type) continue;
+      // A disabled check's risk stays unalerted: enabled later, it alerts for a live flow.
+      if (!checks->enabled(type->id)) continue;
+      if (seen) seen->alerted |= uint64_t{1} << bit;
+      const auto started = std::chrono::steady_clock::now();
+      const auto elapsed_ns = [&started] {
+        return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                            std::chrono::steady_clock::now() - started)
+                            .count());
+      };
+      if (checks->exclusions() != 0 &&
+          checks->excluded(type->id, addressOf(cli, r.key.ip_version),
+                           addressOf(srv, r.key.ip_version), r.key.vlan,
+                           r.text ? std::string_view(r.text->server_name) : std::string_view())) {
+        checks_.record(type->id, elapsed_ns(), false);
+        continue;
+      }
       FlowAlert a;
       a.ifid = ifid;
       a.alert_id = type->id;
@@ -117,6 +136,7 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
       if (r.text) a.info = r.text->server_name;
       if (out) out->push_back(a);
       raised.push_back(std::move(a));
+      checks_.record(type->id, elapsed_ns(), true);
       ++total;
       if (raised.size() >= kBatch) flush(raised);
     }

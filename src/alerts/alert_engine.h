@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "alerts/alert_store.h"
+#include "alerts/flow_checks.h"
 #include "alerts/recipient_queues.h"
 
 namespace flowlens {
@@ -51,6 +52,8 @@ class AlertEngine {
   // Up to `max` alerts raised and not yet popped, oldest first.
   std::vector<FlowAlert> popInternal(size_t max);
   uint64_t raised() const { return raised_.load(); }
+  // Which checks run and the alert exclusions (spec section 31); the next pass applies them.
+  FlowChecks& checks() { return checks_; }
 
  private:
   struct Seen {
@@ -70,6 +73,7 @@ class AlertEngine {
   std::mutex internal_mu_;
   std::deque<FlowAlert> internal_;
   std::atomic<uint64_t> raised_{0};
+  FlowChecks checks_;
 
   std::mutex run_mu_;
   std::condition_variable run_cv_;

@@ -1,13 +1,15 @@
-// Spec section 31, the risk API: nDPI 4.2's risk names, ntopng's alert for each risk, and
-// whether a host's name is looked up (-n). The check-management functions of the section
-// arrive with the alerts and checks engine.
+// Spec section 31: check management (flowlens's flow checks are its nDPI risk alerts:
+// alerts::FlowChecks), the risk API (nDPI 4.2's risk names, ntopng's alert for each risk) and
+// whether a host's name is looked up (-n).
 
+#include "alerts/alert_engine.h"
 #include "dpi/dpi_engine.h"
 #include "dpi/flow_alerts.h"
 #include "enrich/enrichment.h"
 #include "lua/args.h"
 #include "lua/registry.h"
 #include "lua/state.h"
+#include "store/cache_service.h"
 
 namespace flowlens::lua::ntop {
 namespace {
@@ -65,9 +67,107 @@ int shouldResolveHost(lua_State* L) {
   return 1;
 }
 
+alerts::AlertEngine* alertEngine(lua_State* L) {
+  return LuaState::from(L)->services().alert_engine;
+}
+
+// reloadFlowChecks() / reloadAlertExclusions(): the next alert pass applies the configset
+// (ntopng.prefs.checks.configset_v1) or the exclusions (ntopng.prefs.alert_exclusions) the
+// store holds now. Nothing, or nil and why when they cannot be read or are malformed (the
+// previous ones stay). With --disable-alerts there is nothing to reload.
+template <Status (alerts::FlowChecks::*reload)(store::KvStore&)>
+int reloadChecks(lua_State* L, const char* fn) {
+  alerts::AlertEngine* engine = alertEngine(L);
+  store::CacheService* cache = LuaState::from(L)->services().cache;
+  if (engine == nullptr || cache == nullptr) return 0;
+  if (Status st = (engine->checks().*reload)(cache->store()); !st) {
+    failWithNil(L, fn, st.error());
+    pushString(L, st.error());
+    return 2;
+  }
+  return 0;
+}
+
+int reloadFlowChecks(lua_State* L) {
+  return reloadChecks<&alerts::FlowChecks::reloadConfig>(L, "ntop.reloadFlowChecks");
+}
+
+int reloadAlertExclusions(lua_State* L) {
+  return reloadChecks<&alerts::FlowChecks::reloadExclusions>(L, "ntop.reloadAlertExclusions");
+}
+
+// reloadHostChecks(): flowlens has no host checks; the configset is checked all the same, as
+// ntopng's checks.lua calls both reloads after writing it.
+int reloadHostChecks(lua_State* L) {
+  store::CacheService* cache = LuaState::from(L)->services().cache;
+  if (cache == nullptr) return 0;
+  alerts::FlowChecks scratch;
+  if (Status st = scratch.reloadConfig(cache->store()); !st) {
+    failWithNil(L, "ntop.reloadHostChecks", st.error());
+    pushString(L, st.error());
+    return 2;
+  }
+  return 0;
+}
+
+// getFlowChecksStats() -> {[check key] = {stats = {execution_time (ns), alerts_raised,
+// alerts_excluded}}}; nil with --disable-alerts.
+int getFlowChecksStats(lua_State* L) {
+  alerts::AlertEngine* engine = alertEngine(L);
+  if (engine == nullptr) {
+    lua_pushnil(L);
+    return 1;
+  }
+  const auto types = dpi::riskAlertTypes();
+  lua_createtable(L, 0, static_cast<int>(types.size()));
+  for (const dpi::FlowAlertType& t : types) {
+    const auto st = engine->checks().stats(t.id).value_or(alerts::FlowChecks::CheckStats{});
+    lua_createtable(L, 0, 1);
+    lua_createtable(L, 0, 3);
+    setField(L, "execution_time", st.execution_time_ns);
+    setField(L, "alerts_raised", st.raised);
+    setField(L, "alerts_excluded", st.excluded);
+    lua_setfield(L, -2, "stats");
+    lua_setfield(L, -2, std::string(t.key).c_str());
+  }
+  return 1;
+}
+
+// getFlowCheckInfo(key) -> {edition, key, alert_id, enabled}; nil for a key that names none
+// of flowlens's flow checks.
+int getFlowCheckInfo(lua_State* L) {
+  Args a(L, "ntop.getFlowCheckInfo");
+  const auto t = alerts::FlowChecks::check(a.string(1, "check_key"));
+  if (!t) {
+    lua_pushnil(L);
+    return 1;
+  }
+  alerts::AlertEngine* engine = alertEngine(L);
+  lua_createtable(L, 0, 4);
+  setField(L, "edition", "community");
+  setField(L, "key", std::string(t->key));
+  setField(L, "alert_id", t->id);
+  setField(L, "enabled", engine != nullptr && engine->checks().snapshot()->enabled(t->id));
+  return 1;
+}
+
+// getHostCheckInfo(key) -> nil: flowlens has no host checks.
+int getHostCheckInfo(lua_State* L) {
+  Args a(L, "ntop.getHostCheckInfo");
+  (void)a.string(1, "check_key");
+  lua_pushnil(L);
+  return 1;
+}
+
 }  // namespace
 
 const luaL_Reg kRisks[] = {
+    {"reloadFlowChecks", reloadFlowChecks},
+    {"reloadHostChecks", reloadHostChecks},
+    {"reloadAlertExclusions", reloadAlertExclusions},
+    {"getFlowChecksStats", getFlowChecksStats},
+    {"getFlowCheckInfo", getFlowCheckInfo},
+    {"getHostCheckInfo", getHostCheckInfo},
     {"getRiskStr", getRiskStr},
     {"getRiskList", getRiskList},
     {"getFlowRiskAlerts", getFlowRiskAlerts},

@@ -1,0 +1,227 @@
+#include "alerts/flow_checks.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+#include "store/kv_store.h"
+
+namespace flowlens::alerts {
+namespace {
+
+using nlohmann::json;
+
+// The checks, in dpi::riskAlertTypes() order (constant: built once).
+const std::vector<dpi::FlowAlertType>& checks() {
+  static const std::vector<dpi::FlowAlertType> all = dpi::riskAlertTypes();
+  return all;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
+  return out;
+}
+
+bool isDomainName(std::string_view s) {
+  if (s.empty() || s.size() > 253 || s.front() == '.') return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '*';
+  });
+}
+
+// "<prefix>[@<vlan>]"
+Result<std::pair<util::IpPrefix, uint16_t>> hostSubject(std::string_view subject) {
+  uint16_t vlan = 0;
+  if (const size_t at = subject.rfind('@'); at != std::string_view::npos) {
+    const std::string_view v = subject.substr(at + 1);
+    unsigned value = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
+    if (ec != std::errc() || end != v.data() + v.size() || value > 4095) {
+      return Error{"bad VLAN in '" + std::string(subject) + "'"};
+    }
+    vlan = uint16_t(value);
+    subject = subject.substr(0, at);
+  }
+  auto prefix = util::parsePrefix(subject);
+  if (!prefix) return Error{"'" + std::string(subject) + "' is not an address or a network"};
+  return std::pair{*prefix, vlan};
+}
+
+Result<std::unordered_set<int>> alertIds(const json& v, const std::string& subject) {
+  std::unordered_set<int> ids;
+  if (v.is_null()) return ids;
+  if (!v.is_array()) return Error{"'" + subject + "': flow_alerts is not a list"};
+  for (const json& id : v) {
+    if (id.is_number_integer()) {
+      ids.insert(id.get<int>());
+    } else if (id.is_string()) {  // ntopng's Lua writes ids as numbers; tolerate "47"
+      int n = 0;
+      const std::string& s = id.get_ref<const std::string&>();
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+      if (ec != std::errc() || end != s.data() + s.size()) {
+        return Error{"'" + subject + "': '" + s + "' is not an alert id"};
+      }
+      ids.insert(n);
+    } else {
+      return Error{"'" + subject + "': an alert id is not a number"};
+    }
+  }
+  return ids;
+}
+
+}  // namespace
+
+bool FlowChecks::Snapshot::excluded(int alert_id, const util::IpAddress& cli,
+                                    const util::IpAddress& srv, uint16_t vlan,
+                                    std::string_view server_name) const {
+  for (const HostRule& r : hosts_) {
+    if (r.vlan != vlan || r.alerts.count(alert_id) == 0) continue;
+    if (r.prefix.contains(cli) || r.prefix.contains(srv)) return true;
+  }
+  if (server_name.empty() || domains_.empty()) return false;
+  std::string name = lower(server_name);
+  while (!name.empty() && name.back() == '.') name.pop_back();
+  for (const DomainRule& r : domains_) {
+    if (r.alerts.count(alert_id) == 0) continue;
+    if (name == r.domain) return true;
+    if (name.size() > r.domain.size() && name.ends_with(r.domain) &&
+        name[name.size() - r.domain.size() - 1] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+FlowChecks::FlowChecks()
+    : current_(std::make_shared<Snapshot>()),
+      exclusions_(std::make_shared<Snapshot>()),
+      counters_(std::make_unique<Counters[]>(checks().size())) {}
+
+std::optional<dpi::FlowAlertType> FlowChecks::check(std::string_view key) {
+  for (const dpi::FlowAlertType& t : checks()) {
+    if (t.key == key) return t;
+  }
+  return std::nullopt;
+}
+
+std::optional<dpi::FlowAlertType> FlowChecks::checkOfAlert(int alert_id) {
+  if (auto i = indexOf(alert_id)) return checks()[*i];
+  return std::nullopt;
+}
+
+std::optional<size_t> FlowChecks::indexOf(int alert_id) {
+  const auto& all = checks();
+  for (size_t i = 0; i < all.size(); ++i) {
+    if (all[i].id == alert_id) return i;
+  }
+  return std::nullopt;
+}
+
+Status FlowChecks::loadConfig(const std::optional<std::string>& text) {
+  std::unordered_set<int> disabled;
+  if (text && !text->empty()) {
+    const json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) return Error{"the checks configset is not JSON"};
+    const auto config = j.find("config");
+    if (config == j.end() || !config->is_object()) {
+      return Error{"the checks configset has no \"config\" object"};
+    }
+    if (const auto flow = config->find("flow"); flow != config->end()) {
+      if (!flow->is_object()) return Error{"the checks configset's \"flow\" is not an object"};
+      for (const auto& [key, conf] : flow->items()) {
+        const auto t = check(key);
+        if (!t) continue;  // a check flowlens does not have
+        const json* all = conf.is_object() && conf.contains("all") ? &conf["all"] : nullptr;
+        if (all == nullptr || !all->is_object()) continue;
+        const auto enabled = all->find("enabled");
+        // ntopng's rule: a named check runs only when "enabled" is true.
+        if (enabled == all->end() || !enabled->is_boolean() || !enabled->get<bool>()) {
+          disabled.insert(t->id);
+        }
+      }
+    }
+  }
+  std::lock_guard lock(mu_);
+  disabled_ = std::move(disabled);
+  auto next = std::make_shared<Snapshot>(*exclusions_);
+  next->disabled_ = disabled_;
+  current_ = std::move(next);
+  return Status::Ok();
+}
+
+Status FlowChecks::loadExclusions(const std::optional<std::string>& text) {
+  auto rules = std::make_shared<Snapshot>();
+  if (text && !text->empty()) {
+    const json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) return Error{"the alert exclusions are not JSON"};
+    if (j.size() > kMaxExclusions) {
+      return Error{"more than " + std::to_string(kMaxExclusions) + " alert exclusions"};
+    }
+    for (const auto& [subject, rule] : j.items()) {
+      if (!rule.is_object()) return Error{"exclusion '" + subject + "' is not an object"};
+      const auto type_field = rule.find("type");
+      if (type_field != rule.end() && !type_field->is_string()) {
+        return Error{"exclusion '" + subject + "': its type is not a string"};
+      }
+      const std::string type = type_field == rule.end() ? "host" : type_field->get<std::string>();
+      auto ids = alertIds(rule.contains("flow_alerts") ? rule["flow_alerts"] : json(), subject);
+      if (!ids) return Error{ids.error()};
+      if (type == "host") {
+        auto host = hostSubject(subject);
+        if (!host) return Error{"exclusion: " + host.error()};
+        if (!ids->empty()) rules->hosts_.push_back({host->first, host->second, std::move(*ids)});
+      } else if (type == "domain") {
+        std::string domain = lower(subject);
+        while (!domain.empty() && domain.back() == '.') domain.pop_back();
+        if (!isDomainName(domain)) return Error{"exclusion: '" + subject + "' is not a name"};
+        if (!ids->empty()) rules->domains_.push_back({std::move(domain), std::move(*ids)});
+      } else if (type != "certificate") {  // certificate exclusions: not applied (compat.md)
+        return Error{"exclusion '" + subject + "': unknown type '" + type + "'"};
+      }
+    }
+  }
+  std::lock_guard lock(mu_);
+  exclusions_ = rules;
+  auto next = std::make_shared<Snapshot>(*rules);
+  next->disabled_ = disabled_;
+  current_ = std::move(next);
+  return Status::Ok();
+}
+
+Status FlowChecks::reloadConfig(store::KvStore& store) {
+  auto text = store.get(kConfigKey);
+  if (!text) return Error{"cannot read " + std::string(kConfigKey) + ": " + text.error()};
+  return loadConfig(*text);
+}
+
+Status FlowChecks::reloadExclusions(store::KvStore& store) {
+  auto text = store.get(kExclusionsKey);
+  if (!text) return Error{"cannot read " + std::string(kExclusionsKey) + ": " + text.error()};
+  return loadExclusions(*text);
+}
+
+std::shared_ptr<const FlowChecks::Snapshot> FlowChecks::snapshot() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+void FlowChecks::record(int alert_id, uint64_t ns, bool raised) {
+  const auto i = indexOf(alert_id);
+  if (!i) return;
+  Counters& c = counters_[*i];
+  c.ns.fetch_add(ns, std::memory_order_relaxed);
+  (raised ? c.raised : c.excluded).fetch_add(1, std::memory_order_relaxed);
+}
+
+std::optional<FlowChecks::CheckStats> FlowChecks::stats(int alert_id) const {
+  const auto i = indexOf(alert_id);
+  if (!i) return std::nullopt;
+  const Counters& c = counters_[*i];
+  return CheckStats{c.ns.load(), c.raised.load(), c.excluded.load()};
+}
+
+}  // namespace flowlens::alerts
