@@ -70,7 +70,11 @@ struct MacHost {
   Traffic traffic;
   uint32_t num_hosts = 0;  // IP hosts seen with this MAC
   uint16_t vlan = 0;
+  uint8_t device_type = 0;  // ntopng's DeviceType (0 unknown), set by ntop.setMacDeviceType
 };
+
+// ntopng's DeviceType values run from 0 (unknown) to this.
+inline constexpr int kMaxDeviceType = 15;
 
 std::string macToString(const std::array<uint8_t, 6>& mac);  // "AA:BB:CC:DD:EE:FF"
 bool parseMac(const std::string& text, std::array<uint8_t, 6>* mac);

@@ -119,6 +119,11 @@ MacHost& HostTable::mac(const std::array<uint8_t, 6>& m, uint64_t now_us) {
   if (created) {
     it->second.mac = m;
     it->second.first_seen_us = it->second.last_seen_us = now_us;
+    if (!device_types_.empty()) {
+      if (auto t = device_types_.find(it->first); t != device_types_.end()) {
+        it->second.device_type = t->second;
+      }
+    }
   }
   return it->second;
 }
@@ -169,6 +174,24 @@ bool HostTable::resetMac(const std::array<uint8_t, 6>& mac) {
   auto it = macs_.find(macKey(mac));
   if (it == macs_.end()) return false;
   it->second.traffic = {};
+  return true;
+}
+
+bool HostTable::setMacDeviceType(const std::array<uint8_t, 6>& mac, uint8_t type,
+                                 bool overwrite) {
+  const uint64_t key = macKey(mac);
+  auto known = device_types_.find(key);
+  auto it = macs_.find(key);
+  const uint8_t current = it != macs_.end() ? it->second.device_type
+                          : known != device_types_.end() ? known->second
+                                                         : 0;
+  if (current != 0 && !overwrite) return false;
+  if (it != macs_.end()) it->second.device_type = type;
+  if (known != device_types_.end()) {
+    known->second = type;
+  } else if (device_types_.size() < kMaxDeviceTypes) {
+    device_types_.emplace(key, type);
+  }
   return true;
 }
 

@@ -65,6 +65,11 @@ class HostTable {
   bool resetHost(const util::IpAddress& ip, uint16_t vlan, bool forget);
   // Zeroes one MAC host's traffic; false when there is none.
   bool resetMac(const std::array<uint8_t, 6>& mac);
+  // Gives the MAC host `type` (ntopng's DeviceType), unless it has one and not `overwrite`;
+  // remembered (up to kMaxDeviceTypes addresses) for when the address comes back after a
+  // purge, or first. False when the type was not set: the MAC has one and not `overwrite`.
+  bool setMacDeviceType(const std::array<uint8_t, 6>& mac, uint8_t type, bool overwrite);
+  static constexpr size_t kMaxDeviceTypes = 65536;
 
  private:
   struct Key {
@@ -88,6 +93,7 @@ class HostTable {
   std::unordered_map<uint64_t, MacHost, std::hash<uint64_t>, std::equal_to<uint64_t>,
                      util::ArenaAllocator<std::pair<const uint64_t, MacHost>>>
       macs_;
+  std::unordered_map<uint64_t, uint8_t> device_types_;  // set by scripts, by MAC
   uint64_t dropped_ = 0;
   uint32_t next_serial_ = 1;
   size_t local_count_ = 0;

@@ -534,6 +534,12 @@ bool PacketEngine::resetMac(const std::array<uint8_t, 6>& mac) {
   return shared_->hosts.resetMac(mac);
 }
 
+bool PacketEngine::setMacDeviceType(const std::array<uint8_t, 6>& mac, uint8_t type,
+                                    bool overwrite) {
+  std::lock_guard g(shared_->mutex);
+  return shared_->hosts.setMacDeviceType(mac, type, overwrite);
+}
+
 void PacketEngine::resetCounters() {
   host_rankings_.clear();
   flow_rankings_.clear();

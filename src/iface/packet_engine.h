@@ -127,6 +127,8 @@ class PacketEngine {
   // HostTable::resetHost / resetMac under the shared lock.
   bool resetHost(const util::IpAddress& ip, uint16_t vlan, bool forget);
   bool resetMac(const std::array<uint8_t, 6>& mac);
+  // HostTable::setMacDeviceType under the shared lock.
+  bool setMacDeviceType(const std::array<uint8_t, 6>& mac, uint8_t type, bool overwrite);
   // Rankings reused by queryHosts / queryFlows for up to a second (cleared by resetCounters).
   RankingCache<HostRanking>& hostRankings() const { return host_rankings_; }
   RankingCache<FlowRanking>& flowRankings() const { return flow_rankings_; }

@@ -426,15 +426,15 @@ int getActiveMacs(lua_State* L) {
   return 1;
 }
 
-// getMacDeviceTypes() -> {[device type] = MAC addresses}. flowlens does not tell device types
-// apart: every address is of type 0, ntopng's "unknown".
+// getMacDeviceTypes() -> {[device type] = number of MAC addresses}: ntopng's DeviceType, 0 for
+// an address no script typed (ntop.setMacDeviceType).
 int getMacDeviceTypes(lua_State* L) {
-  const NetworkInterface* i = selected(L);
-  const uint64_t macs = i ? i->totals().macs : 0;
+  std::map<int, uint64_t> counts;
+  for (const host::MacHost& m : sortedMacs(L, "column_mac", true)) ++counts[m.device_type];
   lua_newtable(L);
-  if (macs != 0) {
-    lua_pushinteger(L, lua_Integer(macs));
-    lua_rawseti(L, -2, 0);
+  for (const auto& [type, n] : counts) {
+    lua_pushinteger(L, lua_Integer(n));
+    lua_rawseti(L, -2, type);
   }
   return 1;
 }

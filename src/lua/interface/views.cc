@@ -256,6 +256,7 @@ void pushMac(lua_State* L, const host::MacHost& m) {
   setField(L, "duration", seconds(m.last_seen_us - m.first_seen_us) + 1);
   setTraffic(L, "", m.traffic);
   setField(L, "num_hosts", uint64_t{m.num_hosts});
+  setField(L, "devtype", int64_t{m.device_type});
   enrich::Enrichment* enrichment = LuaState::from(L)->services().enrichment;
   std::optional<std::string_view> vendor;
   if (enrichment != nullptr) vendor = enrichment->macVendors().lookup(m.mac);

@@ -6,6 +6,7 @@
 
 #include "core/log.h"
 #include "core/process.h"
+#include "host/host.h"
 #include "lua/args.h"
 #include "lua/registry.h"
 #include "lua/state.h"
@@ -152,6 +153,29 @@ int setOfflineMode(lua_State* L, const char* fn, bool offline) {
 int setOffline(lua_State* L) { return setOfflineMode(L, "ntop.setOffline", true); }
 int setOnline(lua_State* L) { return setOfflineMode(L, "ntop.setOnline", false); }
 
+// setMacDeviceType(mac, type [, overwrite = true]): administrators only. Gives the MAC address
+// ntopng's device type `type` (0 unknown .. 15) on every interface (remembered for when the
+// address is seen again); without `overwrite`, only where it has none yet.
+int setMacDeviceType(lua_State* L) {
+  constexpr const char* kFn = "ntop.setMacDeviceType";
+  Args a(L, kFn);
+  std::array<uint8_t, 6> mac;
+  const std::string text(a.string(1, "mac"));
+  const int64_t type = a.integer(2, "type");
+  const bool overwrite = a.optBoolean(3, "overwrite").value_or(true);
+  if (!host::parseMac(text, &mac)) return failNothing(L, kFn, "not a MAC address '" + text + "'");
+  if (type < 0 || type > host::kMaxDeviceType) {
+    return failNothing(L, kFn, "no device type " + std::to_string(type));
+  }
+  LuaState* s = LuaState::from(L);
+  if (!s->context().isAdministrator()) return failNothing(L, kFn, "only administrators");
+  if (s->services().interfaces == nullptr) return 0;
+  for (const auto& iface : s->services().interfaces->all()) {
+    if (PacketEngine* e = iface->engine()) e->setMacDeviceType(mac, uint8_t(type), overwrite);
+  }
+  return 0;
+}
+
 // shutdown(): administrators only. Stops flowlens as SIGTERM does, once this run is over (or
 // at its next check, as for every running script).
 int shutdown(lua_State* L) {
@@ -164,6 +188,7 @@ int shutdown(lua_State* L) {
 }
 
 const luaL_Reg kMisc[] = {
+    {"setMacDeviceType", setMacDeviceType},
     {"msleep", msleep},
     {"md5", md5},
     {"getservbyport", getservbyport},

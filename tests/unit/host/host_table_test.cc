@@ -73,5 +73,24 @@ TEST(HostTableReset, MacTrafficIsZeroed) {
   EXPECT_FALSE(t.resetMac({2, 0, 0, 0, 0, 3}));
 }
 
+// A device type stays with its address: set before the MAC is seen, and across a purge.
+TEST(HostTableMacDeviceType, KeptForTheAddressAcrossPurges) {
+  HostTable t(16);
+  const std::array<uint8_t, 6> a{2, 0, 0, 0, 0, 1}, later{2, 0, 0, 0, 0, 2};
+  t.mac(a, 1);
+  EXPECT_TRUE(t.setMacDeviceType(a, 8, false));
+  EXPECT_EQ(t.findMac(a)->device_type, 8);
+  EXPECT_FALSE(t.setMacDeviceType(a, 3, false)) << "typed already, no overwrite";
+  EXPECT_EQ(t.findMac(a)->device_type, 8);
+  EXPECT_TRUE(t.setMacDeviceType(later, 5, true)) << "not seen yet: remembered";
+  EXPECT_EQ(t.findMac(later), nullptr);
+  EXPECT_EQ(t.mac(later, 2).device_type, 5) << "seen: typed";
+  EXPECT_EQ(t.purgeIdleMacs(10), 2u);
+  EXPECT_EQ(t.mac(a, 20).device_type, 8) << "back after a purge: still typed";
+  EXPECT_FALSE(t.setMacDeviceType(a, 3, false)) << "remembered, no overwrite";
+  EXPECT_TRUE(t.setMacDeviceType(a, 3, true));
+  EXPECT_EQ(t.findMac(a)->device_type, 3);
+}
+
 }  // namespace
 }  // namespace flowlens::host
