@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 
 #include "store/kv_store.h"
 
@@ -12,6 +13,10 @@ namespace flowlens::alerts {
 namespace {
 
 using nlohmann::json;
+
+constexpr int64_t kMaxAlertId = 65535;
+constexpr size_t kMaxIdsPerSubject = 1024;
+constexpr size_t kMaxJsonBytes = 4u << 20;
 
 // The checks, in dpi::riskAlertTypes() order (constant: built once).
 const std::vector<dpi::FlowAlertType>& checks() {
@@ -29,7 +34,7 @@ std::string lower(std::string_view s) {
 bool isDomainName(std::string_view s) {
   if (s.empty() || s.size() > 253 || s.front() == '.') return false;
   return std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '*';
+    return std::isalnum(c) || c == '-' || c == '.' || c == '_';
   });
 }
 
@@ -56,19 +61,22 @@ Result<std::unordered_set<int>> alertIds(const json& v, const std::string& subje
   if (v.is_null()) return ids;
   if (!v.is_array()) return Error{"'" + subject + "': flow_alerts is not a list"};
   for (const json& id : v) {
+    int64_t n = -1;
     if (id.is_number_integer()) {
-      ids.insert(id.get<int>());
+      n = id.is_number_unsigned() && id.get<uint64_t>() > uint64_t(INT64_MAX) ? -1
+                                                                             : id.get<int64_t>();
     } else if (id.is_string()) {  // ntopng's Lua writes ids as numbers; tolerate "47"
-      int n = 0;
       const std::string& s = id.get_ref<const std::string&>();
       const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
-      if (ec != std::errc() || end != s.data() + s.size()) {
-        return Error{"'" + subject + "': '" + s + "' is not an alert id"};
-      }
-      ids.insert(n);
-    } else {
-      return Error{"'" + subject + "': an alert id is not a number"};
+      if (ec != std::errc() || end != s.data() + s.size()) n = -1;
     }
+    if (n < 0 || n > kMaxAlertId) {
+      return Error{"'" + subject + "': " + id.dump() + " is not an alert id"};
+    }
+    if (ids.size() >= kMaxIdsPerSubject) {
+      return Error{"'" + subject + "': more than " + std::to_string(kMaxIdsPerSubject) + " alert ids"};
+    }
+    ids.insert(int(n));
   }
   return ids;
 }
@@ -123,6 +131,7 @@ std::optional<size_t> FlowChecks::indexOf(int alert_id) {
 
 Status FlowChecks::loadConfig(const std::optional<std::string>& text) {
   std::unordered_set<int> disabled;
+  if (text && text->size() > kMaxJsonBytes) return Error{"the checks configset is over 4 MiB"};
   if (text && !text->empty()) {
     const json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) return Error{"the checks configset is not JSON"};
@@ -135,13 +144,11 @@ Status FlowChecks::loadConfig(const std::optional<std::string>& text) {
       for (const auto& [key, conf] : flow->items()) {
         const auto t = check(key);
         if (!t) continue;  // a check flowlens does not have
+        // ntopng's rule: a named check runs only when its "all" says "enabled": true.
         const json* all = conf.is_object() && conf.contains("all") ? &conf["all"] : nullptr;
-        if (all == nullptr || !all->is_object()) continue;
-        const auto enabled = all->find("enabled");
-        // ntopng's rule: a named check runs only when "enabled" is true.
-        if (enabled == all->end() || !enabled->is_boolean() || !enabled->get<bool>()) {
-          disabled.insert(t->id);
-        }
+        const bool enabled = all != nullptr && all->is_object() && all->contains("enabled") &&
+                             (*all)["enabled"].is_boolean() && (*all)["enabled"].get<bool>();
+        if (!enabled) disabled.insert(t->id);
       }
     }
   }
@@ -155,6 +162,7 @@ Status FlowChecks::loadConfig(const std::optional<std::string>& text) {
 
 Status FlowChecks::loadExclusions(const std::optional<std::string>& text) {
   auto rules = std::make_shared<Snapshot>();
+  if (text && text->size() > kMaxJsonBytes) return Error{"the alert exclusions are over 4 MiB"};
   if (text && !text->empty()) {
     const json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
     if (j.is_discarded() || !j.is_object()) return Error{"the alert exclusions are not JSON"};
@@ -177,6 +185,7 @@ Status FlowChecks::loadExclusions(const std::optional<std::string>& text) {
       } else if (type == "domain") {
         std::string domain = lower(subject);
         while (!domain.empty() && domain.back() == '.') domain.pop_back();
+        if (domain.starts_with("*.")) domain.erase(0, 2);  // the names under it: as without
         if (!isDomainName(domain)) return Error{"exclusion: '" + subject + "' is not a name"};
         if (!ids->empty()) rules->domains_.push_back({std::move(domain), std::move(*ids)});
       } else if (type != "certificate") {  // certificate exclusions: not applied (compat.md)
@@ -193,12 +202,14 @@ Status FlowChecks::loadExclusions(const std::optional<std::string>& text) {
 }
 
 Status FlowChecks::reloadConfig(store::KvStore& store) {
+  std::lock_guard reload(reload_mu_);  // read and apply in one go: the last read is applied last
   auto text = store.get(kConfigKey);
   if (!text) return Error{"cannot read " + std::string(kConfigKey) + ": " + text.error()};
   return loadConfig(*text);
 }
 
 Status FlowChecks::reloadExclusions(store::KvStore& store) {
+  std::lock_guard reload(reload_mu_);
   auto text = store.get(kExclusionsKey);
   if (!text) return Error{"cannot read " + std::string(kExclusionsKey) + ": " + text.error()};
   return loadExclusions(*text);

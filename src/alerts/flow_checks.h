@@ -6,7 +6,7 @@
 //  - alert exclusions (JSON under kExclusionsKey, ntopng's layout:
 //    {"<subject>": {"type": "host"|"domain", "flow_alerts": [alert ids]}}), a host subject
 //    being an address, a network or "<address>@<vlan>", a domain subject a server name and the
-//    names under it: a flow alert of those ids is not raised for a flow whose client or server
+//    names under it ("*.<name>" the same): a flow alert of those ids is not raised for a flow whose client or server
 //    is such a host, or whose server name is under such a domain;
 //  - each check's figures (time spent, alerts raised, alerts excluded).
 // The AlertEngine takes a snapshot per pass. Thread-safe.
@@ -97,6 +97,7 @@ class FlowChecks {
  private:
   static std::optional<size_t> indexOf(int alert_id);
 
+  std::mutex reload_mu_;  // one reload (store read, then apply) at a time
   mutable std::mutex mu_;
   std::shared_ptr<const Snapshot> current_;  // guarded by mu_
   std::unordered_set<int> disabled_;         // the configset's part (guarded by mu_)

@@ -318,6 +318,11 @@ void Resolver::finishReverse(const util::IpAddress& ip, int status, const char* 
 
 void Resolver::run() {
   ares_channel ch = channel_->channel;
+  // A coalescing window is open from a drain that took work until a drain that finds none
+  // once quiet_at_ms_ has passed: while it is open the thread comes back by quiet_at_ms_ however
+  // long the work in between took, so what a producer left without waking it is drained then.
+  // A producer that queues after the closing drain sees the window over, and wakes the thread.
+  bool window_open = false;
   while (running_) {
     std::vector<util::IpAddress> batch;
     std::vector<std::shared_ptr<Forward>> forwards;
@@ -333,10 +338,12 @@ void Resolver::run() {
       persist.swap(to_persist_);
       if (!batch.empty() || !persist.empty()) {
         store = store_;
-        // Work taken: for kCoalesceMs, producers leave more for the thread to find (it polls
-        // no longer). Set under the queue's lock: a producer that queues after this drain sees
-        // the new time, and one that queued before was drained.
+        // Work taken: for kCoalesceMs, producers leave more for the thread to find. Set under
+        // the queue's lock, so a producer that queues after this drain sees the new time.
         quiet_at_ms_.store(steadyMs() + kCoalesceMs, std::memory_order_release);
+        window_open = true;
+      } else if (window_open && steadyMs() >= quiet_at_ms_.load(std::memory_order_relaxed)) {
+        window_open = false;
       }
     }
     for (const Persist& p : persist) {
@@ -427,10 +434,11 @@ void Resolver::run() {
     timeval max{0, 500000}, buf{};
     const timeval* tv = ares_timeout(ch, &max, &buf);
     int wait_ms = int(tv->tv_sec * 1000 + tv->tv_usec / 1000);
-    // Within a coalescing window, producers did not wake the thread: it drains again at its end.
-    if (const int64_t quiet_in = quiet_at_ms_.load(std::memory_order_relaxed) - steadyMs();
-        quiet_in >= 0) {
-      wait_ms = std::min<int64_t>(wait_ms, quiet_in + 1);
+    // Within a coalescing window, producers did not wake the thread: it drains again at its
+    // end, at once when the work since the last drain outlasted it.
+    if (window_open) {
+      const int64_t quiet_in = quiet_at_ms_.load(std::memory_order_relaxed) - steadyMs();
+      wait_ms = int(std::min<int64_t>(wait_ms, std::max<int64_t>(quiet_in, 0) + 1));
     }
     const int ready = ::poll(fds, n, std::max(wait_ms, 1));
     if (ready > 0 && (fds[0].revents & POLLIN)) {

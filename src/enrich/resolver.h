@@ -104,7 +104,8 @@ class Resolver {
   ResolverStats stats() const;
   const ResolverConfig& config() const { return config_; }
 
-  // Queued work waits at most this long for the thread (see wakeForBackground).
+  // Queued work waits at most about this long for the thread, or for the work it is doing
+  // when it outlasts the window (see wakeForBackground).
   static constexpr int64_t kCoalesceMs = 20;
 
   struct Channel;  // c-ares state, resolver thread only (public for the C callbacks)

@@ -122,7 +122,8 @@ class Shard {
   // Feeds flow deltas to hosts and aggregates and expires idle flows (caller holds mutex()).
   // `final`: end of a capture file: DPI gives up on every flow, nothing expires. Goes in
   // slices of kHousekeepingSlice flows, the shared lock taken by each slice, so that the other
-  // packet threads and readers wait at most a slice (a final pass syncs every flow).
+  // packet threads and readers waiting for the shared lock wait at most a slice (a final pass
+  // syncs every flow); the caller holds this shard's mutex throughout.
   void housekeeping(uint64_t now_us, bool final);
   static constexpr size_t kHousekeepingSlice = 4096;  // flows visited by a housekeeping slice
   // The same pass in slices, so that no packet batch waits behind a walk of every flow (and

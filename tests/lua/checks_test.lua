@@ -23,8 +23,9 @@ t.expect_error_ignoring_position("ntop.getFlowCheckInfo: argument #1 (check_key)
 ntop.setCache(CONFIGSET, [[{"config": {"flow": {
   "ndpi_url_possible_xss": {"all": {"enabled": false, "script_conf": {}}},
   "ndpi_suspicious_dga_domain": {"all": {"enabled": true, "script_conf": {}}}}}}]])
-eq(ntop.reloadFlowChecks(), nil, "reloaded")
-eq(ntop.reloadHostChecks(), nil, "reloaded")
+-- Success returns nothing at all; a failure returns nil and the reason.
+eq(select("#", ntop.reloadFlowChecks()), 0, "reloaded")
+eq(select("#", ntop.reloadHostChecks()), 0, "reloaded")
 eq(ntop.getFlowCheckInfo("ndpi_url_possible_xss").enabled, false, "turned off")
 eq(ntop.getFlowCheckInfo("ndpi_suspicious_dga_domain").enabled, true, "left on")
 
@@ -36,17 +37,18 @@ ok, err = ntop.reloadHostChecks()
 eq(err, "the checks configset is not JSON", "the host checks' reload reads it too")
 eq(ntop.getFlowCheckInfo("ndpi_url_possible_xss").enabled, false, "the previous one stays")
 ntop.delCache(CONFIGSET)
-eq(ntop.reloadFlowChecks(), nil, "no configset")
+eq(select("#", ntop.reloadFlowChecks()), 0, "no configset")
 eq(ntop.getFlowCheckInfo("ndpi_url_possible_xss").enabled, true, "every check runs again")
 
 ntop.setCache(EXCLUSIONS, [[{"10.0.0.5": {"type": "host", "flow_alerts": [39]},
                              "example.com": {"type": "domain", "flow_alerts": [47]}}]])
-eq(ntop.reloadAlertExclusions(), nil, "exclusions loaded")
+eq(select("#", ntop.reloadAlertExclusions()), 0, "exclusions loaded")
 ntop.setCache(EXCLUSIONS, [[{"10.0.0.300": {"type": "host", "flow_alerts": [39]}}]])
 ok, err = ntop.reloadAlertExclusions()
 eq(ok, nil, "a bad subject")
 eq(err, "exclusion: '10.0.0.300' is not an address or a network", "and why")
 ntop.delCache(EXCLUSIONS)
+eq(select("#", ntop.reloadAlertExclusions()), 0, "none")
 
 local stats = ntop.getFlowChecksStats()
 eq(t.count(stats), t.count(ntop.getFlowRiskAlerts()), "one entry per flow check")

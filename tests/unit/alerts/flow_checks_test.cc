@@ -36,6 +36,8 @@ TEST(FlowChecksTest, TheConfigsetTurnsChecksOff) {
       "ndpi_url_possible_xss": {"all": {"enabled": false, "script_conf": {}}},
       "ndpi_suspicious_dga_domain": {"all": {"enabled": true, "script_conf": {}}},
       "ndpi_http_suspicious_user_agent": {"all": {"script_conf": {}}},
+      "ndpi_numeric_ip_host": {},
+      "ndpi_http_suspicious_url": {"all": {"enabled": "yes"}},
       "not_a_flowlens_check": {"all": {"enabled": false}}},
     "host": {"scan_detection": {"min": {"enabled": false}}}}})";
   ASSERT_TRUE(c.loadConfig(json).ok());
@@ -44,6 +46,9 @@ TEST(FlowChecksTest, TheConfigsetTurnsChecksOff) {
   EXPECT_TRUE(s->enabled(47)) << "enabled";
   EXPECT_FALSE(s->enabled(FlowChecks::check("ndpi_http_suspicious_user_agent")->id))
       << "named without \"enabled\": off, as in ntopng";
+  EXPECT_FALSE(s->enabled(43)) << "named without \"all\": off";
+  EXPECT_FALSE(s->enabled(FlowChecks::check("ndpi_http_suspicious_url")->id))
+      << "\"enabled\" not a boolean: off";
   EXPECT_TRUE(s->enabled(FlowChecks::check("ndpi_url_possible_sql_injection")->id)) << "not named: runs";
 
   // A malformed configset is refused and the configuration stays.
@@ -63,10 +68,11 @@ TEST(FlowChecksTest, ExclusionsByHostNetworkVlanAndDomain) {
     "10.0.0.9@7": {"type": "host", "flow_alerts": [39]},
     "fd00::/64": {"flow_alerts": ["43"]},
     "Example.COM.": {"type": "domain", "flow_alerts": [47]},
+    "*.example.org": {"type": "domain", "flow_alerts": [47]},
     "cn=issuer": {"type": "certificate", "flow_alerts": [28]}})";
   ASSERT_TRUE(c.loadExclusions(json).ok());
   const auto s = c.snapshot();
-  EXPECT_EQ(s->exclusions(), 5u) << "certificate exclusions are not applied";
+  EXPECT_EQ(s->exclusions(), 6u) << "certificate exclusions are not applied";
   const auto other = ip("8.8.8.8");
   EXPECT_TRUE(s->excluded(39, ip("10.0.0.5"), other, 0, ""));
   EXPECT_TRUE(s->excluded(47, other, ip("10.0.0.5"), 0, "")) << "the server side too";
@@ -81,6 +87,8 @@ TEST(FlowChecksTest, ExclusionsByHostNetworkVlanAndDomain) {
   EXPECT_TRUE(s->excluded(47, other, other, 0, "cdn.EXAMPLE.com."));
   EXPECT_FALSE(s->excluded(47, other, other, 0, "notexample.com"));
   EXPECT_FALSE(s->excluded(39, other, other, 0, "example.com"));
+  EXPECT_TRUE(s->excluded(47, other, other, 0, "www.example.org")) << "*.example.org";
+  EXPECT_TRUE(s->excluded(47, other, other, 0, "example.org"));
 
   for (const char* bad : {R"([1, 2])", R"({"10.0.0.300": {"type": "host", "flow_alerts": [1]}})",
                           R"({"10.0.0.1@9999": {"flow_alerts": [1]}})",
@@ -88,10 +96,14 @@ TEST(FlowChecksTest, ExclusionsByHostNetworkVlanAndDomain) {
                           R"({"10.0.0.1": {"flow_alerts": ["x"]}})",
                           R"({"10.0.0.1": {"type": 4, "flow_alerts": [1]}})",
                           R"({"a b": {"type": "domain", "flow_alerts": [1]}})",
-                          R"({"x": {"type": "mac", "flow_alerts": [1]}})"}) {
+                          R"({"x": {"type": "mac", "flow_alerts": [1]}})",
+                          R"({"10.0.0.1": {"flow_alerts": [4294967335]}})",
+                          R"({"10.0.0.1": {"flow_alerts": [-1]}})",
+                          R"({"a*b.com": {"type": "domain", "flow_alerts": [1]}})"}) {
     EXPECT_FALSE(c.loadExclusions(std::string(bad)).ok()) << bad;
   }
-  EXPECT_EQ(c.snapshot()->exclusions(), 5u) << "a refused list leaves the exclusions as they were";
+  EXPECT_EQ(c.snapshot()->exclusions(), 6u) << "a refused list leaves the exclusions as they were";
+  EXPECT_FALSE(c.loadExclusions(std::string(5u << 20, ' ')).ok()) << "over 4 MiB";
   ASSERT_TRUE(c.loadExclusions(std::nullopt).ok());
   EXPECT_EQ(c.snapshot()->exclusions(), 0u);
 }
@@ -117,14 +129,18 @@ TEST(FlowChecksTest, TheEngineHonoursChecksAndExclusions) {
   ASSERT_NE(engine, nullptr);
   std::map<int, int> want;
   std::map<std::string, int> odd_port_by_server;  // alert 30's flows, by server address
+  std::vector<std::pair<std::string, std::string>> odd_port_flows;  // (client, server)
   env.services().interfaces->byId(0)->engine()->scanFlows([&](const flow::Flow& f) {
     for (int bit = 1; bit < 64; ++bit) {
       if (!(f.risk & (uint64_t{1} << bit))) continue;
       if (auto t = dpi::flowAlertOfRisk(bit)) {
         ++want[t->id];
         if (t->id == 30) {
+          const flow::Endpoint& cli = f.lo_is_client ? f.key.lo : f.key.hi;
           const flow::Endpoint& srv = f.lo_is_client ? f.key.hi : f.key.lo;
-          ++odd_port_by_server[addressOf(srv, f.key.ip_version).toString()];
+          const std::string server = addressOf(srv, f.key.ip_version).toString();
+          ++odd_port_by_server[server];
+          odd_port_flows.emplace_back(addressOf(cli, f.key.ip_version).toString(), server);
         }
       }
     }
@@ -132,7 +148,9 @@ TEST(FlowChecksTest, TheEngineHonoursChecksAndExclusions) {
   ASSERT_GT(want[43], 0);
   ASSERT_GT(want[30], 0);
   ASSERT_FALSE(odd_port_by_server.empty());
-  const auto& [excluded_server, excluded_n] = *odd_port_by_server.begin();
+  const std::string excluded_server = odd_port_by_server.begin()->first;
+  int excluded_n = 0;  // alert 30's flows with that address on either side
+  for (const auto& [c, s] : odd_port_flows) excluded_n += c == excluded_server || s == excluded_server;
   int total = 0;
   for (auto [id, n] : want) total += n;
 
@@ -147,7 +165,8 @@ TEST(FlowChecksTest, TheEngineHonoursChecksAndExclusions) {
   EXPECT_EQ(engine->checkOnce(1700000000, &raised), size_t(total - want[43] - excluded_n));
   for (const FlowAlert& a : raised) {
     EXPECT_NE(a.alert_id, 43) << "a disabled check";
-    EXPECT_FALSE(a.alert_id == 30 && a.srv_ip == excluded_server) << "an excluded host";
+    EXPECT_FALSE(a.alert_id == 30 && (a.srv_ip == excluded_server || a.cli_ip == excluded_server))
+        << "an excluded host";
   }
   EXPECT_EQ(engine->checks().stats(30)->excluded, uint64_t(excluded_n));
   EXPECT_EQ(engine->checks().stats(30)->raised, uint64_t(want[30] - excluded_n));
