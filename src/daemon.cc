@@ -90,11 +90,14 @@ Status Daemon::setUp() {
   services_.dpi = dpi_catalog_.get();
   services_.custom_categories = &custom_categories_;
   services_.enrichment = enrichment_.get();
+  services_.host_pools = &host_pools_;
   services_.cpu = &cpu_;
   services_.commands = &commands_;
   services_.startup_epoch = std::time(nullptr);
   cpu_.refresh();
   if (Status st = openStore(); !st) return st;
+  // ntopng's host pools as the store holds them, before the first packet makes a host.
+  if (Status st = host_pools_.reload(cache_->store()); !st) log::warning("{}", st.error());
   services_.cache = cache_.get();
   services_.lua_cache = &lua_cache_;
   samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
@@ -173,7 +176,7 @@ Status Daemon::attachInterfaces() {
   auto catalog = dpi::DpiCatalog::create({options_.ndpi_protocols_file, nullptr});
   if (!catalog) return Error{catalog.error()};
   dpi_catalog_ = std::move(*catalog);
-  const HostHooks hooks = enrichment_->hostHooks(local_networks_.get());
+  const HostHooks hooks = enrichment_->hostHooks(local_networks_.get(), &host_pools_);
   size_t next_core = 0;  // -g: the packet threads of all interfaces take its cores in turn
   const size_t packet_threads = packetThreadCount();
   if (!options_.core_affinity.empty() && options_.core_affinity.size() != packet_threads) {

@@ -10,6 +10,7 @@
 #include "dpi/custom_categories.h"
 #include "dpi/dpi_engine.h"
 #include "enrich/enrichment.h"
+#include "host/host_pools.h"
 #include "http/server.h"
 #include "iface/registry.h"
 #include "lua/context.h"
@@ -57,6 +58,7 @@ class Daemon {
   std::unique_ptr<util::BlockReserve> memory_reserve_;
   std::unique_ptr<enrich::Enrichment> enrichment_;  // outlives the interfaces (hosts point into it)
   std::unique_ptr<LocalNetworks> local_networks_;
+  host::HostPools host_pools_;  // outlives the interfaces (their hooks assign pools)
   std::unique_ptr<dpi::DpiCatalog> dpi_catalog_;
   dpi::CustomCategories custom_categories_;
   // After what its packet threads read, so destroyed before it: a shard's destructor gives up

@@ -14,7 +14,7 @@ from collections import OrderedDict
 DELIVERED = {"3", "4", "5", "6", "7", "8", "9", "11", "12", "13", "14", "15", "16", "19", "22", "23", "24", "26", "27", "28", "29", "32"}
 DELIVERED_33 = {"msleep", "md5", "getservbyport", "getTLSVersionName", "getMac64", "decodeMac64",
                 "isDeadlineApproaching", "getDeadline", "execCmd", "execCmdAsync",
-                "readResultCmdAsync", "setMacDeviceType", "isOffline", "isForcedOffline", "setOffline", "setOnline",
+                "readResultCmdAsync", "setMacDeviceType", "reloadHostPools", "poolsLock", "poolsUnlock", "isOffline", "isForcedOffline", "setOffline", "setOnline",
                 "shutdown", "sendMail"}
 PARTIAL = {"18": {"snmpv3available", "snmpsetavailable", "snmpgetbulkavailable",
                   "snmpMaxNumEngines", "snmpSetBulkMaxNumRepetitions", "snmpget", "snmpgetnext",

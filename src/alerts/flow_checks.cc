@@ -38,24 +38,6 @@ bool isDomainName(std::string_view s) {
   });
 }
 
-// "<prefix>[@<vlan>]"
-Result<std::pair<util::IpPrefix, uint16_t>> hostSubject(std::string_view subject) {
-  uint16_t vlan = 0;
-  if (const size_t at = subject.rfind('@'); at != std::string_view::npos) {
-    const std::string_view v = subject.substr(at + 1);
-    unsigned value = 0;
-    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), value);
-    if (ec != std::errc() || end != v.data() + v.size() || value > 4095) {
-      return Error{"bad VLAN in '" + std::string(subject) + "'"};
-    }
-    vlan = uint16_t(value);
-    subject = subject.substr(0, at);
-  }
-  auto prefix = util::parsePrefix(subject);
-  if (!prefix) return Error{"'" + std::string(subject) + "' is not an address or a network"};
-  return std::pair{*prefix, vlan};
-}
-
 Result<std::unordered_set<int>> alertIds(const json& v, const std::string& subject) {
   std::unordered_set<int> ids;
   if (v.is_null()) return ids;
@@ -179,9 +161,9 @@ Status FlowChecks::loadExclusions(const std::optional<std::string>& text) {
       auto ids = alertIds(rule.contains("flow_alerts") ? rule["flow_alerts"] : json(), subject);
       if (!ids) return Error{ids.error()};
       if (type == "host") {
-        auto host = hostSubject(subject);
+        auto host = util::parseVlanPrefix(subject);
         if (!host) return Error{"exclusion: " + host.error()};
-        if (!ids->empty()) rules->hosts_.push_back({host->first, host->second, std::move(*ids)});
+        if (!ids->empty()) rules->hosts_.push_back({host->prefix, host->vlan, std::move(*ids)});
       } else if (type == "domain") {
         std::string domain = lower(subject);
         while (!domain.empty() && domain.back() == '.') domain.pop_back();

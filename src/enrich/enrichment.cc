@@ -1,5 +1,7 @@
 #include "enrich/enrichment.h"
 
+#include "host/host_pools.h"
+
 #include <filesystem>
 
 #include "core/log.h"
@@ -51,16 +53,22 @@ Result<std::unique_ptr<Enrichment>> Enrichment::create(const Options& options, c
 
 Enrichment::~Enrichment() { stop(); }
 
-HostHooks Enrichment::hostHooks(const LocalNetworks* local) {
+HostHooks Enrichment::hostHooks(const LocalNetworks* local, const host::HostPools* pools) {
   HostHooks hooks;
   const GeoIp* geo = geoip_.get();
   Resolver* resolver = resolver_.get();
-  hooks.on_new_host = [local, geo, resolver](host::Host& h) {
+  hooks.on_new_host = [local, geo, resolver, pools](host::Host& h) {
     h.network_id = local != nullptr ? local->networkIdOf(h.ip) : -1;
     h.local = h.network_id >= 0;
     h.geo = geo->lookup(h.ip);
+    if (pools != nullptr) pools->assign(h);
     if (resolver->resolvesAutomatically(h.local)) resolver->resolveAsync(h.ip);
   };
+  if (pools != nullptr) {
+    hooks.on_host_mac = [pools](host::Host& h) {
+      if (pools->anyMembers()) pools->assign(h);  // a pool may list the MAC
+    };
+  }
   if (resolver->learnsFromAnswers()) {
     hooks.on_dns_answer = [resolver](const util::IpAddress& ip, std::string_view name) {
       resolver->learn(ip, name, NameSource::kDnsAnswer);

@@ -22,6 +22,10 @@ namespace flowlens::store {
 class CacheService;
 }
 
+namespace flowlens::host {
+class HostPools;
+}
+
 namespace flowlens::enrich {
 
 // ntopng's reverse-DNS key: "ntopng.dns.cache.<address>".
@@ -36,9 +40,10 @@ class Enrichment {
   const MacVendors& macVendors() const { return mac_vendors_; }
   Resolver& resolver() { return *resolver_; }
 
-  // What the packet engines call: a new host gets its local network (-m), location and AS, and
-  // its name is queued when -n says so; DNS answers name addresses (-n 0..2).
-  HostHooks hostHooks(const LocalNetworks* local);
+  // What the packet engines call: a new host gets its local network (-m), location and AS, its
+  // host pool (`pools`, when given; again once its MAC is known), and its name is queued when
+  // -n says so; DNS answers name addresses (-n 0..2).
+  HostHooks hostHooks(const LocalNetworks* local, const host::HostPools* pools = nullptr);
   // Names are read from and written to the key-value store from now on.
   void attachStore(store::CacheService* cache);
   void start();  // the resolver's thread (after the privilege drop)

@@ -42,6 +42,8 @@ struct Host {
   bool local = false;
   int network_id = -1;  // local network index (-m), -1 when none
   bool has_mac = false;
+  bool pool_by_mac = false;  // its MAC decided its pool (else its address, or none)
+  uint16_t pool_id = 0;      // ntopng's host pool (HostPools), 0 when none
   std::array<uint8_t, 6> mac{};
   uint64_t first_seen_us = 0, last_seen_us = 0;
   Traffic traffic;

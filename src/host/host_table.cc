@@ -101,6 +101,14 @@ size_t HostTable::forEachIn(size_t from, size_t count,
   return end;
 }
 
+size_t HostTable::updateIn(size_t from, size_t count, const std::function<void(Host&)>& update) {
+  const size_t end = std::min(hosts_.size(), from + count);
+  for (size_t k = from; k < end; ++k) {
+    if (hosts_[k].in_use) update(hosts_[k]);
+  }
+  return end;
+}
+
 void HostTable::sampleThroughput(double seconds) {
   for (Host& h : hosts_) {
     if (!h.in_use) continue;

@@ -45,6 +45,8 @@ class HostTable {
   // Visits slots [from, from + count) (unused ones skipped); returns the next slot, or
   // slotCount() at the end. Slots are stable: a scan in several calls sees each host once.
   size_t forEachIn(size_t from, size_t count, const std::function<void(const Host&)>& visit) const;
+  // The same, for changing the hosts' own fields (not their identity: address and VLAN).
+  size_t updateIn(size_t from, size_t count, const std::function<void(Host&)>& update);
   size_t slotCount() const { return hosts_.size(); }
   size_t localCount() const { return local_count_; }
   // Sets every host's throughput from the traffic since the last call, `seconds` ago.

@@ -421,6 +421,14 @@ void PacketEngine::scanHosts(const std::function<void(const host::Host&)>& visit
   }
 }
 
+void PacketEngine::updateHosts(const std::function<void(host::Host&)>& update) {
+  for (size_t pos = 0;;) {
+    std::lock_guard g(shared_->mutex);
+    pos = shared_->hosts.updateIn(pos, kScanChunk, update);
+    if (pos >= shared_->hosts.slotCount()) break;
+  }
+}
+
 uint64_t PacketEngine::walkHosts(uint64_t from, size_t max,
                                  const std::function<bool(const host::Host&)>& keep,
                                  std::vector<host::Host>* out) const {

@@ -127,6 +127,9 @@ class PacketEngine {
   // HostTable::resetHost / resetMac under the shared lock.
   bool resetHost(const util::IpAddress& ip, uint16_t vlan, bool forget);
   bool resetMac(const std::array<uint8_t, 6>& mac);
+  // Applies `update` to every host, kScanChunk host slots per hold of the shared lock (it may
+  // change a host's own fields, not its address or VLAN).
+  void updateHosts(const std::function<void(host::Host&)>& update);
   // HostTable::setMacDeviceType under the shared lock.
   bool setMacDeviceType(const std::array<uint8_t, 6>& mac, uint8_t type, bool overwrite);
   // Rankings reused by queryHosts / queryFlows for up to a second (cleared by resetCounters).

@@ -250,6 +250,7 @@ void Shard::bindHosts(flow::Flow& f) {
       ch->has_mac = true;
       ch->mac = f.client_mac;
       ++hosts.mac(f.client_mac, ts).num_hosts;
+      if (shared_->hooks.on_host_mac) shared_->hooks.on_host_mac(*ch);
     }
     if (sh) ch->addContact(true, f.server_host);
   }
@@ -260,6 +261,7 @@ void Shard::bindHosts(flow::Flow& f) {
       sh->has_mac = true;
       sh->mac = f.server_mac;
       ++hosts.mac(f.server_mac, ts).num_hosts;
+      if (shared_->hooks.on_host_mac) shared_->hooks.on_host_mac(*sh);
     }
     if (ch) sh->addContact(false, f.client_host);
   }

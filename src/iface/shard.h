@@ -36,6 +36,7 @@ struct EngineLimits {
 // holding SharedTables::mutex: both must be quick and never wait on I/O.
 struct HostHooks {
   std::function<void(host::Host&)> on_new_host;  // local / network_id, location, AS, name lookup
+  std::function<void(host::Host&)> on_host_mac;  // the host's MAC became known (its pool)
   // A DNS answer seen in the traffic gave `name` the address `ip`.
   std::function<void(const util::IpAddress& ip, std::string_view name)> on_dns_answer;
 };

@@ -30,6 +30,9 @@ class SamplingStore;
 namespace flowlens::enrich {
 class Enrichment;
 }  // namespace flowlens::enrich
+namespace flowlens::host {
+class HostPools;
+}  // namespace flowlens::host
 namespace flowlens::alerts {
 class RecipientQueues;
 class AlertStore;
@@ -53,6 +56,7 @@ struct Services {
   dpi::DpiCatalog* dpi = nullptr;           // section 17 and interface.getnDPI*
   dpi::CustomCategories* custom_categories = nullptr;  // sections 17 and 30
   enrich::Enrichment* enrichment = nullptr;  // sections 10 and 25: names, GeoIP, MAC vendors
+  host::HostPools* host_pools = nullptr;     // section 33: reloadHostPools
   CpuLoad* cpu = nullptr;
   util::CommandRunner* commands = nullptr;
   store::CacheService* cache = nullptr;     // sections 5 and 6

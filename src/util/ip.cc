@@ -56,6 +56,25 @@ Result<IpPrefix> parsePrefix(std::string_view text) {
   return IpPrefix{maskAddress(*addr, bits), bits};
 }
 
+Result<VlanPrefix> parseVlanPrefix(std::string_view text) {
+  VlanPrefix out;
+  std::string_view address = text;
+  if (const size_t at = text.rfind('@'); at != std::string_view::npos) {
+    const std::string_view v = text.substr(at + 1);
+    unsigned vlan = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), vlan);
+    if (ec != std::errc() || end != v.data() + v.size() || vlan > 4095) {
+      return Error{"bad VLAN in '" + std::string(text) + "'"};
+    }
+    out.vlan = uint16_t(vlan);
+    address = text.substr(0, at);
+  }
+  auto prefix = parsePrefix(address);
+  if (!prefix) return Error{"'" + std::string(address) + "' is not an address or a network"};
+  out.prefix = *prefix;
+  return out;
+}
+
 bool IpPrefix::contains(const IpAddress& a) const {
   return a.v6 == network.v6 && maskAddress(a, bits) == network;
 }

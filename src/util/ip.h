@@ -32,6 +32,13 @@ struct IpPrefix {
 Result<IpAddress> parseIp(std::string_view text);
 // "10.1.2.3/8" -> 10.0.0.0/8; a bare address becomes a host prefix (/32 or /128).
 Result<IpPrefix> parsePrefix(std::string_view text);
+// ntopng's "<address>[/<bits>][@<vlan>]" (host pool members, alert exclusions): the network and
+// the VLAN (0 when none is given).
+struct VlanPrefix {
+  IpPrefix prefix;
+  uint16_t vlan = 0;
+};
+Result<VlanPrefix> parseVlanPrefix(std::string_view text);
 // Masks an address to `bits` (clamped to the family's width).
 IpAddress maskAddress(const IpAddress& a, int bits);
 

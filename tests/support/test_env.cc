@@ -14,7 +14,7 @@ namespace flowlens::testing {
 // Capture-file interfaces are read to their end before the test runs (nothing expires), so a
 // test sees every flow and host of the file.
 void TestEnv::readCaptureFiles() {
-  const HostHooks hooks = enrichment_->hostHooks(local_networks_.get());
+  const HostHooks hooks = enrichment_->hostHooks(local_networks_.get(), &host_pools_);
   for (const auto& i : interfaces_->all()) {
     if (i->kind() != NetworkInterface::Kind::kPcapFile) continue;
     EngineConfig c;
@@ -100,6 +100,7 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   }
   cache_ = std::make_unique<store::CacheService>(std::move(kv.value()));
   services_.cache = cache_.get();
+  services_.host_pools = &host_pools_;
   services_.lua_cache = &lua_cache_;
   samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
   services_.samplings = samplings_.get();

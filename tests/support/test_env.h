@@ -12,6 +12,7 @@
 #include "dpi/custom_categories.h"
 #include "dpi/dpi_engine.h"
 #include "enrich/enrichment.h"
+#include "host/host_pools.h"
 #include "iface/registry.h"
 #include "lua/context.h"
 #include "lua/state.h"
@@ -51,6 +52,7 @@ class TestEnv {
   std::unique_ptr<enrich::Enrichment> enrichment_;  // outlives the interfaces (hosts point into it)
   std::unique_ptr<InterfaceRegistry> interfaces_;
   std::unique_ptr<LocalNetworks> local_networks_;
+  host::HostPools host_pools_;  // outlives the interfaces (their hooks assign pools)
   std::unique_ptr<dpi::DpiCatalog> dpi_catalog_;
   dpi::CustomCategories custom_categories_;
   CpuLoad cpu_;

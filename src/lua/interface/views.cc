@@ -83,6 +83,8 @@ void pushHost(lua_State* L, const host::Host& h, int ifid, bool details,
   setField(L, "is_broadcast", util::isBroadcast(h.ip));
   setField(L, "is_blacklisted", false);
   setField(L, "local_network_id", h.network_id);
+  setField(L, "host_pool_id", int64_t{h.pool_id});
+  setField(L, "host_pool_match", h.pool_by_mac ? "mac" : "ip");
   setField(L, "seen.first", seconds(h.first_seen_us));
   setField(L, "seen.last", seconds(h.last_seen_us));
   setField(L, "duration", seconds(h.last_seen_us - h.first_seen_us) + 1);

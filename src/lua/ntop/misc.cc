@@ -7,6 +7,10 @@
 #include "core/log.h"
 #include "core/process.h"
 #include "host/host.h"
+#include "host/host_pools.h"
+#include "iface/packet_engine.h"
+#include "store/cache_service.h"
+#include "util/owned_lock.h"
 #include "lua/args.h"
 #include "lua/registry.h"
 #include "lua/state.h"
@@ -176,6 +180,57 @@ int setMacDeviceType(lua_State* L) {
   return 0;
 }
 
+// reloadHostPools() -> nothing, or nil and why: applies the host pools the store holds
+// (ntopng's keys, host::HostPools) to new hosts and to every host there is.
+int reloadHostPools(lua_State* L) {
+  constexpr const char* kFn = "ntop.reloadHostPools";
+  const Services& s = LuaState::from(L)->services();
+  if (s.host_pools == nullptr || s.cache == nullptr) return 0;
+  if (Status st = s.host_pools->reload(s.cache->store()); !st) {
+    failWithNil(L, kFn, st.error());
+    pushString(L, st.error());
+    return 2;
+  }
+  if (s.interfaces != nullptr) {
+    const host::HostPools* pools = s.host_pools;
+    for (const auto& iface : s.interfaces->all()) {
+      if (PacketEngine* e = iface->engine()) e->updateHosts([pools](host::Host& h) { pools->assign(h); });
+    }
+  }
+  return 0;
+}
+
+// The process's pools lock (ntop.poolsLock / poolsUnlock), held by one run at a time.
+util::OwnedLock& poolsLock() {
+  static util::OwnedLock lock;
+  return lock;
+}
+
+// poolsLock(max_secs) -> boolean: takes the pools lock for this run, waiting up to max_secs
+// (at most 10, and never past the run's time limit). The run holds it until poolsUnlock() or
+// its end.
+int poolsLockFn(lua_State* L) {
+  Args a(L, "ntop.poolsLock");
+  const int64_t secs = a.integer(1, "max_secs");
+  LuaState* s = LuaState::from(L);
+  const auto wait = secs <= 0 ? std::chrono::milliseconds(0)  // a try
+                              : s->context().waitFor(secs, 1, 10, std::chrono::milliseconds(0));
+  const bool held = poolsLock().lock(s, wait);
+  if (held) {
+    static char kKey;  // its address names the run's slot
+    std::shared_ptr<void>& slot = s->runResource(&kKey);
+    if (!slot) slot = std::make_shared<util::OwnedLock::Hold>(&poolsLock(), s);
+  }
+  lua_pushboolean(L, held);
+  return 1;
+}
+
+// poolsUnlock() -> boolean: false when this run does not hold the pools lock.
+int poolsUnlockFn(lua_State* L) {
+  lua_pushboolean(L, poolsLock().unlock(LuaState::from(L)));
+  return 1;
+}
+
 // shutdown(): administrators only. Stops flowlens as SIGTERM does, once this run is over (or
 // at its next check, as for every running script).
 int shutdown(lua_State* L) {
@@ -189,6 +244,9 @@ int shutdown(lua_State* L) {
 
 const luaL_Reg kMisc[] = {
     {"setMacDeviceType", setMacDeviceType},
+    {"reloadHostPools", reloadHostPools},
+    {"poolsLock", poolsLockFn},
+    {"poolsUnlock", poolsUnlockFn},
     {"msleep", msleep},
     {"md5", md5},
     {"getservbyport", getservbyport},

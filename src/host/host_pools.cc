@@ -1,0 +1,130 @@
+#include "host/host_pools.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+
+#include "host/host.h"
+#include "store/kv_store.h"
+
+namespace flowlens::host {
+namespace {
+
+uint64_t macKey(const std::array<uint8_t, 6>& m) {
+  uint64_t k = 0;
+  std::memcpy(&k, m.data(), 6);
+  return k;
+}
+
+Result<uint16_t> poolId(std::string_view text) {
+  unsigned id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || id > 65535) {
+    return Error{"host pools: '" + std::string(text) + "' is not a pool id"};
+  }
+  return uint16_t(id);
+}
+
+}  // namespace
+
+uint16_t HostPools::Snapshot::poolOf(const util::IpAddress& ip, uint16_t vlan,
+                                     const std::array<uint8_t, 6>* mac, bool* by_mac) const {
+  if (by_mac) *by_mac = false;
+  if (mac != nullptr && !macs_.empty()) {
+    if (auto it = macs_.find(macKey(*mac)); it != macs_.end()) {
+      if (by_mac) *by_mac = true;
+      return it->second;
+    }
+  }
+  for (const Net& n : nets_) {  // longest prefix first: the first match is the best
+    if (n.vlan == vlan && n.prefix.contains(ip)) return n.pool;
+  }
+  return kNoPool;
+}
+
+HostPools::HostPools() : current_(std::make_shared<Snapshot>()) {}
+
+Result<HostPools::Member> HostPools::parseMember(std::string_view text) {
+  Member m;
+  if (parseMac(std::string(text), &m.mac)) {
+    m.is_mac = true;
+    return m;
+  }
+  auto net = util::parseVlanPrefix(text);
+  if (!net) {
+    return Error{"host pools: member '" + std::string(text) +
+                 "' is neither an address, a network nor a MAC"};
+  }
+  m.prefix = net->prefix;
+  m.vlan = net->vlan;
+  return m;
+}
+
+Status HostPools::reload(store::KvStore& store) {
+  std::lock_guard reload(reload_mu_);
+  auto next = std::make_shared<Snapshot>();
+  auto ids = store.smembers(kPoolIdsKey);
+  if (!ids) return Error{"host pools: " + ids.error()};
+  if (ids->size() > kMaxPools) {
+    return Error{"host pools: more than " + std::to_string(kMaxPools) + " pools"};
+  }
+  size_t members = 0;
+  for (const std::string& text : *ids) {
+    auto id = poolId(text);
+    if (!id) return Error{id.error()};
+    Pool pool;
+    pool.id = *id;
+    auto name = store.hget(kDetailsPrefix + text, "name");
+    if (!name) return Error{"host pools: " + name.error()};
+    pool.name = name->value_or("");
+    auto list = store.smembers(kMembersPrefix + text);
+    if (!list) return Error{"host pools: " + list.error()};
+    members += list->size();
+    if (members > kMaxMembers) {
+      return Error{"host pools: more than " + std::to_string(kMaxMembers) + " members"};
+    }
+    pool.members = list->size();
+    for (const std::string& entry : *list) {
+      auto m = parseMember(entry);
+      if (!m) return Error{m.error()};
+      if (m->is_mac) {
+        next->macs_[macKey(m->mac)] = pool.id;
+      } else {
+        next->nets_.push_back({m->prefix, m->vlan, pool.id});
+      }
+    }
+    next->pools_.push_back(std::move(pool));
+  }
+  std::sort(next->pools_.begin(), next->pools_.end(),
+            [](const Pool& a, const Pool& b) { return a.id < b.id; });
+  // Longest prefix first; among equal prefixes the lower pool id wins (a stable choice).
+  std::stable_sort(next->nets_.begin(), next->nets_.end(), [](const Snapshot::Net& a,
+                                                               const Snapshot::Net& b) {
+    return a.prefix.bits != b.prefix.bits ? a.prefix.bits > b.prefix.bits : a.pool < b.pool;
+  });
+  const bool any = !next->empty();
+  {
+    std::lock_guard lock(mu_);
+    current_ = std::move(next);
+  }
+  any_members_.store(any, std::memory_order_release);
+  return Status::Ok();
+}
+
+std::shared_ptr<const HostPools::Snapshot> HostPools::snapshot() const {
+  std::lock_guard lock(mu_);
+  return current_;
+}
+
+void HostPools::assign(Host& h) const {
+  if (!anyMembers()) {
+    h.pool_id = kNoPool;
+    h.pool_by_mac = false;
+    return;
+  }
+  bool by_mac = false;
+  h.pool_id = snapshot()->poolOf(h.ip, h.vlan, h.has_mac ? &h.mac : nullptr, &by_mac);
+  h.pool_by_mac = by_mac;
+}
+
+}  // namespace flowlens::host

@@ -1,0 +1,94 @@
+#pragma once
+// ntopng's host pools: named groups of hosts, by MAC address or by address / network and VLAN,
+// kept in the store under ntopng's keys (written by its host_pools.lua):
+//   ntopng.prefs.host_pools.pool_ids            set of pool ids
+//   ntopng.prefs.host_pools.details.<id>        hash, field "name"
+//   ntopng.prefs.host_pools.members.<id>        set of "<address>[/<bits>][@<vlan>]" or MACs
+// reload() reads them (ntop.reloadHostPools); a host belongs to the pool of its MAC, else of
+// the longest network holding its address on its VLAN, else to pool 0 (ntopng's "not
+// assigned"). Snapshots are immutable; thread-safe.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "util/ip.h"
+
+namespace flowlens::store {
+class KvStore;
+}
+
+namespace flowlens::host {
+
+struct Host;
+
+class HostPools {
+ public:
+  static constexpr uint16_t kNoPool = 0;
+  static constexpr size_t kMaxPools = 1024;
+  static constexpr size_t kMaxMembers = 65536;  // in all pools
+  static constexpr const char* kPoolIdsKey = "ntopng.prefs.host_pools.pool_ids";
+  static constexpr const char* kDetailsPrefix = "ntopng.prefs.host_pools.details.";
+  static constexpr const char* kMembersPrefix = "ntopng.prefs.host_pools.members.";
+
+  struct Pool {
+    uint16_t id = 0;
+    std::string name;
+    size_t members = 0;
+  };
+
+  class Snapshot {
+   public:
+    // The pool of a host with this address, VLAN and MAC (nullptr: none known); `by_mac` tells
+    // whether its MAC decided.
+    uint16_t poolOf(const util::IpAddress& ip, uint16_t vlan, const std::array<uint8_t, 6>* mac,
+                    bool* by_mac = nullptr) const;
+    const std::vector<Pool>& pools() const { return pools_; }
+    bool empty() const { return nets_.empty() && macs_.empty(); }
+
+   private:
+    friend class HostPools;
+    struct Net {
+      util::IpPrefix prefix;
+      uint16_t vlan = 0;
+      uint16_t pool = 0;
+    };
+    std::vector<Pool> pools_;   // by id
+    std::vector<Net> nets_;     // longest prefix first
+    std::unordered_map<uint64_t, uint16_t> macs_;
+  };
+
+  HostPools();
+
+  // Replaces the pools with those the store holds. An error (a member that is neither an
+  // address, a network nor a MAC; too many pools or members) leaves them as they were.
+  Status reload(store::KvStore& store);
+  std::shared_ptr<const Snapshot> snapshot() const;
+  // Whether any pool has members (cheap: the packet path asks it for every new host).
+  bool anyMembers() const { return any_members_.load(std::memory_order_acquire); }
+  // Sets the host's pool (Host::pool_id, pool_by_mac) from the current pools.
+  void assign(Host& h) const;
+
+  // Parses one member: "<address>[/<bits>][@<vlan>]" or "AA:BB:CC:DD:EE:FF".
+  struct Member {
+    bool is_mac = false;
+    std::array<uint8_t, 6> mac{};
+    util::IpPrefix prefix;
+    uint16_t vlan = 0;
+  };
+  static Result<Member> parseMember(std::string_view text);
+
+ private:
+  std::mutex reload_mu_;  // one reload (store reads, then swap) at a time
+  mutable std::mutex mu_;
+  std::shared_ptr<const Snapshot> current_;  // guarded by mu_
+  std::atomic<bool> any_members_{false};
+};
+
+}  // namespace flowlens::host

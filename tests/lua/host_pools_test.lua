@@ -1,0 +1,73 @@
+-- options: -i tests/data/pcap/1kxun.pcap -m 192.168.2.0/24
+-- ntopng's host pools (spec section 33: reloadHostPools, poolsLock, poolsUnlock; src/lua/ntop/
+-- misc.cc over host/HostPools): pools written to the store under ntopng's keys, as its
+-- host_pools.lua writes them, place the capture's hosts by MAC, address and network once
+-- reloaded; a malformed member is refused with the reason and the pools stay.
+
+local t = require("testing")
+local eq = t.eq
+local IDS = "ntopng.prefs.host_pools.pool_ids"
+local function details(id) return "ntopng.prefs.host_pools.details." .. id end
+local function members(id) return "ntopng.prefs.host_pools.members." .. id end
+
+local h = interface.getHostInfo("192.168.2.126")
+eq(h.host_pool_id, 0, "no pools: not assigned")
+assert(h.mac ~= "00:00:00:00:00:00", "the host has a MAC")
+
+-- Pool 1 by network, pool 2 by one address (longer: it wins), pool 3 by the server's MAC-less
+-- address on another VLAN (no match), pool 4 by a host's MAC.
+ntop.setMembersCache(IDS, "1")
+ntop.setHashCache(details(1), "name", "office")
+ntop.setMembersCache(members(1), "192.168.2.0/24@0")
+ntop.setMembersCache(IDS, "2")
+ntop.setHashCache(details(2), "name", "laptop")
+ntop.setMembersCache(members(2), "192.168.2.126/32@0")
+ntop.setMembersCache(IDS, "3")
+ntop.setMembersCache(members(3), "161.117.13.29@7")
+eq(select("#", ntop.reloadHostPools()), 0, "reloaded")
+eq(interface.getHostInfo("192.168.2.126").host_pool_id, 2, "the longest network")
+eq(interface.getHostInfo("192.168.2.126").host_pool_match, "ip", "by address")
+eq(interface.getHostInfo("161.117.13.29").host_pool_id, 0, "another VLAN: no pool")
+local in_office = 0
+for _, host in pairs(interface.getHostsInfo(false).hosts) do
+   if host.ip:match("^192%.168%.2%.") and host.ip ~= "192.168.2.126" then
+      eq(host.host_pool_id, 1, host.ip .. ": in the network")
+      in_office = in_office + 1
+   end
+end
+assert(in_office > 0, "other hosts of 192.168.2.0/24")
+
+-- A MAC member outranks addresses.
+ntop.setMembersCache(IDS, "4")
+ntop.setHashCache(details(4), "name", "by mac")
+ntop.setMembersCache(members(4), h.mac)
+eq(select("#", ntop.reloadHostPools()), 0, "reloaded")
+eq(interface.getHostInfo("192.168.2.126").host_pool_id, 4, "its MAC's pool")
+eq(interface.getHostInfo("192.168.2.126").host_pool_match, "mac", "by MAC")
+
+-- A malformed member: refused, the pools as they were.
+ntop.setMembersCache(members(3), "not-an-address")
+local ok, err = ntop.reloadHostPools()
+eq(ok, nil, "refused")
+eq(err, "host pools: member 'not-an-address' is neither an address, a network nor a MAC", "why")
+eq(interface.getHostInfo("192.168.2.126").host_pool_id, 4, "unchanged")
+
+-- Pools gone: every host back to 0.
+for _, id in ipairs({"1", "2", "3", "4"}) do
+   ntop.delCache(members(id))
+   ntop.delCache(details(id))
+end
+ntop.delCache(IDS)
+eq(select("#", ntop.reloadHostPools()), 0, "reloaded")
+for _, host in pairs(interface.getHostsInfo(false).hosts) do
+   eq(host.host_pool_id, 0, host.ip .. ": not assigned")
+end
+
+-- The pools lock: this run holds it until it lets go (or ends).
+eq(ntop.poolsLock(1), true, "taken")
+eq(ntop.poolsLock(0), true, "held by this run already")
+eq(ntop.poolsUnlock(), true, "released")
+eq(ntop.poolsUnlock(), false, "not held")
+eq(ntop.poolsLock(5), true, "taken again (released when the run ends)")
+t.expect_error_ignoring_position("ntop.poolsLock: argument #1 (max_secs) expected integer, got no value",
+                                 ntop.poolsLock)

@@ -1,0 +1,133 @@
+// HostPools over a real embedded store (ntopng's keys) and OwnedLock, the pools lock.
+
+#include "host/host_pools.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "../store/store_test_util.h"  // TempDir
+#include "host/host.h"
+#include "store/embedded_store.h"
+#include "util/owned_lock.h"
+
+namespace flowlens::host {
+namespace {
+
+util::IpAddress ip(const char* text) { return *util::parseIp(text); }
+
+TEST(HostPoolsTest, MembersParse) {
+  auto m = HostPools::parseMember("10.1.0.0/16@7");
+  ASSERT_TRUE(m.ok()) << m.error();
+  EXPECT_FALSE(m->is_mac);
+  EXPECT_EQ(m->prefix.toString(), "10.1.0.0/16");
+  EXPECT_EQ(m->vlan, 7);
+  EXPECT_EQ(HostPools::parseMember("10.1.2.3")->prefix.bits, 32);
+  EXPECT_EQ(HostPools::parseMember("fd00::1/64")->prefix.toString(), "fd00::/64");
+  EXPECT_TRUE(HostPools::parseMember("aa:bb:cc:dd:ee:ff")->is_mac);
+  for (const char* bad : {"", "10.1.2.300", "10.0.0.0/33", "10.0.0.1@4096", "10.0.0.1@x",
+                          "aa:bb:cc:dd:ee", "host.example"}) {
+    EXPECT_FALSE(HostPools::parseMember(bad).ok()) << bad;
+  }
+}
+
+class HostPoolsStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto s = store::EmbeddedStore::open({dir_.file("kv.sqlite")});
+    ASSERT_TRUE(s.ok()) << s.error();
+    kv_ = std::move(*s);
+  }
+  void member(const std::string& id, const std::string& m) {
+    ASSERT_TRUE(kv_->sadd(HostPools::kPoolIdsKey, id).ok());
+    ASSERT_TRUE(kv_->sadd(HostPools::kMembersPrefix + id, m).ok());
+  }
+  store::testutil::TempDir dir_;
+  std::unique_ptr<store::EmbeddedStore> kv_;
+  HostPools pools_;
+};
+
+TEST_F(HostPoolsStoreTest, LongestNetworkOnTheVlanAndMacFirst) {
+  member("1", "10.0.0.0/8");
+  member("2", "10.1.0.0/16");
+  member("3", "10.1.0.0/16@5");
+  member("4", "02:00:00:00:00:01");
+  member("5", "2001:db8::/32");
+  ASSERT_TRUE(kv_->hset(std::string(HostPools::kDetailsPrefix) + "2", "name", "lab").ok());
+  ASSERT_TRUE(pools_.reload(*kv_).ok());
+  EXPECT_TRUE(pools_.anyMembers());
+  const auto s = pools_.snapshot();
+  ASSERT_EQ(s->pools().size(), 5u);
+  EXPECT_EQ(s->pools()[1].name, "lab");
+  EXPECT_EQ(s->pools()[1].members, 1u);
+  EXPECT_EQ(s->poolOf(ip("10.9.9.9"), 0, nullptr), 1);
+  EXPECT_EQ(s->poolOf(ip("10.1.2.3"), 0, nullptr), 2) << "the longer network";
+  EXPECT_EQ(s->poolOf(ip("10.1.2.3"), 5, nullptr), 3) << "on VLAN 5";
+  EXPECT_EQ(s->poolOf(ip("10.9.9.9"), 5, nullptr), 0) << "no network on VLAN 5 holds it";
+  EXPECT_EQ(s->poolOf(ip("192.0.2.1"), 0, nullptr), 0);
+  EXPECT_EQ(s->poolOf(ip("2001:db8::5"), 0, nullptr), 5);
+  const std::array<uint8_t, 6> mac{2, 0, 0, 0, 0, 1}, other{2, 0, 0, 0, 0, 2};
+  bool by_mac = false;
+  EXPECT_EQ(s->poolOf(ip("10.1.2.3"), 0, &mac, &by_mac), 4);
+  EXPECT_TRUE(by_mac);
+  EXPECT_EQ(s->poolOf(ip("10.1.2.3"), 0, &other, &by_mac), 2);
+  EXPECT_FALSE(by_mac);
+
+  Host h;
+  h.ip = ip("10.1.2.3");
+  pools_.assign(h);
+  EXPECT_EQ(h.pool_id, 2);
+  h.has_mac = true;
+  h.mac = mac;
+  pools_.assign(h);
+  EXPECT_EQ(h.pool_id, 4);
+  EXPECT_TRUE(h.pool_by_mac);
+}
+
+TEST_F(HostPoolsStoreTest, AMalformedMemberLeavesThePoolsAsTheyWere) {
+  member("1", "10.0.0.0/8");
+  ASSERT_TRUE(pools_.reload(*kv_).ok());
+  member("2", "10.0.0.0/40");
+  const auto st = pools_.reload(*kv_);
+  ASSERT_FALSE(st.ok());
+  EXPECT_NE(st.error().find("10.0.0.0/40"), std::string::npos) << st.error();
+  EXPECT_EQ(pools_.snapshot()->pools().size(), 1u);
+  ASSERT_TRUE(kv_->sadd(HostPools::kPoolIdsKey, "pool-x").ok());
+  EXPECT_FALSE(pools_.reload(*kv_).ok()) << "a pool id that is no number";
+  EXPECT_EQ(pools_.snapshot()->poolOf(ip("10.0.0.1"), 0, nullptr), 1);
+}
+
+TEST_F(HostPoolsStoreTest, NoPoolsNoMembers) {
+  ASSERT_TRUE(pools_.reload(*kv_).ok());
+  EXPECT_FALSE(pools_.anyMembers());
+  Host h;
+  h.ip = ip("10.0.0.1");
+  h.pool_id = 9;
+  pools_.assign(h);
+  EXPECT_EQ(h.pool_id, 0);
+}
+
+TEST(OwnedLockTest, OneOwnerWaitsTimeOutAndHoldsRelease) {
+  util::OwnedLock lock;
+  int a = 0, b = 0;
+  ASSERT_TRUE(lock.lock(&a, std::chrono::milliseconds(0)));
+  EXPECT_TRUE(lock.lock(&a, std::chrono::milliseconds(0))) << "its owner again";
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(lock.lock(&b, std::chrono::milliseconds(50)));
+  EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(50));
+  EXPECT_FALSE(lock.unlock(&b)) << "not its owner";
+  EXPECT_TRUE(lock.heldBy(&a));
+  std::thread waiter([&] { EXPECT_TRUE(lock.lock(&b, std::chrono::seconds(10))); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_TRUE(lock.unlock(&a));
+  waiter.join();
+  EXPECT_TRUE(lock.heldBy(&b));
+  { util::OwnedLock::Hold hold(&lock, &b); }  // b's run ends
+  EXPECT_FALSE(lock.heldBy(&b));
+  EXPECT_TRUE(lock.lock(&a, std::chrono::milliseconds(0)));
+  { util::OwnedLock::Hold hold(&lock, &b); }  // a Hold for a non-owner releases nothing
+  EXPECT_TRUE(lock.heldBy(&a));
+}
+
+}  // namespace
+}  // namespace flowlens::host
