@@ -66,7 +66,7 @@ HostHooks Enrichment::hostHooks(const LocalNetworks* local, const host::HostPool
   };
   if (pools != nullptr) {
     hooks.on_host_mac = [pools](host::Host& h) {
-      if (pools->anyMembers()) pools->assign(h);  // a pool may list the MAC
+      if (pools->anyMacMembers()) pools->assign(h);  // a pool may list the MAC
     };
   }
   if (resolver->learnsFromAnswers()) {

@@ -75,8 +75,8 @@ struct MacHost {
   uint8_t device_type = 0;  // ntopng's DeviceType (0 unknown), set by ntop.setMacDeviceType
 };
 
-// ntopng's DeviceType values run from 0 (unknown) to this.
-inline constexpr int kMaxDeviceType = 15;
+// ntopng's DeviceType values run from 0 (unknown) to this (device_iot).
+inline constexpr int kMaxDeviceType = 12;
 
 std::string macToString(const std::array<uint8_t, 6>& mac);  // "AA:BB:CC:DD:EE:FF"
 bool parseMac(const std::string& text, std::array<uint8_t, 6>* mac);

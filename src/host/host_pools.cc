@@ -1,6 +1,7 @@
 #include "host/host_pools.h"
 
 #include <algorithm>
+#include <functional>
 #include <charconv>
 #include <cstring>
 
@@ -36,10 +37,25 @@ uint16_t HostPools::Snapshot::poolOf(const util::IpAddress& ip, uint16_t vlan,
       return it->second;
     }
   }
-  for (const Net& n : nets_) {  // longest prefix first: the first match is the best
-    if (n.vlan == vlan && n.prefix.contains(ip)) return n.pool;
+  if (nets_.empty()) return kNoPool;
+  for (uint8_t bits : ip.v6 ? lengths_v6_ : lengths_v4_) {  // longest first: the best match
+    NetKey k;
+    k.addr = util::maskAddress(ip, bits).bytes;
+    k.vlan = vlan;
+    k.bits = bits;
+    k.v6 = ip.v6;
+    if (auto it = nets_.find(k); it != nets_.end()) return it->second;
   }
   return kNoPool;
+}
+
+size_t HostPools::Snapshot::NetKeyHash::operator()(const NetKey& k) const {
+  uint64_t a, b;
+  std::memcpy(&a, k.addr.data(), 8);
+  std::memcpy(&b, k.addr.data() + 8, 8);
+  uint64_t h = a * 0x9E3779B97F4A7C15ull ^ (b + 0x632BE59BD9B4E019ull);
+  h ^= (uint64_t(k.vlan) << 16 | uint64_t(k.bits) << 1 | uint64_t(k.v6)) * 0xBF58476D1CE4E5B9ull;
+  return size_t(h ^ (h >> 31));
 }
 
 HostPools::HostPools() : current_(std::make_shared<Snapshot>()) {}
@@ -84,30 +100,45 @@ Status HostPools::reload(store::KvStore& store) {
       return Error{"host pools: more than " + std::to_string(kMaxMembers) + " members"};
     }
     pool.members = list->size();
+    // A member listed by several pools goes to the lowest id (whatever order the store
+    // lists them in).
+    const auto keep = [&pool](uint16_t& slot, bool inserted) {
+      if (inserted || pool.id < slot) slot = pool.id;
+    };
     for (const std::string& entry : *list) {
       auto m = parseMember(entry);
       if (!m) return Error{m.error()};
       if (m->is_mac) {
-        next->macs_[macKey(m->mac)] = pool.id;
+        auto [it, inserted] = next->macs_.try_emplace(macKey(m->mac), pool.id);
+        keep(it->second, inserted);
       } else {
-        next->nets_.push_back({m->prefix, m->vlan, pool.id});
+        Snapshot::NetKey k;
+        k.addr = m->prefix.network.bytes;
+        k.vlan = m->vlan;
+        k.bits = uint8_t(m->prefix.bits);
+        k.v6 = m->prefix.network.v6;
+        auto [it, inserted] = next->nets_.try_emplace(k, pool.id);
+        keep(it->second, inserted);
+        auto& lengths = k.v6 ? next->lengths_v6_ : next->lengths_v4_;
+        if (std::find(lengths.begin(), lengths.end(), k.bits) == lengths.end()) {
+          lengths.push_back(k.bits);
+        }
       }
     }
     next->pools_.push_back(std::move(pool));
   }
   std::sort(next->pools_.begin(), next->pools_.end(),
             [](const Pool& a, const Pool& b) { return a.id < b.id; });
-  // Longest prefix first; among equal prefixes the lower pool id wins (a stable choice).
-  std::stable_sort(next->nets_.begin(), next->nets_.end(), [](const Snapshot::Net& a,
-                                                               const Snapshot::Net& b) {
-    return a.prefix.bits != b.prefix.bits ? a.prefix.bits > b.prefix.bits : a.pool < b.pool;
-  });
-  const bool any = !next->empty();
+  for (auto* lengths : {&next->lengths_v4_, &next->lengths_v6_}) {
+    std::sort(lengths->begin(), lengths->end(), std::greater<>());
+  }
+  const bool any = !next->empty(), macs = next->hasMacs();
   {
     std::lock_guard lock(mu_);
     current_ = std::move(next);
   }
   any_members_.store(any, std::memory_order_release);
+  any_macs_.store(macs, std::memory_order_release);
   return Status::Ok();
 }
 

@@ -51,16 +51,25 @@ class HostPools {
                     bool* by_mac = nullptr) const;
     const std::vector<Pool>& pools() const { return pools_; }
     bool empty() const { return nets_.empty() && macs_.empty(); }
+    bool hasMacs() const { return !macs_.empty(); }
 
    private:
     friend class HostPools;
-    struct Net {
-      util::IpPrefix prefix;
+    // A network member: its masked address, length and VLAN. A lookup tries each length the
+    // members use, longest first: a hash lookup per length, whatever the number of members.
+    struct NetKey {
+      std::array<uint8_t, 16> addr{};
       uint16_t vlan = 0;
-      uint16_t pool = 0;
+      uint8_t bits = 0;
+      bool v6 = false;
+      bool operator==(const NetKey&) const = default;
     };
-    std::vector<Pool> pools_;   // by id
-    std::vector<Net> nets_;     // longest prefix first
+    struct NetKeyHash {
+      size_t operator()(const NetKey& k) const;
+    };
+    std::vector<Pool> pools_;  // by id
+    std::unordered_map<NetKey, uint16_t, NetKeyHash> nets_;
+    std::vector<uint8_t> lengths_v4_, lengths_v6_;  // the members' lengths, longest first
     std::unordered_map<uint64_t, uint16_t> macs_;
   };
 
@@ -70,8 +79,10 @@ class HostPools {
   // address, a network nor a MAC; too many pools or members) leaves them as they were.
   Status reload(store::KvStore& store);
   std::shared_ptr<const Snapshot> snapshot() const;
-  // Whether any pool has members (cheap: the packet path asks it for every new host).
+  // Whether any pool has members, or MAC members (cheap: the packet path asks for every new
+  // host, and for every host whose MAC becomes known).
   bool anyMembers() const { return any_members_.load(std::memory_order_acquire); }
+  bool anyMacMembers() const { return any_macs_.load(std::memory_order_acquire); }
   // Sets the host's pool (Host::pool_id, pool_by_mac) from the current pools.
   void assign(Host& h) const;
 
@@ -88,7 +99,7 @@ class HostPools {
   std::mutex reload_mu_;  // one reload (store reads, then swap) at a time
   mutable std::mutex mu_;
   std::shared_ptr<const Snapshot> current_;  // guarded by mu_
-  std::atomic<bool> any_members_{false};
+  std::atomic<bool> any_members_{false}, any_macs_{false};
 };
 
 }  // namespace flowlens::host

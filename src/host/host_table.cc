@@ -195,7 +195,9 @@ bool HostTable::setMacDeviceType(const std::array<uint8_t, 6>& mac, uint8_t type
                                                          : 0;
   if (current != 0 && !overwrite) return false;
   if (it != macs_.end()) it->second.device_type = type;
-  if (known != device_types_.end()) {
+  if (type == 0) {  // unknown again: nothing to remember
+    if (known != device_types_.end()) device_types_.erase(known);
+  } else if (known != device_types_.end()) {
     known->second = type;
   } else if (device_types_.size() < kMaxDeviceTypes) {
     device_types_.emplace(key, type);

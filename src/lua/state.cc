@@ -283,6 +283,7 @@ Status LuaState::runLoaded(ScriptContext& ctx) {
     log::debug("{} changed a shared library table: replacing its Lua state", ctx.script_path);
     poisoned_ = true;
   }
+  run_resources_.clear();  // what a finalizer run by the collections above took (poolsLock)
   ctx_ = &idle_ctx_;
   if (!result.ok()) log::error("Script error: {}", result.error());
   return result;

@@ -48,6 +48,9 @@ Result<IpPrefix> parsePrefix(std::string_view text) {
   int bits = width;
   if (slash != std::string_view::npos) {
     auto digits = text.substr(slash + 1);
+    if (digits.empty() || digits.front() == '-') {  // from_chars would take "-0"
+      return Error{"invalid prefix length in '" + std::string(text) + "'"};
+    }
     auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), bits);
     if (ec != std::errc() || p != digits.data() + digits.size() || bits < 0 || bits > width) {
       return Error{"invalid prefix length in '" + std::string(text) + "'"};

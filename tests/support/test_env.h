@@ -50,9 +50,9 @@ class TestEnv {
   Options options_;
   Dirs dirs_;
   std::unique_ptr<enrich::Enrichment> enrichment_;  // outlives the interfaces (hosts point into it)
+  host::HostPools host_pools_;  // outlives the interfaces (their hooks assign pools)
   std::unique_ptr<InterfaceRegistry> interfaces_;
   std::unique_ptr<LocalNetworks> local_networks_;
-  host::HostPools host_pools_;  // outlives the interfaces (their hooks assign pools)
   std::unique_ptr<dpi::DpiCatalog> dpi_catalog_;
   dpi::CustomCategories custom_categories_;
   CpuLoad cpu_;

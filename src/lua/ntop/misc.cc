@@ -158,7 +158,7 @@ int setOffline(lua_State* L) { return setOfflineMode(L, "ntop.setOffline", true)
 int setOnline(lua_State* L) { return setOfflineMode(L, "ntop.setOnline", false); }
 
 // setMacDeviceType(mac, type [, overwrite = true]): administrators only. Gives the MAC address
-// ntopng's device type `type` (0 unknown .. 15) on every interface (remembered for when the
+// ntopng's device type `type` (0 unknown .. 12 IoT) on every interface (remembered for when the
 // address is seen again); without `overwrite`, only where it has none yet.
 int setMacDeviceType(lua_State* L) {
   constexpr const char* kFn = "ntop.setMacDeviceType";
@@ -206,12 +206,12 @@ util::OwnedLock& poolsLock() {
   return lock;
 }
 
-// poolsLock(max_secs) -> boolean: takes the pools lock for this run, waiting up to max_secs
-// (at most 10, and never past the run's time limit). The run holds it until poolsUnlock() or
-// its end.
+// poolsLock([max_secs]) -> boolean: takes the pools lock for this run, waiting up to max_secs
+// (the spec's form has none: 5, what ntopng's pools.lua asks; at most 10, and never past the
+// run's time limit). The run holds it until poolsUnlock() or its end.
 int poolsLockFn(lua_State* L) {
   Args a(L, "ntop.poolsLock");
-  const int64_t secs = a.integer(1, "max_secs");
+  const int64_t secs = a.optInteger(1, "max_secs").value_or(5);
   LuaState* s = LuaState::from(L);
   const auto wait = secs <= 0 ? std::chrono::milliseconds(0)  // a try
                               : s->context().waitFor(secs, 1, 10, std::chrono::milliseconds(0));

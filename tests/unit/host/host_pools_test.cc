@@ -22,10 +22,17 @@ TEST(HostPoolsTest, MembersParse) {
   EXPECT_FALSE(m->is_mac);
   EXPECT_EQ(m->prefix.toString(), "10.1.0.0/16");
   EXPECT_EQ(m->vlan, 7);
-  EXPECT_EQ(HostPools::parseMember("10.1.2.3")->prefix.bits, 32);
-  EXPECT_EQ(HostPools::parseMember("fd00::1/64")->prefix.toString(), "fd00::/64");
-  EXPECT_TRUE(HostPools::parseMember("aa:bb:cc:dd:ee:ff")->is_mac);
-  for (const char* bad : {"", "10.1.2.300", "10.0.0.0/33", "10.0.0.1@4096", "10.0.0.1@x",
+  const auto host = HostPools::parseMember("10.1.2.3");
+  ASSERT_TRUE(host.ok());
+  EXPECT_EQ(host->prefix.bits, 32);
+  const auto v6 = HostPools::parseMember("fd00::1/64@3");
+  ASSERT_TRUE(v6.ok());
+  EXPECT_EQ(v6->prefix.toString(), "fd00::/64");
+  EXPECT_EQ(v6->vlan, 3);
+  const auto mac = HostPools::parseMember("aa:bb:cc:dd:ee:ff");
+  ASSERT_TRUE(mac.ok());
+  EXPECT_TRUE(mac->is_mac);
+  for (const char* bad : {"", "10.1.2.300", "10.0.0.0/33", "10.0.0.1/-0", "10.0.0.1/", "10.0.0.1@4096", "10.0.0.1@x",
                           "aa:bb:cc:dd:ee", "host.example"}) {
     EXPECT_FALSE(HostPools::parseMember(bad).ok()) << bad;
   }
@@ -84,6 +91,36 @@ TEST_F(HostPoolsStoreTest, LongestNetworkOnTheVlanAndMacFirst) {
   EXPECT_TRUE(h.pool_by_mac);
 }
 
+// A member several pools list goes to the lowest pool id, whatever order the store keeps.
+TEST_F(HostPoolsStoreTest, AMemberOfSeveralPoolsGoesToTheLowestId) {
+  member("7", "10.0.0.0/8");
+  member("3", "10.0.0.0/8");
+  member("9", "10.0.0.0/8");
+  member("8", "02:00:00:00:00:01");
+  member("4", "02:00:00:00:00:01");
+  ASSERT_TRUE(pools_.reload(*kv_).ok());
+  const std::array<uint8_t, 6> mac{2, 0, 0, 0, 0, 1};
+  EXPECT_EQ(pools_.snapshot()->poolOf(ip("10.1.1.1"), 0, nullptr), 3);
+  EXPECT_EQ(pools_.snapshot()->poolOf(ip("10.1.1.1"), 0, &mac), 4);
+  EXPECT_TRUE(pools_.anyMacMembers());
+}
+
+// Many members: each length is one hash lookup, and the longest still wins.
+TEST_F(HostPoolsStoreTest, ThousandsOfMembers) {
+  for (int i = 0; i < 4000; ++i) {
+    member(std::to_string(1 + i % 50), "172.16." + std::to_string(i / 250) + "." +
+                                           std::to_string(i % 250) + "/32");
+  }
+  member("60", "172.16.0.0/12");
+  member("61", "172.16.0.0/16@9");
+  ASSERT_TRUE(pools_.reload(*kv_).ok());
+  const auto s = pools_.snapshot();
+  EXPECT_EQ(s->poolOf(ip("172.16.3.7"), 0, nullptr), uint16_t(1 + (3 * 250 + 7) % 50));
+  EXPECT_EQ(s->poolOf(ip("172.16.200.1"), 0, nullptr), 60);
+  EXPECT_EQ(s->poolOf(ip("172.16.3.7"), 9, nullptr), 61);
+  EXPECT_FALSE(pools_.anyMacMembers());
+}
+
 TEST_F(HostPoolsStoreTest, AMalformedMemberLeavesThePoolsAsTheyWere) {
   member("1", "10.0.0.0/8");
   ASSERT_TRUE(pools_.reload(*kv_).ok());
@@ -117,10 +154,16 @@ TEST(OwnedLockTest, OneOwnerWaitsTimeOutAndHoldsRelease) {
   EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(50));
   EXPECT_FALSE(lock.unlock(&b)) << "not its owner";
   EXPECT_TRUE(lock.heldBy(&a));
-  std::thread waiter([&] { EXPECT_TRUE(lock.lock(&b, std::chrono::seconds(10))); });
+  std::chrono::steady_clock::duration waited{};
+  std::thread waiter([&] {
+    const auto start = std::chrono::steady_clock::now();
+    EXPECT_TRUE(lock.lock(&b, std::chrono::seconds(30)));
+    waited = std::chrono::steady_clock::now() - start;
+  });
   std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_TRUE(lock.unlock(&a));
   waiter.join();
+  EXPECT_LT(waited, std::chrono::seconds(10)) << "the unlock did not wake the waiter";
   EXPECT_TRUE(lock.heldBy(&b));
   { util::OwnedLock::Hold hold(&lock, &b); }  // b's run ends
   EXPECT_FALSE(lock.heldBy(&b));

@@ -49,6 +49,19 @@ TEST_F(LuaStateTest, GlobalsDoNotLeakBetweenRuns) {
   EXPECT_EQ(printed(*state_, "print(type(leakedFn))"), "nil");
 }
 
+// A run that ends holding the pools lock (ntop.poolsLock), by returning or by failing, lets
+// go of it: another state's run takes it at once.
+TEST_F(LuaStateTest, ThePoolsLockGoesWithTheRun) {
+  auto other = env_.newState();
+  EXPECT_EQ(printed(*state_, "print(tostring(ntop.poolsLock(1)))"), "true");
+  EXPECT_EQ(printed(*other, "print(tostring(ntop.poolsLock(0)))"), "true")
+      << "still held after the run that took it";
+  EXPECT_NE(printed(*state_, "ntop.poolsLock(0); error('boom')").find("boom"), std::string::npos);
+  EXPECT_EQ(printed(*other, "print(tostring(ntop.poolsLock(0)), tostring(ntop.poolsUnlock()))"),
+            "truetrue") << "still held after the run that took it failed";
+  EXPECT_EQ(printed(*state_, "print(tostring(ntop.poolsUnlock()))"), "false") << "not held";
+}
+
 TEST_F(LuaStateTest, UnderscoreGStaysInTheRun) {
   EXPECT_EQ(printed(*state_, "_G.x = 1; print(x, ' ', _G.x, ' ', rawget(_G, 'x'))"), "1 1 1");
   EXPECT_EQ(printed(*state_, "print(tostring(x), tostring(_G.x))"), "nilnil");
