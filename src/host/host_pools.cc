@@ -31,22 +31,35 @@ Result<uint16_t> poolId(std::string_view text) {
 uint16_t HostPools::Snapshot::poolOf(const util::IpAddress& ip, uint16_t vlan,
                                      const std::array<uint8_t, 6>* mac, bool* by_mac) const {
   if (by_mac) *by_mac = false;
-  if (mac != nullptr && !macs_.empty()) {
-    if (auto it = macs_.find(macKey(*mac)); it != macs_.end()) {
+  if (mac != nullptr) {
+    if (auto pool = findMac(*mac)) {
       if (by_mac) *by_mac = true;
-      return it->second;
+      return *pool;
     }
   }
-  if (nets_.empty()) return kNoPool;
+  if (auto m = findNetwork(ip, vlan)) return m->pool;
+  return kNoPool;
+}
+
+std::optional<uint16_t> HostPools::Snapshot::findMac(const std::array<uint8_t, 6>& mac) const {
+  if (macs_.empty()) return std::nullopt;
+  if (auto it = macs_.find(macKey(mac)); it != macs_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::optional<HostPools::Snapshot::Match> HostPools::Snapshot::findNetwork(
+    const util::IpAddress& ip, uint16_t vlan) const {
+  if (nets_.empty()) return std::nullopt;
   for (uint8_t bits : ip.v6 ? lengths_v6_ : lengths_v4_) {  // longest first: the best match
     NetKey k;
-    k.addr = util::maskAddress(ip, bits).bytes;
+    const util::IpAddress network = util::maskAddress(ip, bits);
+    k.addr = network.bytes;
     k.vlan = vlan;
     k.bits = bits;
     k.v6 = ip.v6;
-    if (auto it = nets_.find(k); it != nets_.end()) return it->second;
+    if (auto it = nets_.find(k); it != nets_.end()) return Match{it->second, {network, bits}};
   }
-  return kNoPool;
+  return std::nullopt;
 }
 
 size_t HostPools::Snapshot::NetKeyHash::operator()(const NetKey& k) const {

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -49,6 +50,14 @@ class HostPools {
     // whether its MAC decided.
     uint16_t poolOf(const util::IpAddress& ip, uint16_t vlan, const std::array<uint8_t, 6>* mac,
                     bool* by_mac = nullptr) const;
+    // The network member that places `ip` on `vlan` (the longest), or nullopt.
+    struct Match {
+      uint16_t pool = 0;
+      util::IpPrefix prefix;
+    };
+    std::optional<Match> findNetwork(const util::IpAddress& ip, uint16_t vlan) const;
+    // The pool listing `mac`, or nullopt.
+    std::optional<uint16_t> findMac(const std::array<uint8_t, 6>& mac) const;
     const std::vector<Pool>& pools() const { return pools_; }
     bool empty() const { return nets_.empty() && macs_.empty(); }
     bool hasMacs() const { return !macs_.empty(); }

@@ -52,6 +52,7 @@ std::string rankingKey(const HostQuery& q) {
                   std::to_string(int(q.kind));
   const auto add = [&](const char* tag, const std::string& v) { k += '|'; k += tag; k += v; };
   if (q.vlan) add("v", std::to_string(*q.vlan));
+  if (q.pool) add("P", std::to_string(*q.pool));
   if (q.network_id) add("n", std::to_string(*q.network_id));
   if (q.ip_version) add("i", std::to_string(*q.ip_version));
   if (q.mac) add("m", host::macToString(*q.mac));
@@ -96,6 +97,7 @@ bool hostMatches(const HostQuery& q, const host::Host& h) {
       break;
   }
   if (q.vlan && h.vlan != *q.vlan) return false;
+  if (q.pool && h.pool_id != *q.pool) return false;
   if (q.network_id && h.network_id != *q.network_id) return false;
   if (q.ip_version && (h.ip.v6 ? 6 : 4) != *q.ip_version) return false;
   if (q.mac && (!h.has_mac || h.mac != *q.mac)) return false;

@@ -36,6 +36,7 @@ struct HostQuery {
   std::optional<util::IpPrefix> cidr;
   std::optional<std::string> country;          // ISO code, from the GeoIP databases
   std::optional<uint32_t> asn;
+  std::optional<uint16_t> pool;                // host pool (host::HostPools), 0: none
   // Only hosts in these networks (a user's allowed networks); empty = all.
   std::vector<util::IpPrefix> allowed;
 };

@@ -43,6 +43,7 @@ const std::vector<Section>& sections() {
       {"interface", "interface.* (ntopng): nDPI", iface::kNdpi},
       {"interface", "interface.* (ntopng): autonomous systems and countries", iface::kGeo},
       {"interface", "interface.* (ntopng): flows grouped", iface::kAggregates},
+      {"interface", "interface.* (ntopng): host pools", iface::kPools},
       {"flowlens", "HTTP response helpers", kResponse},
       {"flowlens", "JSON encoder for rest_utils", kJson},
   };

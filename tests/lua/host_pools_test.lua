@@ -45,6 +45,43 @@ eq(select("#", ntop.reloadHostPools()), 0, "reloaded")
 eq(interface.getHostInfo("192.168.2.126").host_pool_id, 4, "its MAC's pool")
 eq(interface.getHostInfo("192.168.2.126").host_pool_match, "mac", "by MAC")
 
+-- interface.* over the pools.
+local m = interface.findMemberPool("192.168.2.126", 0, false)
+eq(m.pool_id, 2, "findMemberPool: the longest network")
+eq(m.matched_prefix, "192.168.2.126", "its network")
+eq(m.matched_bitmask, 32, "its length")
+m = interface.findMemberPool("192.168.2.77", 0, false)
+eq(m.pool_id, 1, "the /24")
+eq(m.matched_prefix, "192.168.2.0", "its network")
+eq(m.matched_bitmask, 24, "its length")
+eq(interface.findMemberPool("192.168.2.77", 5, false), nil, "another VLAN")
+eq(interface.findMemberPool("8.8.8.8", 0, false), nil, "no pool")
+eq(interface.findMemberPool("161.117.13.29", 7, false).pool_id, 3, "on VLAN 7")
+eq(interface.findMemberPool(h.mac, 0, true).pool_id, 4, "a MAC")
+eq(interface.findMemberPool(h.mac, 0, true).matched_prefix, nil, "a MAC has no prefix")
+eq(interface.findMacPool(h.mac), 4, "findMacPool")
+eq(interface.findMacPool("02:00:00:00:00:99"), nil, "no pool")
+local per_pool, total = {}, 0
+for _, host in pairs(interface.getHostsInfo(false).hosts) do
+   local k = tostring(host.host_pool_id)
+   per_pool[k] = (per_pool[k] or 0) + 1
+   total = total + 1
+end
+local info = interface.getHostPoolsInfo()
+eq(info.num_members.num_hosts, total, "every active host")
+eq(info.num_members.num_active_pools, t.count(per_pool), "the pools with hosts")
+for k, n in pairs(per_pool) do
+   eq(info.num_members_per_pool[k].num_hosts, n, "pool " .. k .. "'s hosts, keyed by string")
+end
+eq(info.num_members_per_pool["4"].num_l2_devices, 1, "the MAC pool 4 lists")
+eq(info.num_members.num_l2_devices, 1, "the only MAC member")
+eq(info.num_members_per_pool["3"], nil, "no active host in pool 3")
+-- getHostsInfo's 12th argument: the pool.
+local in_pool = interface.getHostsInfo(false, "column_ip", nil, nil, true, nil, nil, nil, nil, nil,
+                                       nil, 1)
+eq(in_pool.numHosts, tonumber(per_pool["1"]), "pool 1's hosts")
+for _, host in pairs(in_pool.hosts) do eq(host.host_pool_id, 1, host.ip .. ": pool 1") end
+
 -- A malformed member: refused, the pools as they were.
 ntop.setMembersCache(members(3), "not-an-address")
 local ok, err = ntop.reloadHostPools()

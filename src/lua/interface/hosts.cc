@@ -65,6 +65,9 @@ int hostsInfo(lua_State* L, HostScope scope, const char* fn, HostKind kind = Hos
     if (!host::parseMac(std::string(*m), &mac)) return failWithNil(L, fn, "invalid MAC address");
     q.mac = mac;
   }
+  if (auto p = a.optInteger(12, "pool")) {
+    if (*p >= 0 && *p <= 65535) q.pool = uint16_t(*p);
+  }
   if (auto v = a.optInteger(13, "ipversion")) {
     if (*v == 4 || *v == 6) q.ip_version = int(*v);
   }
