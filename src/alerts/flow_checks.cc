@@ -31,6 +31,13 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// A server name as exclusions compare them: lower case, without trailing dots.
+std::string normalName(std::string_view s) {
+  std::string out = lower(s);
+  while (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
+}
+
 bool isDomainName(std::string_view s) {
   if (s.empty() || s.size() > 253 || s.front() == '.') return false;
   return std::all_of(s.begin(), s.end(), [](unsigned char c) {
@@ -73,8 +80,7 @@ bool FlowChecks::Snapshot::excluded(int alert_id, const util::IpAddress& cli,
     if (r.prefix.contains(cli) || r.prefix.contains(srv)) return true;
   }
   if (server_name.empty() || domains_.empty()) return false;
-  std::string name = lower(server_name);
-  while (!name.empty() && name.back() == '.') name.pop_back();
+  const std::string name = normalName(server_name);
   for (const DomainRule& r : domains_) {
     if (r.alerts.count(alert_id) == 0) continue;
     if (name == r.domain) return true;
@@ -88,18 +94,12 @@ bool FlowChecks::Snapshot::excluded(int alert_id, const util::IpAddress& cli,
 
 FlowChecks::FlowChecks()
     : current_(std::make_shared<Snapshot>()),
-      exclusions_(std::make_shared<Snapshot>()),
       counters_(std::make_unique<Counters[]>(checks().size())) {}
 
 std::optional<dpi::FlowAlertType> FlowChecks::check(std::string_view key) {
   for (const dpi::FlowAlertType& t : checks()) {
     if (t.key == key) return t;
   }
-  return std::nullopt;
-}
-
-std::optional<dpi::FlowAlertType> FlowChecks::checkOfAlert(int alert_id) {
-  if (auto i = indexOf(alert_id)) return checks()[*i];
   return std::nullopt;
 }
 
@@ -135,9 +135,8 @@ Status FlowChecks::loadConfig(const std::optional<std::string>& text) {
     }
   }
   std::lock_guard lock(mu_);
-  disabled_ = std::move(disabled);
-  auto next = std::make_shared<Snapshot>(*exclusions_);
-  next->disabled_ = disabled_;
+  auto next = std::make_shared<Snapshot>(*current_);  // the exclusions stay
+  next->disabled_ = std::move(disabled);
   current_ = std::move(next);
   return Status::Ok();
 }
@@ -165,8 +164,7 @@ Status FlowChecks::loadExclusions(const std::optional<std::string>& text) {
         if (!host) return Error{"exclusion: " + host.error()};
         if (!ids->empty()) rules->hosts_.push_back({host->prefix, host->vlan, std::move(*ids)});
       } else if (type == "domain") {
-        std::string domain = lower(subject);
-        while (!domain.empty() && domain.back() == '.') domain.pop_back();
+        std::string domain = normalName(subject);
         if (domain.starts_with("*.")) domain.erase(0, 2);  // the names under it: as without
         if (!isDomainName(domain)) return Error{"exclusion: '" + subject + "' is not a name"};
         if (!ids->empty()) rules->domains_.push_back({std::move(domain), std::move(*ids)});
@@ -176,10 +174,8 @@ Status FlowChecks::loadExclusions(const std::optional<std::string>& text) {
     }
   }
   std::lock_guard lock(mu_);
-  exclusions_ = rules;
-  auto next = std::make_shared<Snapshot>(*rules);
-  next->disabled_ = disabled_;
-  current_ = std::move(next);
+  rules->disabled_ = current_->disabled_;  // the configset's part stays
+  current_ = std::move(rules);
   return Status::Ok();
 }
 

@@ -87,9 +87,8 @@ class FlowChecks {
 
   std::shared_ptr<const Snapshot> snapshot() const;
 
-  // The check of a key, and of an alert id; nullopt for none of flowlens's flow checks.
+  // The check of a key; nullopt for none of flowlens's flow checks.
   static std::optional<dpi::FlowAlertType> check(std::string_view key);
-  static std::optional<dpi::FlowAlertType> checkOfAlert(int alert_id);
 
   void record(int alert_id, uint64_t ns, bool raised);
   std::optional<CheckStats> stats(int alert_id) const;
@@ -100,8 +99,6 @@ class FlowChecks {
   std::mutex reload_mu_;  // one reload (store read, then apply) at a time
   mutable std::mutex mu_;
   std::shared_ptr<const Snapshot> current_;  // guarded by mu_
-  std::unordered_set<int> disabled_;         // the configset's part (guarded by mu_)
-  std::shared_ptr<const Snapshot> exclusions_;  // the exclusions' part (guarded by mu_)
   struct Counters {
     std::atomic<uint64_t> ns{0}, raised{0}, excluded{0};
   };

@@ -1,10 +1,9 @@
 #include "enrich/enrichment.h"
 
-#include "host/host_pools.h"
-
 #include <filesystem>
 
 #include "core/log.h"
+#include "host/host_pools.h"
 #include "store/cache_service.h"
 
 namespace flowlens::enrich {

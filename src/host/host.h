@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,12 @@ struct MacHost {
 inline constexpr int kMaxDeviceType = 12;
 
 std::string macToString(const std::array<uint8_t, 6>& mac);  // "AA:BB:CC:DD:EE:FF"
+// A MAC address as a hash key (its 6 bytes in an integer).
+inline uint64_t macKey(const std::array<uint8_t, 6>& mac) {
+  uint64_t k = 0;
+  std::memcpy(&k, mac.data(), 6);
+  return k;
+}
 bool parseMac(const std::string& text, std::array<uint8_t, 6>* mac);
 
 }  // namespace flowlens::host

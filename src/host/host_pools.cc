@@ -3,19 +3,12 @@
 #include <algorithm>
 #include <functional>
 #include <charconv>
-#include <cstring>
 
 #include "host/host.h"
 #include "store/kv_store.h"
 
 namespace flowlens::host {
 namespace {
-
-uint64_t macKey(const std::array<uint8_t, 6>& m) {
-  uint64_t k = 0;
-  std::memcpy(&k, m.data(), 6);
-  return k;
-}
 
 Result<uint16_t> poolId(std::string_view text) {
   unsigned id = 0;
@@ -51,15 +44,17 @@ std::optional<HostPools::Snapshot::Match> HostPools::Snapshot::findNetwork(
     const util::IpAddress& ip, uint16_t vlan) const {
   if (nets_.empty()) return std::nullopt;
   for (uint8_t bits : ip.v6 ? lengths_v6_ : lengths_v4_) {  // longest first: the best match
-    NetKey k;
-    const util::IpAddress network = util::maskAddress(ip, bits);
-    k.addr = network.bytes;
-    k.vlan = vlan;
-    k.bits = bits;
-    k.v6 = ip.v6;
-    if (auto it = nets_.find(k); it != nets_.end()) return Match{it->second, {network, bits}};
+    const util::IpPrefix network{util::maskAddress(ip, bits), bits};
+    if (auto it = nets_.find(keyOf(network, vlan)); it != nets_.end()) {
+      return Match{it->second, network};
+    }
   }
   return std::nullopt;
+}
+
+HostPools::Snapshot::NetKey HostPools::Snapshot::keyOf(const util::IpPrefix& network,
+                                                       uint16_t vlan) {
+  return {network.network.bytes, vlan, uint8_t(network.bits), network.network.v6};
 }
 
 size_t HostPools::Snapshot::NetKeyHash::operator()(const NetKey& k) const {
@@ -101,47 +96,35 @@ Status HostPools::reload(store::KvStore& store) {
   for (const std::string& text : *ids) {
     auto id = poolId(text);
     if (!id) return Error{id.error()};
-    Pool pool;
-    pool.id = *id;
-    auto name = store.hget(kDetailsPrefix + text, "name");
-    if (!name) return Error{"host pools: " + name.error()};
-    pool.name = name->value_or("");
+    const uint16_t pool = *id;
     auto list = store.smembers(kMembersPrefix + text);
     if (!list) return Error{"host pools: " + list.error()};
     members += list->size();
     if (members > kMaxMembers) {
       return Error{"host pools: more than " + std::to_string(kMaxMembers) + " members"};
     }
-    pool.members = list->size();
     // A member listed by several pools goes to the lowest id (whatever order the store
     // lists them in).
-    const auto keep = [&pool](uint16_t& slot, bool inserted) {
-      if (inserted || pool.id < slot) slot = pool.id;
+    const auto keep = [pool](uint16_t& slot, bool inserted) {
+      if (inserted || pool < slot) slot = pool;
     };
     for (const std::string& entry : *list) {
       auto m = parseMember(entry);
       if (!m) return Error{m.error()};
       if (m->is_mac) {
-        auto [it, inserted] = next->macs_.try_emplace(macKey(m->mac), pool.id);
+        auto [it, inserted] = next->macs_.try_emplace(macKey(m->mac), pool);
         keep(it->second, inserted);
       } else {
-        Snapshot::NetKey k;
-        k.addr = m->prefix.network.bytes;
-        k.vlan = m->vlan;
-        k.bits = uint8_t(m->prefix.bits);
-        k.v6 = m->prefix.network.v6;
-        auto [it, inserted] = next->nets_.try_emplace(k, pool.id);
+        auto [it, inserted] = next->nets_.try_emplace(Snapshot::keyOf(m->prefix, m->vlan), pool);
         keep(it->second, inserted);
-        auto& lengths = k.v6 ? next->lengths_v6_ : next->lengths_v4_;
-        if (std::find(lengths.begin(), lengths.end(), k.bits) == lengths.end()) {
-          lengths.push_back(k.bits);
+        auto& lengths = m->prefix.network.v6 ? next->lengths_v6_ : next->lengths_v4_;
+        const auto bits = uint8_t(m->prefix.bits);
+        if (std::find(lengths.begin(), lengths.end(), bits) == lengths.end()) {
+          lengths.push_back(bits);
         }
       }
     }
-    next->pools_.push_back(std::move(pool));
   }
-  std::sort(next->pools_.begin(), next->pools_.end(),
-            [](const Pool& a, const Pool& b) { return a.id < b.id; });
   for (auto* lengths : {&next->lengths_v4_, &next->lengths_v6_}) {
     std::sort(lengths->begin(), lengths->end(), std::greater<>());
   }

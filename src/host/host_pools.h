@@ -2,7 +2,6 @@
 // ntopng's host pools: named groups of hosts, by MAC address or by address / network and VLAN,
 // kept in the store under ntopng's keys (written by its host_pools.lua):
 //   ntopng.prefs.host_pools.pool_ids            set of pool ids
-//   ntopng.prefs.host_pools.details.<id>        hash, field "name"
 //   ntopng.prefs.host_pools.members.<id>        set of "<address>[/<bits>][@<vlan>]" or MACs
 // reload() reads them (ntop.reloadHostPools); a host belongs to the pool of its MAC, else of
 // the longest network holding its address on its VLAN, else to pool 0 (ntopng's "not
@@ -35,14 +34,7 @@ class HostPools {
   static constexpr size_t kMaxPools = 1024;
   static constexpr size_t kMaxMembers = 65536;  // in all pools
   static constexpr const char* kPoolIdsKey = "ntopng.prefs.host_pools.pool_ids";
-  static constexpr const char* kDetailsPrefix = "ntopng.prefs.host_pools.details.";
   static constexpr const char* kMembersPrefix = "ntopng.prefs.host_pools.members.";
-
-  struct Pool {
-    uint16_t id = 0;
-    std::string name;
-    size_t members = 0;
-  };
 
   class Snapshot {
    public:
@@ -58,7 +50,6 @@ class HostPools {
     std::optional<Match> findNetwork(const util::IpAddress& ip, uint16_t vlan) const;
     // The pool listing `mac`, or nullopt.
     std::optional<uint16_t> findMac(const std::array<uint8_t, 6>& mac) const;
-    const std::vector<Pool>& pools() const { return pools_; }
     bool empty() const { return nets_.empty() && macs_.empty(); }
     bool hasMacs() const { return !macs_.empty(); }
 
@@ -76,7 +67,7 @@ class HostPools {
     struct NetKeyHash {
       size_t operator()(const NetKey& k) const;
     };
-    std::vector<Pool> pools_;  // by id
+    static NetKey keyOf(const util::IpPrefix& network, uint16_t vlan);
     std::unordered_map<NetKey, uint16_t, NetKeyHash> nets_;
     std::vector<uint8_t> lengths_v4_, lengths_v6_;  // the members' lengths, longest first
     std::unordered_map<uint64_t, uint16_t> macs_;

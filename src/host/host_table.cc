@@ -13,12 +13,6 @@ size_t HostTable::KeyHash::operator()(const Key& k) const {
   return size_t(h ^ (h >> 31));
 }
 
-uint64_t HostTable::macKey(const std::array<uint8_t, 6>& m) {
-  uint64_t k = 0;
-  std::memcpy(&k, m.data(), 6);
-  return k;
-}
-
 uint32_t HostTable::acquire(const util::IpAddress& ip, uint16_t vlan, uint64_t now_us,
                             const std::function<void(Host&)>& classify) {
   const Key key{ip, vlan};

@@ -82,7 +82,6 @@ class HostTable {
   struct KeyHash {
     size_t operator()(const Key& k) const;
   };
-  static uint64_t macKey(const std::array<uint8_t, 6>& m);
 
   uint32_t max_hosts_;
   // Hosts, index entries and MAC hosts come from huge blocks (declared first: goes last).

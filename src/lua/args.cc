@@ -72,6 +72,13 @@ int failWithNil(lua_State* L, const char* function, const std::string& message, 
   return 1;
 }
 
+int nothingOrNilAndError(lua_State* L, const char* function, const Status& st) {
+  if (st) return 0;
+  failWithNil(L, function, st.error(), st.unavailable());
+  lua_pushlstring(L, st.error().data(), st.error().size());
+  return 2;
+}
+
 int failNothing(lua_State* L, const char* function, const std::string& message, bool quiet) {
   failWithNil(L, function, message, quiet);
   lua_pop(L, 1);

@@ -76,6 +76,9 @@ int failWithNil(lua_State* L, const char* function, const std::string& message,
                 bool quiet = false);
 // The same policy for a function that returns nothing: logs, returns nothing.
 int failNothing(lua_State* L, const char* function, const std::string& message, bool quiet = false);
+// For a function whose success returns nothing and whose failure tells why: nothing when `st`
+// is ok, else (logged, at debug level when the service is down) nil and the error.
+int nothingOrNilAndError(lua_State* L, const char* function, const Status& st);
 
 // The address in string argument `arg` (named "ip"): an IPv4/IPv6 address, or ntopng's host
 // key "ip@vlan" (the VLAN is dropped). Not an address: an error "not an IP address '<text>'".

@@ -14,6 +14,7 @@ class OwnedLock {
  public:
   // True when `owner` holds the lock: it did already, or it was free within `wait`.
   bool lock(const void* owner, std::chrono::milliseconds wait) {
+    if (owner == nullptr) return false;
     std::unique_lock l(mu_);
     if (owner_ == owner) return true;
     if (!free_.wait_for(l, wait, [this] { return owner_ == nullptr; })) return false;

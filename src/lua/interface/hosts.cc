@@ -433,7 +433,11 @@ int getActiveMacs(lua_State* L) {
 // an address no script typed (ntop.setMacDeviceType).
 int getMacDeviceTypes(lua_State* L) {
   std::map<int, uint64_t> counts;
-  for (const host::MacHost& m : sortedMacs(L, "column_mac", true)) ++counts[m.device_type];
+  if (const PacketEngine* e = selectedEngine(L)) {
+    e->readShared([&](const host::HostTable& t, const TrafficStats&) {
+      t.forEachMac([&](const host::MacHost& m) { ++counts[m.device_type]; });
+    });
+  }
   lua_newtable(L);
   for (const auto& [type, n] : counts) {
     lua_pushinteger(L, lua_Integer(n));

@@ -187,9 +187,7 @@ int reloadHostPools(lua_State* L) {
   const Services& s = LuaState::from(L)->services();
   if (s.host_pools == nullptr || s.cache == nullptr) return 0;
   if (Status st = s.host_pools->reload(s.cache->store()); !st) {
-    failWithNil(L, kFn, st.error());
-    pushString(L, st.error());
-    return 2;
+    return nothingOrNilAndError(L, kFn, st);
   }
   if (s.interfaces != nullptr) {
     const host::HostPools* pools = s.host_pools;

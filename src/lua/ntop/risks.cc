@@ -80,12 +80,7 @@ int reloadChecks(lua_State* L, const char* fn) {
   alerts::AlertEngine* engine = alertEngine(L);
   store::CacheService* cache = LuaState::from(L)->services().cache;
   if (engine == nullptr || cache == nullptr) return 0;
-  if (Status st = (engine->checks().*reload)(cache->store()); !st) {
-    failWithNil(L, fn, st.error());
-    pushString(L, st.error());
-    return 2;
-  }
-  return 0;
+  return nothingOrNilAndError(L, fn, (engine->checks().*reload)(cache->store()));
 }
 
 int reloadFlowChecks(lua_State* L) {
@@ -102,12 +97,7 @@ int reloadHostChecks(lua_State* L) {
   store::CacheService* cache = LuaState::from(L)->services().cache;
   if (cache == nullptr) return 0;
   alerts::FlowChecks scratch;
-  if (Status st = scratch.reloadConfig(cache->store()); !st) {
-    failWithNil(L, "ntop.reloadHostChecks", st.error());
-    pushString(L, st.error());
-    return 2;
-  }
-  return 0;
+  return nothingOrNilAndError(L, "ntop.reloadHostChecks", scratch.reloadConfig(cache->store()));
 }
 
 // getFlowChecksStats() -> {[check key] = {stats = {execution_time (ns), alerts_raised,

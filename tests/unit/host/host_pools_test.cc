@@ -60,13 +60,9 @@ TEST_F(HostPoolsStoreTest, LongestNetworkOnTheVlanAndMacFirst) {
   member("3", "10.1.0.0/16@5");
   member("4", "02:00:00:00:00:01");
   member("5", "2001:db8::/32");
-  ASSERT_TRUE(kv_->hset(std::string(HostPools::kDetailsPrefix) + "2", "name", "lab").ok());
   ASSERT_TRUE(pools_.reload(*kv_).ok());
   EXPECT_TRUE(pools_.anyMembers());
   const auto s = pools_.snapshot();
-  ASSERT_EQ(s->pools().size(), 5u);
-  EXPECT_EQ(s->pools()[1].name, "lab");
-  EXPECT_EQ(s->pools()[1].members, 1u);
   EXPECT_EQ(s->poolOf(ip("10.9.9.9"), 0, nullptr), 1);
   EXPECT_EQ(s->poolOf(ip("10.1.2.3"), 0, nullptr), 2) << "the longer network";
   EXPECT_EQ(s->poolOf(ip("10.1.2.3"), 5, nullptr), 3) << "on VLAN 5";
@@ -128,7 +124,7 @@ TEST_F(HostPoolsStoreTest, AMalformedMemberLeavesThePoolsAsTheyWere) {
   const auto st = pools_.reload(*kv_);
   ASSERT_FALSE(st.ok());
   EXPECT_NE(st.error().find("10.0.0.0/40"), std::string::npos) << st.error();
-  EXPECT_EQ(pools_.snapshot()->pools().size(), 1u);
+  EXPECT_EQ(pools_.snapshot()->poolOf(ip("10.0.0.1"), 0, nullptr), 1) << "as they were";
   ASSERT_TRUE(kv_->sadd(HostPools::kPoolIdsKey, "pool-x").ok());
   EXPECT_FALSE(pools_.reload(*kv_).ok()) << "a pool id that is no number";
   EXPECT_EQ(pools_.snapshot()->poolOf(ip("10.0.0.1"), 0, nullptr), 1);
@@ -147,6 +143,7 @@ TEST_F(HostPoolsStoreTest, NoPoolsNoMembers) {
 TEST(OwnedLockTest, OneOwnerWaitsTimeOutAndHoldsRelease) {
   util::OwnedLock lock;
   int a = 0, b = 0;
+  EXPECT_FALSE(lock.lock(nullptr, std::chrono::milliseconds(0))) << "no owner";
   ASSERT_TRUE(lock.lock(&a, std::chrono::milliseconds(0)));
   EXPECT_TRUE(lock.lock(&a, std::chrono::milliseconds(0))) << "its owner again";
   const auto t0 = std::chrono::steady_clock::now();
