@@ -2,6 +2,7 @@
 // One host (an IP address on a VLAN) and one MAC address, as the interface keeps them. Guarded by
 // the interface's stats lock; packet threads add flow deltas to them once a second.
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstring>
@@ -22,6 +23,19 @@ struct Traffic {
   uint64_t bytes() const { return bytes_sent + bytes_rcvd; }
   uint64_t packets() const { return packets_sent + packets_rcvd; }
 };
+
+// Throughput since the last sample of `t` (bits and packets per second over `seconds`), and
+// the new sample.
+inline void sampleThroughput(const Traffic& t, double seconds, uint64_t& sampled_bytes,
+                             uint64_t& sampled_packets, double& bps, double& pps) {
+  const uint64_t bytes = t.bytes(), packets = t.packets();
+  if (seconds > 0) {
+    bps = double(bytes - std::min(bytes, sampled_bytes)) * 8 / seconds;
+    pps = double(packets - std::min(packets, sampled_packets)) / seconds;
+  }
+  sampled_bytes = bytes;
+  sampled_packets = packets;
+}
 
 struct AppTraffic {
   uint16_t app = 0;

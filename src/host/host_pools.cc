@@ -97,6 +97,7 @@ Status HostPools::reload(store::KvStore& store) {
     auto id = poolId(text);
     if (!id) return Error{id.error()};
     const uint16_t pool = *id;
+    next->ids_.push_back(pool);
     auto list = store.smembers(kMembersPrefix + text);
     if (!list) return Error{"host pools: " + list.error()};
     members += list->size();
@@ -125,6 +126,7 @@ Status HostPools::reload(store::KvStore& store) {
       }
     }
   }
+  std::sort(next->ids_.begin(), next->ids_.end());
   for (auto* lengths : {&next->lengths_v4_, &next->lengths_v6_}) {
     std::sort(lengths->begin(), lengths->end(), std::greater<>());
   }

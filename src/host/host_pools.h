@@ -50,6 +50,8 @@ class HostPools {
     std::optional<Match> findNetwork(const util::IpAddress& ip, uint16_t vlan) const;
     // The pool listing `mac`, or nullopt.
     std::optional<uint16_t> findMac(const std::array<uint8_t, 6>& mac) const;
+    // The pools' ids (as the store lists them, with or without members), ascending.
+    const std::vector<uint16_t>& ids() const { return ids_; }
     bool empty() const { return nets_.empty() && macs_.empty(); }
     bool hasMacs() const { return !macs_.empty(); }
 
@@ -71,6 +73,7 @@ class HostPools {
     std::unordered_map<NetKey, uint16_t, NetKeyHash> nets_;
     std::vector<uint8_t> lengths_v4_, lengths_v6_;  // the members' lengths, longest first
     std::unordered_map<uint64_t, uint16_t> macs_;
+    std::vector<uint16_t> ids_;
   };
 
   HostPools();

@@ -106,13 +106,8 @@ size_t HostTable::updateIn(size_t from, size_t count, const std::function<void(H
 void HostTable::sampleThroughput(double seconds) {
   for (Host& h : hosts_) {
     if (!h.in_use) continue;
-    const uint64_t bytes = h.traffic.bytes(), packets = h.traffic.packets();
-    if (seconds > 0) {
-      h.throughput_bps = double(bytes - std::min(bytes, h.sampled_bytes)) * 8 / seconds;
-      h.throughput_pps = double(packets - std::min(packets, h.sampled_packets)) / seconds;
-    }
-    h.sampled_bytes = bytes;
-    h.sampled_packets = packets;
+    host::sampleThroughput(h.traffic, seconds, h.sampled_bytes, h.sampled_packets,
+                           h.throughput_bps, h.throughput_pps);
   }
 }
 

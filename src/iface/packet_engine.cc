@@ -525,6 +525,17 @@ void PacketEngine::readShared(
 void PacketEngine::sampleThroughput(double seconds) {
   std::lock_guard g(shared_->mutex);
   shared_->hosts.sampleThroughput(seconds);
+  for (auto& [id, p] : shared_->stats.pools) {
+    host::sampleThroughput(p.traffic, seconds, p.sampled_bytes, p.sampled_packets,
+                           p.throughput_bps, p.throughput_pps);
+  }
+}
+
+void PacketEngine::resetPoolStats(std::optional<uint16_t> pool) {
+  std::lock_guard g(shared_->mutex);
+  for (auto& [id, p] : shared_->stats.pools) {
+    if (!pool || *pool == id) p.reset();
+  }
 }
 
 bool PacketEngine::resetHost(const util::IpAddress& ip, uint16_t vlan, bool forget) {

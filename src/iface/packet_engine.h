@@ -135,8 +135,10 @@ class PacketEngine {
   // Rankings reused by queryHosts / queryFlows for up to a second (cleared by resetCounters).
   RankingCache<HostRanking>& hostRankings() const { return host_rankings_; }
   RankingCache<FlowRanking>& flowRankings() const { return flow_rankings_; }
-  // Hosts' throughput over the last `seconds` (called once a second).
+  // Hosts' and host pools' throughput over the last `seconds` (called once a second).
   void sampleThroughput(double seconds);
+  // Zeroes the traffic counters of host pool `pool`, or of every pool (resetPoolsQuotas).
+  void resetPoolStats(std::optional<uint16_t> pool);
   const EngineConfig& config() const { return config_; }
   // Live capture with several packet threads: the kernel hands each packet to one thread's
   // socket (capture/fanout.h). Otherwise every thread reads every packet and keeps its share.

@@ -325,6 +325,12 @@ void Shard::syncFlow(flow::Flow& f, uint64_t now_us) {
                                                      : host::Host::NameFrom::kOther;
     }
   }
+  // Host pools: the client's, and the server's when another (ntopng's update_pools_stats).
+  const uint64_t now_s = now_us / 1000000;  // the pass's clock: seconds with traffic
+  if (ch != nullptr) st.pools[ch->pool_id].credit(app, f.category, first_sync, now_s, cp, cb, sp, sb);
+  if (sh != nullptr && (ch == nullptr || sh->pool_id != ch->pool_id)) {
+    st.pools[sh->pool_id].credit(app, f.category, first_sync, now_s, sp, sb, cp, cb);
+  }
   if (f.dpi_done && !f.names_published) {
     f.names_published = true;
     if (f.text && f.text->dns_answer && shared_->hooks.on_dns_answer) {
@@ -343,7 +349,6 @@ void Shard::syncFlow(flow::Flow& f, uint64_t now_us) {
     sm.last_seen_us = std::max(sm.last_seen_us, f.last_seen_us);
     sm.vlan = f.key.vlan;
   }
-  (void)now_us;
 }
 
 void Shard::releaseFlow(flow::Flow& f) {

@@ -1,7 +1,8 @@
 #pragma once
 // Interface-wide aggregates the flows feed once a second: per application, per category, per L4
-// protocol, per VLAN and per local network. Not thread-safe: the interface's stats lock guards it.
+// protocol, per VLAN, per local network and per host pool. Not thread-safe: the interface's stats lock guards it.
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 
@@ -15,6 +16,50 @@ struct AppStats {
   uint64_t duration_s = 0;
 };
 
+// A host pool's traffic (ntopng's HostPoolStats): at each sync a flow's new traffic goes to its
+// client's pool (sent = client to server) and, when that is another, to its server's (sent =
+// server to client).
+struct PoolStats {
+  struct Share {  // of one application or category
+    host::Traffic traffic;
+    uint64_t flows = 0;       // flows first credited under it
+    uint64_t duration_s = 0;  // distinct seconds (of the flows' clock) with traffic
+    uint64_t last_s = 0;
+    void credit(uint64_t now_s) {
+      if (now_s != last_s || duration_s == 0) ++duration_s;
+      last_s = now_s;
+    }
+  };
+  host::Traffic traffic;
+  std::map<uint16_t, Share> apps;        // nDPI application (else master) id
+  std::map<uint16_t, Share> categories;  // nDPI category id
+  Share all;                             // ntopng's cross_application
+  uint64_t first_seen_s = 0, last_seen_s = 0;
+  double throughput_bps = 0, throughput_pps = 0;  // over the last sampling interval
+  uint64_t sampled_bytes = 0, sampled_packets = 0;
+
+  void credit(uint16_t app, uint16_t category, bool new_flow, uint64_t now_s, uint64_t sent_p,
+              uint64_t sent_b, uint64_t rcvd_p, uint64_t rcvd_b) {
+    if (first_seen_s == 0 || now_s < first_seen_s) first_seen_s = now_s;
+    last_seen_s = std::max(last_seen_s, now_s);
+    for (Share* s : {&apps[app], &categories[category], &all}) {
+      s->traffic.add(true, sent_p, sent_b);
+      s->traffic.add(false, rcvd_p, rcvd_b);
+      s->flows += new_flow ? 1 : 0;
+      s->credit(now_s);
+    }
+    traffic.add(true, sent_p, sent_b);
+    traffic.add(false, rcvd_p, rcvd_b);
+  }
+  // ntopng's resetPoolsQuotas: the counters, not when the pool was seen.
+  void reset() {
+    const uint64_t first = first_seen_s, last = last_seen_s;
+    *this = PoolStats{};
+    first_seen_s = first;
+    last_seen_s = last;
+  }
+};
+
 struct TrafficStats {
   std::map<uint16_t, AppStats> apps;        // nDPI application id
   std::map<uint16_t, AppStats> categories;  // nDPI category id
@@ -22,6 +67,7 @@ struct TrafficStats {
   std::map<uint16_t, AppStats> vlans;       // VLAN id (0 = untagged)
   std::map<int, host::Traffic> networks;    // local network id: sent = leaving the network
   std::map<uint8_t, host::Traffic> dscp;    // DSCP class of the flow's first packet
+  std::map<uint16_t, PoolStats> pools;      // host pool id (0: no pool)
 };
 
 }  // namespace flowlens

@@ -82,6 +82,40 @@ local in_pool = interface.getHostsInfo(false, "column_ip", nil, nil, true, nil, 
 eq(in_pool.numHosts, tonumber(per_pool["1"]), "pool 1's hosts")
 for _, host in pairs(in_pool.hosts) do eq(host.host_pool_id, 1, host.ip .. ": pool 1") end
 
+-- The pools' traffic: the capture was read before any pool existed, so pool 0 holds all of it
+-- (each flow once: its client's and server's pools were the same); the loaded pools are listed
+-- from their load on, and count their active hosts.
+local stats = interface.getHostPoolsStats()
+local ids = {}
+for id in pairs(stats) do ids[#ids + 1] = id end
+table.sort(ids)
+eq(table.concat(ids, ","), "0,1,2,3,4", "pool 0 and the loaded pools, by number")
+local ndpi_bytes = 0
+for _, app in pairs(interface.getnDPIStats().ndpi) do ndpi_bytes = ndpi_bytes + app.bytes end
+local p0 = stats[0]
+assert(ndpi_bytes > 0, "traffic")
+eq(p0["bytes.sent"] + p0["bytes.rcvd"], ndpi_bytes, "pool 0: every flow's bytes, once")
+local by_app, by_category = 0, 0
+for _, app in pairs(p0.ndpi) do by_app = by_app + app["bytes.sent"] + app["bytes.rcvd"] end
+for _, c in pairs(p0.ndpi_categories) do by_category = by_category + c.bytes end
+eq(by_app, ndpi_bytes, "pool 0 by application")
+eq(by_category, ndpi_bytes, "pool 0 by category")
+eq(p0.cross_application.bytes, ndpi_bytes, "across applications")
+assert(p0.ndpi.DNS and p0.ndpi.DNS.num_flows > 0 and p0.ndpi.DNS.breed, "per application, ntopng's fields")
+assert(p0["seen.first"] > 0 and p0["seen.last"] >= p0["seen.first"], "when")
+for id = 1, 4 do
+   eq(stats[id]["bytes.sent"], 0, "pool " .. id .. ": no traffic since its load")
+   eq(next(stats[id].ndpi), nil, "pool " .. id .. ": no application")
+   eq(stats[id].num_hosts, tonumber(per_pool[tostring(id)] or 0), "pool " .. id .. "'s hosts")
+end
+eq(stats[0].num_hosts, tonumber(per_pool["0"] or 0), "pool 0's hosts")
+local one = interface.getHostPoolStats(1)
+eq(one[1].num_hosts, stats[1].num_hosts, "getHostPoolStats: keyed by the pool's id, as ntopng")
+eq(next(interface.getHostPoolStats(99)), nil, "a pool not loaded: empty")
+t.expect_error_ignoring_position(
+   "interface.getHostPoolStats: argument #1 (pool_id) expected integer, got string",
+   interface.getHostPoolStats, "x")
+
 -- A malformed member: refused, the pools as they were.
 ntop.setMembersCache(members(3), "not-an-address")
 local ok, err = ntop.reloadHostPools()
@@ -109,3 +143,8 @@ eq(ntop.poolsLock(5), true, "taken again (released when the run ends)")
 eq(ntop.poolsLock(), true, "the spec's form: no argument")
 t.expect_error_ignoring_position("ntop.poolsLock: argument #1 (max_secs) expected integer, got string",
                                  ntop.poolsLock, "soon")
+
+-- resetPoolsQuotas: one pool's counters (ntopng's nEdge function; here an administrator's).
+eq(interface.resetPoolsQuotas(0), nil, "nil, as ntopng")
+eq(interface.getHostPoolsStats()[0]["bytes.sent"], 0, "pool 0 zeroed")
+eq(interface.getHostPoolsStats()[0]["seen.first"], p0["seen.first"], "when it was seen stays")

@@ -11,7 +11,7 @@ std::string pcapDir() { return std::string(FLOWLENS_SOURCE_DIR) + "/tests/data/p
 
 std::unique_ptr<PacketEngine> runCapture(const std::string& path, int threads,
                                          const EngineLimits* limits,
-                                         const std::string& bpf_filter) {
+                                         const std::string& bpf_filter, HostHooks hooks) {
   EngineConfig c;
   c.source.name = path;
   c.source.file = true;
@@ -23,7 +23,7 @@ std::unique_ptr<PacketEngine> runCapture(const std::string& path, int threads,
     c.limits.flow_idle_us = c.limits.flow_lifetime_us = c.limits.host_idle_us =
         c.limits.dpi_idle_us = UINT64_MAX / 4;  // never: captures span decades
   }
-  auto engine = PacketEngine::create(c, {});
+  auto engine = PacketEngine::create(c, std::move(hooks));
   if (!engine) {
     ADD_FAILURE() << engine.error();
     return nullptr;

@@ -13,9 +13,11 @@ std::string pcapDir();
 
 // Reads `path` with `threads` packet threads; flows and hosts never expire unless `limits`
 // says so. A `bpf_filter` makes libpcap read the file (else flowlens's own reader does, for a
-// classic pcap file). Fails the calling test (and returns nullptr) when the file cannot be read.
+// classic pcap file). `hooks`: what the daemon adds to new hosts (none by default). Fails the
+// calling test (and returns nullptr) when the file cannot be read.
 std::unique_ptr<PacketEngine> runCapture(const std::string& path, int threads = 1,
                                          const EngineLimits* limits = nullptr,
-                                         const std::string& bpf_filter = "");
+                                         const std::string& bpf_filter = "",
+                                         HostHooks hooks = {});
 
 }  // namespace flowlens::testing

@@ -1,14 +1,19 @@
 // interface.* for ntopng's host pools (host::HostPools, loaded by ntop.reloadHostPools):
-// findMemberPool, findMacPool, getHostPoolsInfo. Shapes are ntopng's (HostPools::lua and the
-// find functions of LuaEngineInterface.cpp).
+// findMemberPool, findMacPool, getHostPoolsInfo, and the pools' traffic (TrafficStats::pools):
+// getHostPoolsStats, getHostPoolStats, resetPoolsQuotas. Shapes are ntopng's (HostPools::lua,
+// HostPools::luaStats, HostPoolStats::lua and the functions of LuaEngineInterface.cpp).
 
+#include <algorithm>
 #include <map>
+#include <optional>
+#include <vector>
 
 #include "host/host.h"
 #include "host/host_pools.h"
 #include "iface/packet_engine.h"
 #include "lua/args.h"
 #include "lua/interface/common.h"
+#include "lua/interface/views.h"
 #include "lua/registry.h"
 #include "lua/state.h"
 
@@ -110,12 +115,110 @@ int getHostPoolsInfo(lua_State* L) {
   return 1;
 }
 
+// ntopng's HostPoolStats::lua, with num_hosts (HostPools::luaStats).
+void pushPoolStats(lua_State* L, const PoolStats& p, uint64_t hosts, const dpi::DpiCatalog& cat) {
+  lua_createtable(L, 0, 14);
+  setField(L, "throughput_bps", p.throughput_bps);
+  setField(L, "throughput_pps", p.throughput_pps);
+  pushTraffic(L, p.traffic);
+  const auto unknown = p.apps.find(0);
+  setField(L, "bytes.ndpi.unknown", unknown == p.apps.end() ? 0 : unknown->second.traffic.bytes());
+  setField(L, "seen.first", p.first_seen_s);
+  setField(L, "seen.last", p.last_seen_s);
+  lua_createtable(L, 0, int(p.apps.size()));
+  for (const auto& [id, a] : p.apps) {
+    if (a.traffic.bytes() == 0) continue;  // (as ntopng: a reset leaves the entry)
+    lua_createtable(L, 0, 8);
+    setField(L, "breed", cat.breedName(id));
+    pushTraffic(L, a.traffic);
+    setField(L, "duration", a.duration_s);
+    setField(L, "num_flows", a.flows);
+    lua_setfield(L, -2, cat.protocolName(id).c_str());
+  }
+  lua_setfield(L, -2, "ndpi");
+  lua_createtable(L, 0, int(p.categories.size()));
+  for (const auto& [id, c] : p.categories) {
+    if (c.traffic.bytes() != 0) setCategoryEntry(L, cat, id, c.traffic, c.duration_s);
+  }
+  lua_setfield(L, -2, "ndpi_categories");
+  lua_createtable(L, 0, 2);
+  setField(L, "bytes", p.all.traffic.bytes());
+  setField(L, "duration", p.all.duration_s);
+  lua_setfield(L, -2, "cross_application");
+  setField(L, "num_hosts", hosts);
+}
+
+// {[pool id] = stats} for pool `only`, or for every pool: 0 (no pool) and the pools loaded,
+// listed whether they had traffic or not (as ntopng, which makes their stats at reload).
+void pushPoolsStats(lua_State* L, std::optional<uint16_t> only) {
+  std::vector<uint16_t> ids{host::HostPools::kNoPool};
+  if (const host::HostPools* p = pools(L)) {
+    for (uint16_t id : p->snapshot()->ids()) {
+      if (id != host::HostPools::kNoPool) ids.push_back(id);
+    }
+  }
+  if (only) ids.erase(std::remove_if(ids.begin(), ids.end(), [&](uint16_t id) { return id != *only; }), ids.end());
+  std::map<uint16_t, PoolStats> stats;
+  std::map<uint16_t, uint64_t> hosts;
+  if (const PacketEngine* e = selectedEngine(L); e != nullptr && !ids.empty()) {
+    e->readShared([&](const host::HostTable& t, const TrafficStats& s) {
+      for (uint16_t id : ids) {
+        if (auto it = s.pools.find(id); it != s.pools.end()) stats.emplace(id, it->second);
+      }
+      t.forEachIn(0, t.slotCount(), [&](const host::Host& h) { ++hosts[h.pool_id]; });
+    });
+  }
+  const dpi::DpiCatalog& cat = catalog(L);
+  lua_createtable(L, int(ids.size()), 0);
+  for (uint16_t id : ids) {
+    const auto it = stats.find(id);
+    pushPoolStats(L, it != stats.end() ? it->second : PoolStats{}, hosts[id], cat);
+    lua_rawseti(L, -2, id);
+  }
+}
+
+// getHostPoolsStats() -> {[pool id] = {bytes.sent, ..., ndpi, ndpi_categories, num_hosts}}.
+int getHostPoolsStats(lua_State* L) {
+  pushPoolsStats(L, std::nullopt);
+  return 1;
+}
+
+// getHostPoolStats(pool_id) -> {[pool_id] = stats}, as ntopng wraps it; {} for a pool not
+// loaded.
+int getHostPoolStats(lua_State* L) {
+  const int64_t id = Args(L, "interface.getHostPoolStats").integer(1, "pool_id");
+  if (id < 0 || id > UINT16_MAX) {
+    lua_newtable(L);
+    return 1;
+  }
+  pushPoolsStats(L, uint16_t(id));
+  return 1;
+}
+
+// resetPoolsQuotas([pool_id]) -> nil: zeroes the traffic of the pool, or of every pool, on the
+// selected interface (administrators only: the counters are everyone's).
+int resetPoolsQuotas(lua_State* L) {
+  constexpr const char* fn = "interface.resetPoolsQuotas";
+  const auto id = Args(L, fn).optInteger(1, "pool_id");
+  if (!LuaState::from(L)->context().isAdministrator()) return failWithNil(L, fn, "administrators only");
+  NetworkInterface* i = selected(L);
+  PacketEngine* e = i != nullptr ? i->engine() : nullptr;
+  if (e == nullptr) return failWithNil(L, fn, "no interface");
+  if (id && (*id < 0 || *id > UINT16_MAX)) return failWithNil(L, fn, "no such pool");
+  e->resetPoolStats(id ? std::optional<uint16_t>(uint16_t(*id)) : std::nullopt);
+  lua_pushnil(L);
+  return 1;
+}
+
 }  // namespace
 
 const luaL_Reg kPools[] = {
     {"findMemberPool", findMemberPool},
     {"findMacPool", findMacPool},
     {"getHostPoolsInfo", getHostPoolsInfo},
+    {"getHostPoolsStats", getHostPoolsStats},
+    {"getHostPoolStats", getHostPoolStats},
+    {"resetPoolsQuotas", resetPoolsQuotas},
     {nullptr, nullptr},
 };
 

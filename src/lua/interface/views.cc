@@ -134,15 +134,7 @@ void pushHostNdpi(lua_State* L, const host::Host& h, const dpi::DpiCatalog& cata
     c.duration_s = std::max(c.duration_s, a.duration_s);
   }
   lua_createtable(L, 0, int(by_category.size()));
-  for (const auto& [cat, a] : by_category) {
-    lua_createtable(L, 0, 5);
-    setField(L, "category", int64_t{cat});
-    setField(L, "bytes", a.traffic.bytes());
-    setField(L, "bytes.sent", a.traffic.bytes_sent);
-    setField(L, "bytes.rcvd", a.traffic.bytes_rcvd);
-    setField(L, "duration", a.duration_s);
-    lua_setfield(L, -2, catalog.categoryName(cat).c_str());
-  }
+  for (const auto& [cat, a] : by_category) setCategoryEntry(L, catalog, cat, a.traffic, a.duration_s);
   lua_setfield(L, -2, "ndpi_categories");
 }
 
@@ -269,6 +261,17 @@ void pushTraffic(lua_State* L, const host::Traffic& t) {
   setTraffic(L, "", t);
   setField(L, "bytes", t.bytes());
   setField(L, "packets", t.packets());
+}
+
+void setCategoryEntry(lua_State* L, const dpi::DpiCatalog& catalog, uint16_t category,
+                      const host::Traffic& t, uint64_t duration_s) {
+  lua_createtable(L, 0, 5);
+  setField(L, "category", int64_t{category});
+  setField(L, "bytes", t.bytes());
+  setField(L, "bytes.sent", t.bytes_sent);
+  setField(L, "bytes.rcvd", t.bytes_rcvd);
+  setField(L, "duration", duration_s);
+  lua_setfield(L, -2, catalog.categoryName(category).c_str());
 }
 
 }  // namespace flowlens::lua::iface

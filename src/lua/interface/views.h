@@ -28,6 +28,10 @@ void pushFlow(lua_State* L, const flow::Flow& f, const dpi::DpiCatalog& catalog)
 void pushMac(lua_State* L, const host::MacHost& m);
 // bytes.sent, bytes.rcvd, packets.sent, packets.rcvd, bytes, packets into the table on top.
 void pushTraffic(lua_State* L, const host::Traffic& t);
+// An `ndpi_categories` entry as ntopng's CategoryCounter::lua ({category, bytes, bytes.sent,
+// bytes.rcvd, duration}), set under the category's name in the table on top.
+void setCategoryEntry(lua_State* L, const dpi::DpiCatalog& catalog, uint16_t category,
+                      const host::Traffic& t, uint64_t duration_s);
 const char* l4Name(uint8_t proto);
 
 }  // namespace flowlens::lua::iface
