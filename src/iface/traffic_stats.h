@@ -22,12 +22,16 @@ struct AppStats {
 struct PoolStats {
   struct Share {  // of one application or category
     host::Traffic traffic;
-    uint64_t flows = 0;       // flows first credited under it
-    uint64_t duration_s = 0;  // distinct seconds (of the flows' clock) with traffic
+    uint64_t flows = 0;  // flows first credited under it
+    // Housekeeping passes that credited it, at most one per second of the capture's clock
+    // (the latest second counted: packet threads' clocks differ, and never count twice).
+    uint64_t duration_s = 0;
     uint64_t last_s = 0;
     void credit(uint64_t now_s) {
-      if (now_s != last_s || duration_s == 0) ++duration_s;
-      last_s = now_s;
+      if (duration_s == 0 || now_s > last_s) {
+        ++duration_s;
+        last_s = now_s;
+      }
     }
   };
   host::Traffic traffic;

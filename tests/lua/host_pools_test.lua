@@ -145,6 +145,10 @@ t.expect_error_ignoring_position("ntop.poolsLock: argument #1 (max_secs) expecte
                                  ntop.poolsLock, "soon")
 
 -- resetPoolsQuotas: one pool's counters (ntopng's nEdge function; here an administrator's).
+eq(select("#", interface.resetPoolsQuotas(0)), 1, "one value")
 eq(interface.resetPoolsQuotas(0), nil, "nil, as ntopng")
 eq(interface.getHostPoolsStats()[0]["bytes.sent"], 0, "pool 0 zeroed")
+eq(next(interface.getHostPoolsStats()[0].ndpi), nil, "and its applications")
 eq(interface.getHostPoolsStats()[0]["seen.first"], p0["seen.first"], "when it was seen stays")
+eq(interface.resetPoolsQuotas(), nil, "every pool")
+eq(interface.resetPoolsQuotas(70000), nil, "no such pool: nothing to reset")

@@ -75,6 +75,16 @@ int findMacPool(lua_State* L) {
   return 1;
 }
 
+// The active hosts of each pool, or of pool `only`. Caller holds the shared lock.
+std::map<uint16_t, uint64_t> hostsPerPool(const host::HostTable& t,
+                                          std::optional<uint16_t> only = std::nullopt) {
+  std::map<uint16_t, uint64_t> n;
+  t.forEachIn(0, t.slotCount(), [&](const host::Host& h) {
+    if (!only || h.pool_id == *only) ++n[h.pool_id];
+  });
+  return n;
+}
+
 // getHostPoolsInfo() -> {num_members_per_pool = {["<pool id>"] = {num_hosts, num_l2_devices}},
 // num_members = {num_hosts, num_l2_devices, num_active_pools}}: the selected interface's
 // active hosts per pool (0: none), and its MAC addresses a pool lists. Only pools with members
@@ -88,7 +98,7 @@ int getHostPoolsInfo(lua_State* L) {
   if (const PacketEngine* e = selectedEngine(L)) {
     const auto snapshot = p != nullptr ? p->snapshot() : nullptr;
     e->readShared([&](const host::HostTable& t, const TrafficStats&) {
-      t.forEachIn(0, t.slotCount(), [&](const host::Host& h) { ++per_pool[h.pool_id].hosts; });
+      for (const auto& [pool, n] : hostsPerPool(t)) per_pool[pool].hosts = n;
       if (snapshot == nullptr || !snapshot->hasMacs()) return;
       t.forEachMac([&](const host::MacHost& m) {
         if (auto pool = snapshot->findMac(m.mac)) ++per_pool[*pool].devices;
@@ -127,7 +137,7 @@ void pushPoolStats(lua_State* L, const PoolStats& p, uint64_t hosts, const dpi::
   setField(L, "seen.last", p.last_seen_s);
   lua_createtable(L, 0, int(p.apps.size()));
   for (const auto& [id, a] : p.apps) {
-    if (a.traffic.bytes() == 0) continue;  // (as ntopng: a reset leaves the entry)
+    if (a.traffic.bytes() == 0) continue;  // (as ntopng: applications with traffic only)
     lua_createtable(L, 0, 8);
     setField(L, "breed", cat.breedName(id));
     pushTraffic(L, a.traffic);
@@ -153,7 +163,8 @@ void pushPoolStats(lua_State* L, const PoolStats& p, uint64_t hosts, const dpi::
 void pushPoolsStats(lua_State* L, std::optional<uint16_t> only) {
   std::vector<uint16_t> ids{host::HostPools::kNoPool};
   if (const host::HostPools* p = pools(L)) {
-    for (uint16_t id : p->snapshot()->ids()) {
+    const auto snapshot = p->snapshot();  // (held: a reload may replace it meanwhile)
+    for (uint16_t id : snapshot->ids()) {
       if (id != host::HostPools::kNoPool) ids.push_back(id);
     }
   }
@@ -165,11 +176,11 @@ void pushPoolsStats(lua_State* L, std::optional<uint16_t> only) {
       for (uint16_t id : ids) {
         if (auto it = s.pools.find(id); it != s.pools.end()) stats.emplace(id, it->second);
       }
-      t.forEachIn(0, t.slotCount(), [&](const host::Host& h) { ++hosts[h.pool_id]; });
+      hosts = hostsPerPool(t, only);
     });
   }
   const dpi::DpiCatalog& cat = catalog(L);
-  lua_createtable(L, int(ids.size()), 0);
+  lua_createtable(L, 0, int(ids.size()));
   for (uint16_t id : ids) {
     const auto it = stats.find(id);
     pushPoolStats(L, it != stats.end() ? it->second : PoolStats{}, hosts[id], cat);
@@ -204,7 +215,10 @@ int resetPoolsQuotas(lua_State* L) {
   NetworkInterface* i = selected(L);
   PacketEngine* e = i != nullptr ? i->engine() : nullptr;
   if (e == nullptr) return failWithNil(L, fn, "no interface");
-  if (id && (*id < 0 || *id > UINT16_MAX)) return failWithNil(L, fn, "no such pool");
+  if (id && (*id < 0 || *id > UINT16_MAX)) {  // no such pool: nothing to reset
+    lua_pushnil(L);
+    return 1;
+  }
   e->resetPoolStats(id ? std::optional<uint16_t>(uint16_t(*id)) : std::nullopt);
   lua_pushnil(L);
   return 1;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "../store/store_test_util.h"  // TempDir
@@ -34,6 +35,18 @@ host::Traffic sum(const std::map<uint16_t, PoolStats::Share>& shares) {
   return t;
 }
 
+// Two packet threads' clocks differ (each reads the file on its own): their credits interleave,
+// and a second is counted once, the latest only.
+TEST(PoolStatsTest, DurationCountsEachSecondOnceWhateverTheOrder) {
+  PoolStats p;
+  for (uint64_t s : {300, 500, 300, 500, 301, 501, 501}) p.credit(7, 5, false, s, 1, 60, 0, 0);
+  EXPECT_EQ(p.all.duration_s, 3u);
+  EXPECT_EQ(p.apps.at(7).duration_s, 3u);
+  EXPECT_EQ(p.first_seen_s, 300u);
+  EXPECT_EQ(p.last_seen_s, 501u);
+  EXPECT_EQ(p.traffic.bytes_sent, 7u * 60);
+}
+
 TEST(PoolStatsTest, FlowsCreditTheirClientsPoolAndAnotherServersPool) {
   // Pool 1: the capture's local network; pool 2: every other IPv4 address (the longer prefix
   // wins); IPv6 hosts: no pool (0). Flows cross from 1 to 2, and stay within 2.
@@ -55,6 +68,8 @@ TEST(PoolStatsTest, FlowsCreditTheirClientsPoolAndAnotherServersPool) {
     ASSERT_NE(e, nullptr);
     const auto flows = e->flows();
     std::map<uint16_t, host::Traffic> want;
+    std::map<uint16_t, uint64_t> want_flows;              // flows crediting each pool
+    std::map<uint16_t, std::set<uint16_t>> may_have_app;  // 0 (not yet detected) or the flow's
     size_t crossing = 0, within = 0;
     std::map<uint16_t, PoolStats> got;
     e->readShared([&](const host::HostTable& t, const TrafficStats& s) {
@@ -62,6 +77,12 @@ TEST(PoolStatsTest, FlowsCreditTheirClientsPoolAndAnotherServersPool) {
         const host::Host* c = t.at(f.client_host);
         const host::Host* sv = t.at(f.server_host);
         ASSERT_TRUE(c != nullptr && sv != nullptr) << "every flow has its hosts";
+        const uint16_t app = f.app_proto != 0 ? f.app_proto : f.master_proto;
+        for (const host::Host* h : {c, sv}) {
+          if (h == sv && sv->pool_id == c->pool_id) break;
+          ++want_flows[h->pool_id];
+          may_have_app[h->pool_id].insert({uint16_t{0}, app});
+        }
         want[c->pool_id].add(true, f.c2s.packets, f.c2s.bytes);
         want[c->pool_id].add(false, f.s2c.packets, f.s2c.bytes);
         if (sv->pool_id == c->pool_id) {
@@ -88,8 +109,18 @@ TEST(PoolStatsTest, FlowsCreditTheirClientsPoolAndAnotherServersPool) {
       expectSame(sum(p.apps), traffic, pool + " by application");
       expectSame(sum(p.categories), traffic, pool + " by category");
       expectSame(p.all.traffic, traffic, pool + " across applications");
-      EXPECT_GT(p.all.duration_s, 0u) << pool;
+      EXPECT_EQ(p.all.flows, want_flows[id]) << pool;
+      uint64_t app_flows = 0;
+      for (const auto& [app, share] : p.apps) {
+        EXPECT_TRUE(may_have_app[id].count(app)) << pool << ": application " << app;
+        EXPECT_LE(share.duration_s, p.all.duration_s) << pool;
+        app_flows += share.flows;
+      }
+      EXPECT_EQ(app_flows, want_flows[id]) << pool << ": each flow once, under its application";
+      // At most one a second, whichever thread's clock credits it.
       EXPECT_LE(p.first_seen_s, p.last_seen_s) << pool;
+      EXPECT_GT(p.all.duration_s, 0u) << pool;
+      EXPECT_LE(p.all.duration_s, p.last_seen_s - p.first_seen_s + 1) << pool;
     }
     // resetPoolsQuotas: one pool's counters, then all; when it was seen stays.
     const uint64_t first = got.at(1).first_seen_s;
