@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <vector>
 
 #include "host/host.h"
 
@@ -35,9 +36,10 @@ struct PoolStats {
     }
   };
   host::Traffic traffic;
-  std::map<uint16_t, Share> apps;        // nDPI application (else master) id
-  std::map<uint16_t, Share> categories;  // nDPI category id
-  Share all;                             // ntopng's cross_application
+  // By nDPI application (else master) id and by category id, indexed by the id (a flow sync
+  // credits one of each: one step each, not a tree walk); ids never credited are empty.
+  std::vector<Share> apps, categories;
+  Share all;  // ntopng's cross_application
   uint64_t first_seen_s = 0, last_seen_s = 0;
   double throughput_bps = 0, throughput_pps = 0;  // over the last sampling interval
   uint64_t sampled_bytes = 0, sampled_packets = 0;
@@ -46,7 +48,7 @@ struct PoolStats {
               uint64_t sent_b, uint64_t rcvd_p, uint64_t rcvd_b) {
     if (first_seen_s == 0 || now_s < first_seen_s) first_seen_s = now_s;
     last_seen_s = std::max(last_seen_s, now_s);
-    for (Share* s : {&apps[app], &categories[category], &all}) {
+    for (Share* s : {&at(apps, app), &at(categories, category), &all}) {
       s->traffic.add(true, sent_p, sent_b);
       s->traffic.add(false, rcvd_p, rcvd_b);
       s->flows += new_flow ? 1 : 0;
@@ -54,6 +56,10 @@ struct PoolStats {
     }
     traffic.add(true, sent_p, sent_b);
     traffic.add(false, rcvd_p, rcvd_b);
+  }
+  static Share& at(std::vector<Share>& v, uint16_t id) {
+    if (id >= v.size()) v.resize(size_t(id) + 1);
+    return v[id];
   }
   // ntopng's resetPoolsQuotas: the counters, not when the pool was seen.
   void reset() {

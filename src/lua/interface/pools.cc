@@ -131,24 +131,25 @@ void pushPoolStats(lua_State* L, const PoolStats& p, uint64_t hosts, const dpi::
   setField(L, "throughput_bps", p.throughput_bps);
   setField(L, "throughput_pps", p.throughput_pps);
   pushTraffic(L, p.traffic);
-  const auto unknown = p.apps.find(0);
-  setField(L, "bytes.ndpi.unknown", unknown == p.apps.end() ? 0 : unknown->second.traffic.bytes());
+  setField(L, "bytes.ndpi.unknown", p.apps.empty() ? 0 : p.apps[0].traffic.bytes());
   setField(L, "seen.first", p.first_seen_s);
   setField(L, "seen.last", p.last_seen_s);
-  lua_createtable(L, 0, int(p.apps.size()));
-  for (const auto& [id, a] : p.apps) {
+  lua_createtable(L, 0, 8);
+  for (size_t id = 0; id < p.apps.size(); ++id) {
+    const PoolStats::Share& a = p.apps[id];
     if (a.traffic.bytes() == 0) continue;  // (as ntopng: applications with traffic only)
     lua_createtable(L, 0, 8);
-    setField(L, "breed", cat.breedName(id));
+    setField(L, "breed", cat.breedName(uint16_t(id)));
     pushTraffic(L, a.traffic);
     setField(L, "duration", a.duration_s);
     setField(L, "num_flows", a.flows);
-    lua_setfield(L, -2, cat.protocolName(id).c_str());
+    lua_setfield(L, -2, cat.protocolName(uint16_t(id)).c_str());
   }
   lua_setfield(L, -2, "ndpi");
-  lua_createtable(L, 0, int(p.categories.size()));
-  for (const auto& [id, c] : p.categories) {
-    if (c.traffic.bytes() != 0) setCategoryEntry(L, cat, id, c.traffic, c.duration_s);
+  lua_createtable(L, 0, 4);
+  for (size_t id = 0; id < p.categories.size(); ++id) {
+    const PoolStats::Share& c = p.categories[id];
+    if (c.traffic.bytes() != 0) setCategoryEntry(L, cat, uint16_t(id), c.traffic, c.duration_s);
   }
   lua_setfield(L, -2, "ndpi_categories");
   lua_createtable(L, 0, 2);
