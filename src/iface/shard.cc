@@ -327,7 +327,9 @@ void Shard::syncFlow(flow::Flow& f, uint64_t now_us) {
   }
   // Host pools: the client's, and the server's when another (ntopng's update_pools_stats).
   const uint64_t now_s = now_us / 1000000;  // the pass's clock: seconds with traffic
-  if (ch != nullptr) st.pools[ch->pool_id].credit(app, f.category, first_sync, now_s, cp, cb, sp, sb);
+  if (ch != nullptr) {
+    st.pools[ch->pool_id].credit(app, f.category, first_sync, now_s, cp, cb, sp, sb);
+  }
   if (sh != nullptr && (ch == nullptr || sh->pool_id != ch->pool_id)) {
     st.pools[sh->pool_id].credit(app, f.category, first_sync, now_s, sp, sb, cp, cb);
   }

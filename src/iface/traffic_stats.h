@@ -1,6 +1,7 @@
 #pragma once
 // Interface-wide aggregates the flows feed once a second: per application, per category, per L4
-// protocol, per VLAN, per local network and per host pool. Not thread-safe: the interface's stats lock guards it.
+// protocol, per VLAN, per local network and per host pool. Not thread-safe: the interface's stats
+// lock guards it.
 
 #include <algorithm>
 #include <cstdint>

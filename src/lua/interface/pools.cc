@@ -3,7 +3,6 @@
 // getHostPoolsStats, getHostPoolStats, resetPoolsQuotas. Shapes are ntopng's (HostPools::lua,
 // HostPools::luaStats, HostPoolStats::lua and the functions of LuaEngineInterface.cpp).
 
-#include <algorithm>
 #include <map>
 #include <optional>
 #include <vector>
@@ -162,14 +161,17 @@ void pushPoolStats(lua_State* L, const PoolStats& p, uint64_t hosts, const dpi::
 // {[pool id] = stats} for pool `only`, or for every pool: 0 (no pool) and the pools loaded,
 // listed whether they had traffic or not (as ntopng, which makes their stats at reload).
 void pushPoolsStats(lua_State* L, std::optional<uint16_t> only) {
-  std::vector<uint16_t> ids{host::HostPools::kNoPool};
+  std::vector<uint16_t> ids;
+  const auto list = [&](uint16_t id) {
+    if (!only || id == *only) ids.push_back(id);
+  };
+  list(host::HostPools::kNoPool);
   if (const host::HostPools* p = pools(L)) {
     const auto snapshot = p->snapshot();  // (held: a reload may replace it meanwhile)
     for (uint16_t id : snapshot->ids()) {
-      if (id != host::HostPools::kNoPool) ids.push_back(id);
+      if (id != host::HostPools::kNoPool) list(id);
     }
   }
-  if (only) ids.erase(std::remove_if(ids.begin(), ids.end(), [&](uint16_t id) { return id != *only; }), ids.end());
   std::map<uint16_t, PoolStats> stats;
   std::map<uint16_t, uint64_t> hosts;
   if (const PacketEngine* e = selectedEngine(L); e != nullptr && !ids.empty()) {
@@ -212,7 +214,9 @@ int getHostPoolStats(lua_State* L) {
 int resetPoolsQuotas(lua_State* L) {
   constexpr const char* fn = "interface.resetPoolsQuotas";
   const auto id = Args(L, fn).optInteger(1, "pool_id");
-  if (!LuaState::from(L)->context().isAdministrator()) return failWithNil(L, fn, "administrators only");
+  if (!LuaState::from(L)->context().isAdministrator()) {
+    return failWithNil(L, fn, "administrators only");
+  }
   NetworkInterface* i = selected(L);
   PacketEngine* e = i != nullptr ? i->engine() : nullptr;
   if (e == nullptr) return failWithNil(L, fn, "no interface");
