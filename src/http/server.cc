@@ -87,6 +87,48 @@ void sendResponse(mg_connection* conn, const lua::Response& r, bool head_only) {
   if (!head_only && !r.body.empty()) mg_write(conn, r.body.data(), r.body.size());
 }
 
+void ConnectionStream::begin() {
+  started_ = true;
+  absorbPrintedHeaders(*response_);
+  mg_response_header_start(conn_, response_->status);
+  mg_response_header_add(conn_, "Content-Type", response_->content_type.c_str(), -1);
+  mg_response_header_add(conn_, "Transfer-Encoding", "chunked", -1);
+  mg_response_header_add(conn_, "Connection", "close", -1);
+  mg_response_header_add(conn_, "X-Content-Type-Options", "nosniff", -1);
+  mg_response_header_add(conn_, "Cache-Control", "no-store", -1);
+  for (const auto& [k, v] : response_->headers) {
+    if (strcasecmp(k.c_str(), "Cache-Control") == 0 ||
+        strcasecmp(k.c_str(), "Content-Length") == 0 ||
+        strcasecmp(k.c_str(), "Connection") == 0) {
+      continue;
+    }
+    mg_response_header_add(conn_, k.c_str(), v.c_str(), static_cast<int>(v.size()));
+  }
+  if (mg_response_header_send(conn_) < 0) failed_ = true;
+  if (head_only_) failed_ = true;  // nothing more to send: the caller may stop
+}
+
+bool ConnectionStream::write(std::string_view bytes) {
+  if (!started_) {
+    begin();
+    std::string printed = std::move(response_->body);
+    response_->body.clear();
+    if (!printed.empty()) write(printed);
+  }
+  if (failed_ || bytes.empty()) return !failed_;
+  if (mg_send_chunk(conn_, bytes.data(), static_cast<unsigned>(bytes.size())) <= 0) {
+    failed_ = true;
+  }
+  return !failed_;
+}
+
+void ConnectionStream::finish() {
+  if (!started_) return;
+  if (!response_->body.empty()) write(response_->body);
+  response_->body.clear();
+  if (!failed_ && !head_only_) mg_send_chunk(conn_, "", 0);
+}
+
 void sendError(mg_connection* conn, int status, const std::string& message) {
   lua::Response r;
   r.status = status;
@@ -483,6 +525,8 @@ int Server::serveLua(mg_connection* conn, const std::string& rel, bool api) {
   ctx.response = &resp;
   ctx.deadline = std::chrono::steady_clock::now() +
                  std::chrono::milliseconds(config_.lua_timeout_ms);
+  ConnectionStream stream(conn, &resp, req.method == "HEAD");
+  ctx.stream = &stream;
   ++stats_.lua_runs;
   Status st = (*lease)->runFile(file, ctx);
   if (ctx.lowered_priority &&
@@ -490,6 +534,14 @@ int Server::serveLua(mg_connection* conn, const std::string& rel, bool api) {
     log::warning("cannot restore the priority of an HTTP thread");
   }
   if (ctx.gained_write_caps) privileges::dropWriteCapabilities();
+  if (stream.started()) {  // the status and headers went out: the body ends here
+    if (!st) {
+      ++stats_.script_errors;
+      log::warning("{}: the script failed after its response began: {}", req.path, st.error());
+    }
+    stream.finish();
+    return resp.status;
+  }
   if (!st) {
     const bool timeout = st.error().find("exceeded its time limit") != std::string::npos;
     ++(timeout ? stats_.timeouts : stats_.script_errors);

@@ -73,6 +73,25 @@ class Server {
   ServerStats stats_;
 };
 
+// A response streamed while its script runs (lua::ResponseStream): chunked, and the connection
+// closed after it. finish() sends what the script printed since its last write and the last
+// chunk; nothing happens if no write began the response.
+class ConnectionStream final : public lua::ResponseStream {
+ public:
+  ConnectionStream(mg_connection* conn, lua::Response* response, bool head_only)
+      : conn_(conn), response_(response), head_only_(head_only) {}
+  bool write(std::string_view bytes) override;
+  bool started() const { return started_; }
+  void finish();
+
+ private:
+  void begin();
+  mg_connection* conn_;
+  lua::Response* response_;
+  bool head_only_;
+  bool started_ = false, failed_ = false;
+};
+
 // Writes a complete response (status line, headers, body) with Content-Length, keeping the
 // connection alive when the client allows it.
 void sendResponse(mg_connection* conn, const lua::Response& r, bool head_only);

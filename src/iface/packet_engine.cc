@@ -114,6 +114,7 @@ Result<std::unique_ptr<PacketEngine>> PacketEngine::create(const EngineConfig& c
         std::make_unique<Shard>(config.limits, per_shard, std::move(*dpi), e->shared_.get()));
     e->sources_.push_back(std::move(*source));
   }
+  e->live_ = std::make_shared<LiveCaptures>(e->link_type_);
   if (!config.source.file && n > 1) {
     uint32_t group = capture::kNewFanoutGroup;
     Status joined = Status::Ok();
@@ -187,6 +188,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
   uint64_t last_drop_poll_us = 0;
   uint64_t file_clock_us = 0;  // the latest timestamp read, any shard's: a file's "now"
   ReadAhead ahead(source.keepsPackets() && !config_.original_speed ? ReadAhead::kDepth : 0);
+  LiveCaptures::View taps;  // the live captures this thread feeds
 
   while (!stop_.load(std::memory_order_relaxed)) {
     std::unique_lock lock(shard.mutex(), std::defer_lock);
@@ -218,6 +220,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       }
       ++packets_read;
       shard.packetRead();
+      taps.refresh(*live_);  // (one load: a capture started now gets this packet on)
       file_clock_us = std::max(file_clock_us, c.ts_us);
       if (config_.original_speed && file) {  // (nothing read ahead: see `ahead`)
         if (first_ts == 0) first_ts = c.ts_us;
@@ -235,6 +238,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
       const bool is_ip = decode::decodeFrame(link, c.data, c.cap_len, c.wire_len, c.ts_us, p);
       if (!is_ip) {
         if (!owner_of_non_ip) continue;
+        if (!taps.empty()) taps.offer(c, p);
         if (!lock.owns_lock()) lock.lock();
         if (p.reason != decode::Reason::kOk) {
           shard.countMalformed(p.reason, p.wire_len);
@@ -244,6 +248,7 @@ void PacketEngine::run(size_t index, capture::PcapSource source) {
         continue;
       }
       if (!fanout_ && shardOf(p, shards) != index) continue;
+      if (!taps.empty()) taps.offer(c, p);
       e.generation = source.generation();
       shard.prepare(p, &e.lookup);
       ahead.push(shard);

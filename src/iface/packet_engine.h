@@ -19,6 +19,7 @@
 #include "capture/pcap_source.h"
 #include "core/result.h"
 #include "dpi/dpi_engine.h"
+#include "iface/live_capture.h"
 #include "iface/ranking_cache.h"
 #include "iface/shard.h"
 
@@ -145,6 +146,10 @@ class PacketEngine {
   bool kernelFanout() const { return fanout_; }
   // Packets each thread has read from its source (as of its last batch).
   std::vector<uint64_t> packetsReadPerThread() const;
+  // Captures of the packets the threads keep (interface.liveCapture): what each thread keeps,
+  // every IP packet of its shard and, for the first thread, the rest.
+  // Shared: a reader streaming a capture keeps the registry while the engine goes.
+  std::shared_ptr<LiveCaptures> liveCaptureRegistry() const { return live_; }
 
  private:
   PacketEngine(const EngineConfig& config, HostHooks hooks);
@@ -165,6 +170,7 @@ class PacketEngine {
   bool fanout_ = false;
   uint64_t fanout_start_us_ = 0;  // with fanout: a thread skips its first packets stamped earlier
   std::atomic<int64_t> started_ns_{0}, finished_ns_{0};
+  std::shared_ptr<LiveCaptures> live_;
   mutable RankingCache<HostRanking> host_rankings_;
   mutable RankingCache<FlowRanking> flow_rankings_;
 };

@@ -108,10 +108,21 @@ struct Response {
   std::string body;
 };
 
+// A response sent while its script runs (interface.liveCapture streams a pcap): the first write
+// sends the status and headers set so far and what the script printed; later writes go out as
+// they come. The HTTP server provides one; elsewhere there is none.
+class ResponseStream {
+ public:
+  virtual ~ResponseStream() = default;
+  // False once the client is gone (a write failed): the caller should stop.
+  virtual bool write(std::string_view bytes) = 0;
+};
+
 struct ScriptContext {
   Services* services = nullptr;
   Request* request = nullptr;    // null outside HTTP
   Response* response = nullptr;  // null: print() goes to the log
+  ResponseStream* stream = nullptr;  // null: the response goes whole, after the run
   std::string script_path;
   std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   int selected_ifid = -1;        // interface.select(); -1: the first the user may see

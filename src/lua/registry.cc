@@ -44,6 +44,7 @@ const std::vector<Section>& sections() {
       {"interface", "interface.* (ntopng): autonomous systems and countries", iface::kGeo},
       {"interface", "interface.* (ntopng): flows grouped", iface::kAggregates},
       {"interface", "interface.* (ntopng): host pools", iface::kPools},
+      {"interface", "interface.* (ntopng): live capture", iface::kCapture},
       {"flowlens", "HTTP response helpers", kResponse},
       {"flowlens", "JSON encoder for rest_utils", kJson},
   };

@@ -62,6 +62,7 @@ extern const luaL_Reg kNdpi[];        // interface/ndpi.cc
 extern const luaL_Reg kGeo[];         // interface/geo.cc: by AS and by country
 extern const luaL_Reg kAggregates[];  // interface/aggregates.cc: flows grouped
 extern const luaL_Reg kPools[];       // interface/pools.cc: host pools
+extern const luaL_Reg kCapture[];     // interface/capture.cc: live capture
 }  // namespace iface
 extern const luaL_Reg kResponse[];    // response.cc: flowlens.* helpers behind lua_utils
 extern const luaL_Reg kJson[];        // json_encode.cc: flowlens.jsonEncode (dkjson-compatible)

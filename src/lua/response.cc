@@ -62,6 +62,13 @@ int setHTTPHeader(lua_State* L) {
   return 0;
 }
 
+// flowlens.clearHTTPHeaders(): forgets the headers set so far (not the status or the content
+// type): an answer that changes its mind, e.g. an error instead of a file download.
+int clearHTTPHeaders(lua_State* L) {
+  if (auto* r = LuaState::from(L)->context().response) r->headers.clear();
+  return 0;
+}
+
 int setContentType(lua_State* L) {
   Args a(L, "flowlens.setContentType");
   std::string type(a.string(1, "content_type"));
@@ -100,6 +107,7 @@ int luaPrint(lua_State* L) {
 const luaL_Reg kResponse[] = {
     {"setHTTPStatus", setHTTPStatus},
     {"setHTTPHeader", setHTTPHeader},
+    {"clearHTTPHeaders", clearHTTPHeaders},
     {"setContentType", setContentType},
     {"qrCodeSvg", qrCodeSvg},
     {nullptr, nullptr},

@@ -21,6 +21,7 @@ import socket
 import struct
 import subprocess
 import tempfile
+import threading
 import time
 import unittest
 import urllib.parse
@@ -45,6 +46,36 @@ local s = interface.getStats()
 print(json.encode({packets = s.stats.packets, bytes = s.stats.bytes, drops = s.stats.drops,
                    flows = s.num_flows, hosts = s.num_hosts}))
 """
+
+# The live captures running on the selected interface: ?ifname=NAME.
+CAPTURES_SCRIPT = """\
+local json = require("dkjson")
+interface.select(_GET["ifname"])
+print(json.encode({running = #interface.dumpLiveCaptures()}))
+"""
+
+
+def pcap_records(data):
+    """(link type, [(orig_len, frame bytes)]) of a classic pcap file's bytes."""
+    endian = {b"\xd4\xc3\xb2\xa1": "<", b"\xa1\xb2\xc3\xd4": ">"}[data[:4]]
+    link_type = struct.unpack_from(endian + "I", data, 20)[0]
+    records, off = [], 24
+    while off + 16 <= len(data):
+        incl, orig = struct.unpack_from(endian + "II", data, off + 8)
+        records.append((orig, data[off + 16:off + 16 + incl]))
+        off += 16 + incl
+    assert off == len(data), "bytes after the last record"
+    return link_type, records
+
+
+def tcp_frames_of(records, ip):
+    """The Ethernet frames of IPv4 TCP packets to or from `ip` (dotted quad)."""
+    addr = socket.inet_aton(ip)
+    out = []
+    for orig, frame in records:
+        if frame[12:14] == b"\x08\x00" and frame[23] == 6 and addr in (frame[26:30], frame[30:34]):
+            out.append((orig, frame))
+    return out
 
 
 def netns_available():
@@ -237,6 +268,84 @@ class LiveCaptureTest(unittest.TestCase):
         if refused and not refused.group(1).startswith("PACKET_FANOUT_DATA"):
             self.skipTest(refused.group(1))
         self.assertIn("kernel fanout group", log)
+
+    def test_live_traffic_download_streams_the_hosts_packets(self):
+        """GET rest/v2/get/pcap/live_traffic.lua while the capture is replayed: the pcap that
+        streams back holds exactly the replayed frames of the host that the filter matches."""
+        with open(CAPTURE, "rb") as f:
+            _, file_records = pcap_records(f.read())
+        counts = collections.Counter()
+        for _, frame in file_records:
+            if frame[12:14] == b"\x08\x00":
+                counts.update([socket.inet_ntoa(frame[26:30]), socket.inet_ntoa(frame[30:34])])
+        host = counts.most_common(1)[0][0]
+        want = tcp_frames_of(file_records, host)
+        self.assertGreater(len(want), 10)
+        self.assertLess(len(want), len(file_records))
+        with open(f"/sys/class/net/{self.host_if}/address") as f:
+            own_mac = f.read().strip()
+        with Daemon(interfaces=(self.host_if,), scripts={"test/captures.lua": CAPTURES_SCRIPT,
+                                                          "test/live_stats.lua": STATS_SCRIPT},
+                    extra_args=["-B", f"not ether host {own_mac}"]) as d:
+            def running():
+                status, _, body = d.get("/lua/test/captures.lua?" +
+                                        urllib.parse.urlencode({"ifname": self.host_if}))
+                self.assertEqual(status, 200, body)
+                return json.loads(body)["running"]
+
+            def known():  # the REST host endpoint finds it
+                status, _, _ = d.get("/lua/rest/v2/get/host/data.lua?" + urllib.parse.urlencode(
+                    {"ifid": self.host_if, "host": host, "host_stats": "false"}))
+                return status == 200
+
+            self.assertTrue(wait_for(self.packet_socket_open, timeout=15), d.read_log())
+            time.sleep(0.5)
+            query = urllib.parse.urlencode({"ifid": self.host_if, "host": host,
+                                            "duration": 4, "bpf_filter": "tcp"})
+            path = "/lua/rest/v2/get/pcap/live_traffic.lua?" + query
+            # Before the host was seen: NOT_FOUND, and nothing streamed.
+            status, headers, body = d.get(path)
+            self.assertEqual(status, 404, body)
+            self.assertEqual(json.loads(body)["rc_str"], "NOT_FOUND")
+            self.assertNotIn("content-disposition", headers)
+
+            def packets():
+                status, _, body = d.get("/lua/test/live_stats.lua?" +
+                                        urllib.parse.urlencode({"ifname": self.host_if}))
+                return json.loads(body)["packets"] if status == 200 else -1
+
+            self.replay()  # now the interface knows the host
+            self.assertTrue(wait_for(known, timeout=10), d.read_log()[-3000:])
+            # Every frame of that replay counted (the kernel hands them over in blocks, so the
+            # host may be known before the last ones come): none is left for the capture.
+            self.assertTrue(wait_for(lambda: packets() >= self.expected, timeout=10))
+            result = {}
+
+            def download():
+                result["answer"] = d.get(path, timeout=30)
+
+            t = threading.Thread(target=download)
+            started = time.monotonic()
+            t.start()
+            self.assertTrue(wait_for(lambda: running() == 1, timeout=5), d.read_log()[-3000:])
+            self.replay()
+            t.join(30)
+            self.assertFalse(t.is_alive(), "the download did not end")
+            self.assertGreaterEqual(time.monotonic() - started, 3.5, "it ended before its duration")
+            status, headers, body = result["answer"]
+            self.assertEqual(status, 200, body[:500])
+            self.assertEqual(headers["content-type"], "application/vnd.tcpdump.pcap")
+            self.assertIn("_filtered_live.pcap", headers["content-disposition"])
+            link_type, got = pcap_records(body)
+            self.assertEqual(link_type, 1)  # Ethernet, as the interface
+            self.assertEqual(len(got), len(want), f"{len(got)} frames, {len(want)} expected")
+            self.assertEqual(got, want)
+            self.assertEqual(running(), 0)
+            # A filter that does not compile: INVALID_ARGUMENTS, nothing streamed.
+            status, _, body = d.get("/lua/rest/v2/get/pcap/live_traffic.lua?" + urllib.parse.urlencode(
+                {"ifid": self.host_if, "duration": 1, "bpf_filter": "tcp and"}))
+            self.assertEqual(status, 400, body)
+            self.assertIn("bad BPF filter", json.loads(body)["rsp"]["error"])
 
     def thread_reads(self, log):
         reads = re.search(r"packets read by each packet thread: (\d+), (\d+)", log)

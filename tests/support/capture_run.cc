@@ -11,7 +11,8 @@ std::string pcapDir() { return std::string(FLOWLENS_SOURCE_DIR) + "/tests/data/p
 
 std::unique_ptr<PacketEngine> runCapture(const std::string& path, int threads,
                                          const EngineLimits* limits,
-                                         const std::string& bpf_filter, HostHooks hooks) {
+                                         const std::string& bpf_filter, HostHooks hooks,
+                                         const std::function<void(PacketEngine&)>& before_start) {
   EngineConfig c;
   c.source.name = path;
   c.source.file = true;
@@ -28,6 +29,7 @@ std::unique_ptr<PacketEngine> runCapture(const std::string& path, int threads,
     ADD_FAILURE() << engine.error();
     return nullptr;
   }
+  if (before_start) before_start(**engine);
   (*engine)->start();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
   while (!(*engine)->finished() && std::chrono::steady_clock::now() < deadline) {

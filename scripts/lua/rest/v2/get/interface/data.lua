@@ -45,6 +45,8 @@ local res = {
    engaged_alerts = 0, engaged_alerts_error = 0, engaged_alerts_warning = 0,
    engaged_alerts_notice = 0, alerted_flows = 0, alerted_flows_error = 0,
    alerted_flows_warning = 0, alerted_flows_notice = 0,
-   num_live_captures = 0,
 }
+if isAdministrator() then  -- as ntopng: the running live captures, for administrators
+   res.num_live_captures = s.stats.num_live_captures
+end
 rest_utils.answer(rest_utils.consts.success.ok, res)
