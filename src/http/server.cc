@@ -92,7 +92,10 @@ void ConnectionStream::begin() {
   absorbPrintedHeaders(*response_);
   mg_response_header_start(conn_, response_->status);
   mg_response_header_add(conn_, "Content-Type", response_->content_type.c_str(), -1);
-  mg_response_header_add(conn_, "Transfer-Encoding", "chunked", -1);
+  // HTTP/1.0 has no chunks: the body ends where the connection does (civetweb closes it).
+  const char* version = mg_get_request_info(conn_)->http_version;
+  chunked_ = version == nullptr || strcmp(version, "1.0") != 0;
+  if (chunked_) mg_response_header_add(conn_, "Transfer-Encoding", "chunked", -1);
   mg_response_header_add(conn_, "Connection", "close", -1);
   mg_response_header_add(conn_, "X-Content-Type-Options", "nosniff", -1);
   mg_response_header_add(conn_, "Cache-Control", "no-store", -1);
@@ -116,9 +119,9 @@ bool ConnectionStream::write(std::string_view bytes) {
     if (!printed.empty()) write(printed);
   }
   if (failed_ || bytes.empty()) return !failed_;
-  if (mg_send_chunk(conn_, bytes.data(), static_cast<unsigned>(bytes.size())) <= 0) {
-    failed_ = true;
-  }
+  const int sent = chunked_ ? mg_send_chunk(conn_, bytes.data(), unsigned(bytes.size()))
+                           : mg_write(conn_, bytes.data(), bytes.size());
+  if (sent <= 0) failed_ = true;
   return !failed_;
 }
 
@@ -126,7 +129,7 @@ void ConnectionStream::finish() {
   if (!started_) return;
   if (!response_->body.empty()) write(response_->body);
   response_->body.clear();
-  if (!failed_ && !head_only_) mg_send_chunk(conn_, "", 0);
+  if (!failed_ && !head_only_ && chunked_) mg_send_chunk(conn_, "", 0);
 }
 
 void sendError(mg_connection* conn, int status, const std::string& message) {

@@ -73,8 +73,8 @@ class Server {
   ServerStats stats_;
 };
 
-// A response streamed while its script runs (lua::ResponseStream): chunked, and the connection
-// closed after it. finish() sends what the script printed since its last write and the last
+// A response streamed while its script runs (lua::ResponseStream): chunked (for an HTTP/1.0
+// request, raw until the connection closes), and the connection closed after it. finish() sends what the script printed since its last write and the last
 // chunk; nothing happens if no write began the response.
 class ConnectionStream final : public lua::ResponseStream {
  public:
@@ -89,7 +89,7 @@ class ConnectionStream final : public lua::ResponseStream {
   mg_connection* conn_;
   lua::Response* response_;
   bool head_only_;
-  bool started_ = false, failed_ = false;
+  bool started_ = false, failed_ = false, chunked_ = true;
 };
 
 // Writes a complete response (status line, headers, body) with Content-Length, keeping the

@@ -25,30 +25,51 @@ void appendFileHeader(std::string* out, int link_type) {
   appendRaw(out, &linktype, 4);
 }
 
+// Compiles `filter` for `link_type` into *program; libpcap's reason when it does not compile.
+Status compile(const std::string& filter, int link_type, bpf_program* program) {
+  pcap_t* dead = pcap_open_dead(link_type, int(LiveCapture::kSnaplen));
+  if (dead == nullptr) return Error{"cannot compile a BPF filter for this link type"};
+  const int rc = pcap_compile(dead, program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN);
+  const std::string why = rc == 0 ? "" : pcap_geterr(dead);
+  pcap_close(dead);
+  if (rc != 0) return Error{why};
+  return Status::Ok();
+}
+
 }  // namespace
 
 LiveCapture::LiveCapture(int id, LiveCaptureSpec spec) : id_(id), spec_(std::move(spec)) {}
 
 Result<std::shared_ptr<LiveCapture>> LiveCapture::create(int id, LiveCaptureSpec spec,
                                                          int link_type) {
+  if (spec.bpf.size() > kMaxFilterBytes) {
+    return Error{"bad BPF filter: over " + std::to_string(kMaxFilterBytes) + " bytes"};
+  }
   std::shared_ptr<LiveCapture> c(new LiveCapture(id, std::move(spec)));
   if (!c->spec_.bpf.empty()) {
-    pcap_t* dead = pcap_open_dead(link_type, int(kSnaplen));
-    if (dead == nullptr) return Error{"cannot compile a BPF filter for this link type"};
-    const int rc = pcap_compile(dead, &c->program_, c->spec_.bpf.c_str(), 1,
-                                PCAP_NETMASK_UNKNOWN);
-    const std::string why = rc == 0 ? "" : pcap_geterr(dead);
-    pcap_close(dead);
-    if (rc != 0) return Error{"bad BPF filter '" + c->spec_.bpf + "': " + why};
+    if (Status st = compile(c->spec_.bpf, link_type, &c->program_); !st) {
+      return Error{"bad BPF filter '" + c->spec_.bpf + "': " + st.error()};
+    }
     c->has_program_ = true;
   }
-  c->buffer_.reserve(64 * 1024);
+  if (!c->spec_.allowed.empty()) {
+    std::string nets;
+    for (const util::IpPrefix& p : c->spec_.allowed) {
+      nets += (nets.empty() ? "net " : " or net ") + p.toString();
+    }
+    if (Status st = compile(nets, link_type, &c->allowed_program_); !st) {
+      return Error{"the allowed networks make no filter (" + nets + "): " + st.error()};
+    }
+    c->has_allowed_program_ = true;
+  }
+  c->buffer_.reserve(c->spec_.buffer_bytes);  // the packet threads never grow it
   appendFileHeader(&c->buffer_, link_type);
   return c;
 }
 
 LiveCapture::~LiveCapture() {
   if (has_program_) pcap_freecode(&program_);
+  if (has_allowed_program_) pcap_freecode(&allowed_program_);
 }
 
 bool LiveCapture::matches(const capture::CapturedPacket& c, const decode::DecodedPacket& p) const {
@@ -61,9 +82,12 @@ bool LiveCapture::matches(const capture::CapturedPacket& c, const decode::Decode
       return false;
     }
   }
-  if (!has_program_) return true;
   // bpf_filter() reads within cap_len; wire_len is what `len` and `greater` test.
-  return bpf_filter(program_.bf_insns, c.data, c.wire_len, c.cap_len) != 0;
+  if (has_allowed_program_ &&
+      bpf_filter(allowed_program_.bf_insns, c.data, c.wire_len, c.cap_len) == 0) {
+    return false;
+  }
+  return !has_program_ || bpf_filter(program_.bf_insns, c.data, c.wire_len, c.cap_len) != 0;
 }
 
 void LiveCapture::append(const capture::CapturedPacket& c) {
@@ -86,8 +110,19 @@ void LiveCapture::append(const capture::CapturedPacket& c) {
 
 void LiveCapture::take(std::string* out) {
   out->clear();
+  if (out->capacity() < spec_.buffer_bytes) out->reserve(spec_.buffer_bytes);  // (unlocked)
   std::lock_guard g(mutex_);
   buffer_.swap(*out);
+}
+
+void LiveCapture::release() {
+  std::string freed;
+  {
+    std::lock_guard g(mutex_);
+    ended_.store(true, std::memory_order_release);
+    ended_cv_.notify_all();
+    buffer_.swap(freed);
+  }
 }
 
 void LiveCapture::waitFor(std::chrono::milliseconds timeout) {
@@ -112,13 +147,13 @@ uint64_t LiveCapture::dropped() const {
 }
 
 Result<std::shared_ptr<LiveCapture>> LiveCaptures::start(LiveCaptureSpec spec) {
+  // Compiled unlocked: a packet thread renewing its list never waits for libpcap's optimiser.
+  auto c = LiveCapture::create(next_id_.fetch_add(1), std::move(spec), link_type_);
+  if (!c) return Error{c.error()};
   std::lock_guard g(mutex_);
   if (captures_.size() >= kMaxCaptures) {
     return Error{"too many live captures (" + std::to_string(kMaxCaptures) + " at most)"};
   }
-  auto c = LiveCapture::create(next_id_, std::move(spec), link_type_);
-  if (!c) return Error{c.error()};
-  ++next_id_;
   captures_.push_back(*c);
   generation_.fetch_add(1, std::memory_order_release);
   return *c;
@@ -136,7 +171,7 @@ bool LiveCaptures::stop(int id) {
 }
 
 void LiveCaptures::remove(const std::shared_ptr<LiveCapture>& capture) {
-  capture->stop();
+  capture->release();
   std::lock_guard g(mutex_);
   std::erase(captures_, capture);
   generation_.fetch_add(1, std::memory_order_release);

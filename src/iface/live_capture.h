@@ -31,7 +31,11 @@ namespace flowlens {
 struct LiveCaptureSpec {
   std::optional<util::IpAddress> host;  // either address of the packet (the innermost IP)
   uint16_t vlan = 0;                    // with `host`: the packet's VLAN tag must be this
-  std::string bpf;                      // "" = every packet
+  std::string bpf;                      // "" = every packet; at most kMaxFilterBytes
+  // A user kept to networks (allowed_nets): only packets to or from them, "net A or net B",
+  // a program of its own that a packet must match as well as `bpf` (so no text of `bpf` can
+  // undo it). Empty: every network.
+  std::vector<util::IpPrefix> allowed;
   uint64_t max_packets = 0;             // the capture ends once it has this many
   int64_t until_epoch = 0;              // when its reader ends it (seconds since the epoch)
   std::string user;                     // who started it (dumpLiveCaptures)
@@ -41,6 +45,7 @@ struct LiveCaptureSpec {
 class LiveCapture {
  public:
   static constexpr uint32_t kSnaplen = 262144;  // the file header's (libpcap's largest)
+  static constexpr size_t kMaxFilterBytes = 4096;
 
   // Compiles the BPF program for `link_type`; an error names the filter's fault.
   static Result<std::shared_ptr<LiveCapture>> create(int id, LiveCaptureSpec spec, int link_type);
@@ -58,12 +63,15 @@ class LiveCapture {
   void append(const capture::CapturedPacket& c);
 
   // Reader: what was appended since the last take, as pcap records (the first take begins with
-  // the file header), into *out (cleared first; its capacity becomes the next buffer's).
+  // the file header), into *out (cleared first, and given the buffer's full capacity, so that
+  // the packet threads never grow the buffer they get in exchange).
   void take(std::string* out);
   // Reader: waits until the capture ends or `timeout` passes.
   void waitFor(std::chrono::milliseconds timeout);
   void stop();
   bool ended() const { return ended_.load(std::memory_order_acquire); }
+  // Ends the capture and frees its buffer (a packet thread may hold the capture a while yet).
+  void release();
 
   uint64_t packets() const;  // kept
   uint64_t dropped() const;  // matched, not kept: the buffer was full
@@ -73,8 +81,8 @@ class LiveCapture {
 
   const int id_;
   const LiveCaptureSpec spec_;
-  bpf_program program_{};
-  bool has_program_ = false;
+  bpf_program program_{}, allowed_program_{};
+  bool has_program_ = false, has_allowed_program_ = false;
   std::atomic<bool> ended_{false};
   mutable std::mutex mutex_;
   std::condition_variable ended_cv_;
@@ -90,8 +98,9 @@ class LiveCaptures {
 
   explicit LiveCaptures(int link_type) : link_type_(link_type) {}
 
-  // A new capture, which the packet threads feed from the next packet they read; an error when the
-  // filter does not compile or kMaxCaptures run already.
+  // A new capture, which the packet threads feed from the next packet they read; an error when a
+  // filter does not compile (compiled before the registry's lock is taken) or kMaxCaptures run
+  // already.
   Result<std::shared_ptr<LiveCapture>> start(LiveCaptureSpec spec);
   // Ends capture `id` (its reader finishes and removes it); false when there is none.
   bool stop(int id);
@@ -116,7 +125,7 @@ class LiveCaptures {
   const int link_type_;
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<LiveCapture>> captures_;  // guarded by mutex_
-  int next_id_ = 1;                                     // guarded by mutex_
+  std::atomic<int> next_id_{1};
   std::atomic<uint64_t> generation_{0};                 // bumped on each change of captures_
 };
 

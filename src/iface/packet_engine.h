@@ -146,8 +146,9 @@ class PacketEngine {
   bool kernelFanout() const { return fanout_; }
   // Packets each thread has read from its source (as of its last batch).
   std::vector<uint64_t> packetsReadPerThread() const;
-  // Captures of the packets the threads keep (interface.liveCapture): what each thread keeps,
-  // every IP packet of its shard and, for the first thread, the rest.
+  // Captures of the packets the threads keep (interface.liveCapture): each thread offers the IP
+  // packets of its shard and the non-IP frames it counts (the first thread's, or with kernel
+  // fanout each thread its own).
   // Shared: a reader streaming a capture keeps the registry while the engine goes.
   std::shared_ptr<LiveCaptures> liveCaptureRegistry() const { return live_; }
 

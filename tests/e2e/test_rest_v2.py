@@ -16,7 +16,7 @@ import urllib.parse
 
 import jsonschema
 
-from flowlens_harness import SOURCE, Daemon
+from flowlens_harness import SOURCE, Daemon, raw_exchange
 
 PCAP = os.path.join(SOURCE, "tests/data/pcap/1kxun.pcap")
 LOCAL_NET = "192.168.0.0/16"
@@ -504,6 +504,55 @@ class RestV2Test(unittest.TestCase):
         self.assertTrue(all(inside(f["client"]["ip"]) or inside(f["server"]["ip"]) for f in flows["data"]))
         counters = self.ok("get/flow/l7/counters", ANALYST, ifid=0)
         self.assertEqual(sum(c["count"] for c in counters), flows["totalRows"])
+
+    def test_live_traffic_rights_errors_and_framing(self):
+        """get/pcap/live_traffic: who may, errors before anything is streamed, and the pcap
+        framing (chunked for HTTP/1.1, raw for 1.0). The capture file was read to its end, so a
+        capture gets no packets here: the answer is the pcap file header alone (the test with
+        packets replays into a veth pair: test_live_capture.py)."""
+        path = API + "get/pcap/live_traffic.lua?"
+        status, env = self.call("get/pcap/live_traffic", ANALYST, ifid=0, duration=1)
+        self.assertEqual((status, env["rc_str"]), (401, "NOT_GRANTED"))  # no pcap download right
+        status, env = self.call("get/pcap/live_traffic", ADMIN, ifid=0, duration=1, host="10.9.9.9")
+        self.assertEqual((status, env["rc_str"]), (404, "NOT_FOUND"))
+        status, env = self.call("get/pcap/live_traffic", ADMIN, ifid=0, duration=1, bpf_filter="tcp and")
+        self.assertEqual((status, env["rc_str"]), (400, "INVALID_ARGUMENTS"))
+        self.assertIn("bad BPF filter 'tcp and'", env["rsp"]["error"])
+
+        status, headers, body = self.d.get(path + urllib.parse.urlencode(
+            {"ifid": 0, "duration": 1, "bpf_filter": "tcp"}), ADMIN)
+        self.assertEqual(status, 200, body[:300])
+        self.assertEqual(headers["content-type"], "application/vnd.tcpdump.pcap")
+        self.assertEqual(headers.get("transfer-encoding"), "chunked")
+        self.assertEqual(body[:4], b"\xd4\xc3\xb2\xa1")  # the header, in this machine's order
+        self.assertEqual(len(body), 24)
+        # HTTP/1.0: no chunks, the body ends with the connection.
+        request = (f"GET {path}ifid=0&duration=1 HTTP/1.0\r\n" + "".join(
+            f"{k}: {v}\r\n" for k, v in ADMIN.items()) + "\r\n").encode()
+        raw = raw_exchange(self.d.port, request, timeout=10)
+        head, _, raw_body = raw.partition(b"\r\n\r\n")
+        self.assertTrue(head.startswith(b"HTTP/1.1 200") or head.startswith(b"HTTP/1.0 200"), head)
+        self.assertNotIn(b"chunked", head.lower())
+        self.assertEqual(raw_body[:4], b"\xd4\xc3\xb2\xa1")
+        self.assertEqual(len(raw_body), 24)
+
+        # A user with the right but kept to networks: a filter that would undo the networks
+        # (reopening a parenthesis of a filter built as text) does not compile on its own.
+        status, _, body = self.d.post_json(API + "add/ntopng/user.lua", {
+            "username": "capturer", "full_name": "C", "password": "capturer-pw-1",
+            "user_role": "unprivileged", "allowed_networks": "192.168.2.0/24",
+            "allow_pcap_download": "true"}, ADMIN)
+        self.assertEqual(status, 200, body)
+        capturer = basic("capturer", "capturer-pw-1")
+        status, env = self.call("get/pcap/live_traffic", capturer, ifid=0, duration=1,
+                                bpf_filter="ip) or (ip")
+        self.assertEqual((status, env["rc_str"]), (400, "INVALID_ARGUMENTS"))
+        status, headers, body = self.d.get(path + urllib.parse.urlencode(
+            {"ifid": 0, "duration": 1, "bpf_filter": "ip"}), capturer)
+        self.assertEqual((status, len(body)), (200, 24), body[:300])
+        outside = next(h["ip"] for h in self.all_hosts() if not h["ip"].startswith("192.168.2."))
+        status, env = self.call("get/pcap/live_traffic", capturer, ifid=0, duration=1, host=outside)
+        self.assertEqual((status, env["rc_str"]), (404, "NOT_FOUND"))  # not a host it may see
 
     def test_allowed_networks_in_walks_groupings_and_writes(self):
         """interface.*'s batched walks, flow groupings and lookups keep to the user's allowed

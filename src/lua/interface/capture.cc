@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "auth/users.h"
@@ -36,16 +38,50 @@ bool pcapDownloadAllowed(lua_State* L) {
   return u && *u && (*u)->allow_pcap;
 }
 
-// ntopng's Ntop::preparePcapDownloadFilter: a user kept to some networks captures only there,
-// "(net A or net B) and (filter)".
-std::string restrictFilter(lua_State* L, const std::string& filter) {
-  const std::vector<util::IpPrefix> allowed = allowedNetworks(L);
-  if (allowed.empty()) return filter;
-  std::string nets;
-  for (const util::IpPrefix& p : allowed) {
-    nets += (nets.empty() ? "net " : " or net ") + p.toString();
+// Live captures across the process. Each holds an HTTP worker and a Lua state while it runs:
+// at most 4 in all (fewer when there are few Lua states, so that pages and REST calls still
+// get one), one at a time for a user who is not an administrator.
+class Slots {
+ public:
+  // False when the capture may not start now.
+  bool take(const std::string& user, bool admin, size_t lua_states) {
+    const size_t most = std::min<size_t>(LiveCaptures::kMaxCaptures,
+                                         lua_states > 3 ? lua_states - 2 : 1);
+    std::lock_guard g(mutex_);
+    if (total_ >= most || (!admin && by_user_[user] >= 1)) return false;
+    ++total_;
+    ++by_user_[user];
+    return true;
   }
-  return filter.empty() ? nets : "(" + nets + ") and (" + filter + ")";
+  void give(const std::string& user) {
+    std::lock_guard g(mutex_);
+    --total_;
+    if (--by_user_[user] == 0) by_user_.erase(user);
+  }
+
+ private:
+  std::mutex mutex_;
+  size_t total_ = 0;
+  std::map<std::string, size_t> by_user_;
+};
+
+Slots& slots() {
+  static Slots s;
+  return s;
+}
+
+// ntopng's Ntop::preparePcapDownloadFilter keeps a user to the allowed networks: the networks
+// the capture must keep to, empty for all (none set, or only 0.0.0.0/0 and ::/0). nullopt when
+// none of the user's networks parses: the user may capture nothing.
+std::optional<std::vector<util::IpPrefix>> captureNetworks(lua_State* L) {
+  std::vector<util::IpPrefix> nets = allowedNetworks(L);
+  bool all = true;
+  for (const util::IpPrefix& p : nets) {
+    if (p.bits > (p.network.v6 ? 128 : 32)) return std::nullopt;  // allowedNetworks' "none"
+    all = all && p.bits == 0;
+  }
+  if (all) nets.clear();
+  return nets;
 }
 
 // Sends `bytes` on: to the client while the script runs, or (no stream: tests, the CLI) into
@@ -97,10 +133,22 @@ int liveCapture(lua_State* L) {
   }
   const int64_t seconds =
       std::isfinite(duration) ? std::clamp<int64_t>(int64_t(duration), 0, kMaxSeconds) : 0;
-  spec.bpf = restrictFilter(L, bpf);
+  auto nets = captureNetworks(L);
+  if (!nets) return fail("pcap download not allowed: the user may see no network");
+  spec.allowed = std::move(*nets);
+  spec.bpf = bpf;
   spec.max_packets = kMaxPackets;
   spec.until_epoch = int64_t(time(nullptr)) + seconds;
   spec.user = c.userName();
+  const std::string user = c.userName();
+  const Options* options = LuaState::from(L)->services().options;
+  if (!slots().take(user, c.isAdministrator(), options ? size_t(options->lua_states) : 8)) {
+    return fail("too many live captures (4 at most, 1 a user)");
+  }
+  struct Slot {
+    std::string user;
+    ~Slot() { slots().give(user); }
+  } slot{user};
   std::shared_ptr<LiveCaptures> captures = e->liveCaptureRegistry();
   auto started = captures->start(std::move(spec));
   if (!started) return fail(started.error());

@@ -159,6 +159,39 @@ TEST(LiveCaptureTest, EveryFrameOnceWithoutHostOrFilter) {
   }
 }
 
+// A user kept to networks captures only there, whatever the filter says: the networks are a
+// program of their own, and a filter that would reopen a parenthesis does not compile alone.
+TEST(LiveCaptureTest, AllowedNetworksHoldWhateverTheFilter) {
+  const std::vector<Record> in_net = expected(pcapPath("1kxun.pcap"), "net 192.168.2.0/24");
+  const std::vector<Record> all = expected(pcapPath("1kxun.pcap"), "");
+  ASSERT_FALSE(in_net.empty());
+  ASSERT_LT(in_net.size(), all.size());
+  LiveCaptureSpec spec;
+  spec.allowed = {*util::parsePrefix("192.168.2.0/24")};
+  for (const char* filter : {"", "ip or not ip", "not net 192.168.2.0/24 or ip"}) {
+    SCOPED_TRACE(filter);
+    spec.bpf = filter;
+    EXPECT_EQ(capture("1kxun.pcap", 1, spec), in_net);
+  }
+  spec.bpf = "tcp port 80";
+  EXPECT_EQ(capture("1kxun.pcap", 1, spec),
+            expected(pcapPath("1kxun.pcap"), "net 192.168.2.0/24 and tcp port 80"));
+
+  LiveCaptures registry(1 /* DLT_EN10MB */);
+  for (const char* escape : {"ip) or (ip", "ip or (ip"}) {
+    spec.bpf = escape;
+    auto refused = registry.start(spec);
+    ASSERT_FALSE(refused) << escape;
+    EXPECT_NE(refused.error().find("bad BPF filter"), std::string::npos) << refused.error();
+  }
+  spec.bpf = std::string(LiveCapture::kMaxFilterBytes / 4 + 1, ' ') + "ip" +
+             std::string(LiveCapture::kMaxFilterBytes, ' ');
+  auto too_long = registry.start(spec);
+  ASSERT_FALSE(too_long);
+  EXPECT_NE(too_long.error().find("over 4096 bytes"), std::string::npos) << too_long.error();
+  EXPECT_TRUE(registry.list().empty());
+}
+
 // A buffer the reader does not empty fills up: what does not fit is counted, and what was kept
 // is the file's packets in order, none cut.
 TEST(LiveCaptureTest, AFullBufferCountsWhatItCouldNotKeep) {
@@ -226,6 +259,15 @@ TEST(LiveCaptureTest, RegistryRefusesABadFilterAndAFifthCapture) {
   auto again = registry.start({});
   ASSERT_TRUE(again) << again.error();
   for (const auto& c : running) EXPECT_NE((*again)->id(), c->id());
+
+  // remove() frees the buffer at once (a packet thread may hold the capture a while yet).
+  const uint8_t frame0[60] = {};
+  running[2]->append(capture::CapturedPacket{frame0, sizeof(frame0), sizeof(frame0), 1});
+  registry.remove(running[2]);
+  EXPECT_TRUE(running[2]->ended());
+  std::string left;
+  running[2]->take(&left);
+  EXPECT_TRUE(left.empty());
 
   // An ended capture keeps nothing more; its reader still gets what it had.
   std::string bytes;
