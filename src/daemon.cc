@@ -103,6 +103,15 @@ Status Daemon::setUp() {
   samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
   services_.samplings = samplings_.get();
   services_.recipients = &recipients_;
+  if (!options_.zmq_publish_events.empty()) {  // as ntopng: a failed bind is logged, not fatal
+    if (auto p = util::ZmqPublisher::bind(options_.zmq_publish_events)) {
+      events_ = std::move(*p);
+      services_.events = events_.get();
+      log::normal("Publishing events (IPS messages) on {}", options_.zmq_publish_events);
+    } else {
+      log::error("--zmq-publish-events: {}", p.error());
+    }
+  }
   if (!options_.disable_alerts) {
     if (auto store = alerts::AlertStore::open(dirs_.workingdir)) {
       alert_store_ = std::move(*store);

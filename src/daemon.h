@@ -26,6 +26,7 @@
 #include "store/value_cache.h"
 #include "util/block_reserve.h"
 #include "util/exec.h"
+#include "util/zmq_publisher.h"
 
 namespace flowlens {
 
@@ -69,6 +70,7 @@ class Daemon {
   std::unique_ptr<store::CacheService> cache_;
   store::ValueCache lua_cache_;
   std::unique_ptr<store::SamplingStore> samplings_;  // section 13
+  std::unique_ptr<util::ZmqPublisher> events_;       // section 21: --zmq-publish-events
   alerts::RecipientQueues recipients_;               // section 16
   // Section 15: after the interfaces and queues it reads and feeds (destroyed before them).
   std::unique_ptr<alerts::AlertStore> alert_store_;

@@ -206,6 +206,8 @@ Result<Command> parseCommandLine(int argc, const char* const* argv) {
                "Exit once every capture file has been read");
   app.add_flag("--disable-alerts", o.disable_alerts,
                "Raise no flow alerts (no alert store, nothing for the recipient queues)");
+  app.add_option("--zmq-publish-events", o.zmq_publish_events,
+                 "ZMQ endpoint to publish events on (ntop.broadcastIPSMessage), e.g. tcp://*:5556");
   app.add_flag("--offline", o.offline,
                "No Internet access: scripts see ntop.isOffline() and isForcedOffline() true");
   app.add_option("--packet-threads", o.packet_threads,

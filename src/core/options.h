@@ -59,6 +59,7 @@ struct Options {
   bool shutdown_when_done = false;                       // --shutdown-when-done
   bool offline = false;                                  // --offline (ntop.isForcedOffline)
   bool disable_alerts = false;                           // --disable-alerts
+  std::string zmq_publish_events;                        // --zmq-publish-events (IPS messages)
   // flowlens's own.
   int packet_threads = 1;                                // --packet-threads
   std::vector<int> core_affinity;        // -g: packet threads' cores, one each in turn

@@ -38,6 +38,9 @@ class RecipientQueues;
 class AlertStore;
 class AlertEngine;
 }  // namespace flowlens::alerts
+namespace flowlens::util {
+class ZmqPublisher;
+}  // namespace flowlens::util
 namespace flowlens::auth {
 class UserService;
 class SessionService;
@@ -77,6 +80,9 @@ struct Services {
   std::atomic<uint64_t> ts_write_drops{0};  // ntop.rrd_inc_num_drops()
   bool https_enabled = false;
   std::atomic<bool> offline{false};  // ntop.setOffline()/setOnline(); --offline forces it
+  // Section 21: --zmq-publish-events (null: none, or its bind failed); the IPS rules' flag.
+  util::ZmqPublisher* events = nullptr;
+  std::atomic<bool> refresh_ips_rules{false};
 };
 
 using Params = std::vector<std::pair<std::string, std::string>>;

@@ -24,6 +24,7 @@ const std::vector<Section>& sections() {
       {"ntop", "16 Recipient Queues", ntop::kRecipients},
       {"ntop", "18 SNMP", ntop::kSnmp},
       {"ntop", "19 Ping", ntop::kPing},
+      {"ntop", "21 IPS (outside nEdge)", ntop::kIps},
       {"ntop", "22 ZMQ", ntop::kZmq},
       {"ntop", "23 Time & Ticks", ntop::kTime},
       {"ntop", "24 UDP / TCP Send", ntop::kSend},

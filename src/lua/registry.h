@@ -34,6 +34,7 @@ extern const luaL_Reg kRrd[];         // ntop/rrd.cc       section 14
 extern const luaL_Reg kHistory[];     // ntop/history.cc   section 13
 extern const luaL_Reg kRecipients[];  // ntop/recipients.cc section 16
 extern const luaL_Reg kSnmp[];        // ntop/snmp.cc      section 18
+extern const luaL_Reg kIps[];         // ntop/ips.cc       section 21 (outside nEdge)
 extern const luaL_Reg kZmq[];         // ntop/zmq.cc       section 22
 extern const luaL_Reg kMail[];        // ntop/mail.cc      section 33 (sendMail)
 extern const luaL_Reg kAlerts[];      // ntop/alerts.cc    section 15

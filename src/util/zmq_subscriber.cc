@@ -1,62 +1,14 @@
 #include "util/zmq_subscriber.h"
 
-#include <zmq.h>
-
 #include <memory>
 #include <vector>
 
-#include "util/lazy_library.h"
+#include "util/zmq_api.h"
 
 namespace flowlens::util {
 namespace {
 
-// libzmq, loaded on first use (its dependencies cost ~2 MiB of resident memory).
-struct Api {
-  decltype(&::zmq_ctx_new) ctx_new;
-  decltype(&::zmq_socket) socket;
-  decltype(&::zmq_setsockopt) setsockopt;
-  decltype(&::zmq_connect) connect;
-  decltype(&::zmq_close) close;
-  decltype(&::zmq_ctx_term) ctx_term;
-  decltype(&::zmq_poll) poll;
-  decltype(&::zmq_msg_init) msg_init;
-  decltype(&::zmq_msg_recv) msg_recv;
-  decltype(&::zmq_msg_data) msg_data;
-  decltype(&::zmq_msg_size) msg_size;
-  decltype(&::zmq_msg_more) msg_more;
-  decltype(&::zmq_msg_close) msg_close;
-  decltype(&::zmq_strerror) strerror;
-  decltype(&::zmq_errno) error_number;
-};
-
-const Api* api() {
-  static const Api* loaded = []() -> const Api* {
-    static LazyLibrary lib("libzmq.so.5");
-    static Api a;
-    lib.resolve(a.ctx_new, "zmq_ctx_new");
-    lib.resolve(a.socket, "zmq_socket");
-    lib.resolve(a.setsockopt, "zmq_setsockopt");
-    lib.resolve(a.connect, "zmq_connect");
-    lib.resolve(a.close, "zmq_close");
-    lib.resolve(a.ctx_term, "zmq_ctx_term");
-    lib.resolve(a.poll, "zmq_poll");
-    lib.resolve(a.msg_init, "zmq_msg_init");
-    lib.resolve(a.msg_recv, "zmq_msg_recv");
-    lib.resolve(a.msg_data, "zmq_msg_data");
-    lib.resolve(a.msg_size, "zmq_msg_size");
-    lib.resolve(a.msg_more, "zmq_msg_more");
-    lib.resolve(a.msg_close, "zmq_msg_close");
-    lib.resolve(a.strerror, "zmq_strerror");
-    lib.resolve(a.error_number, "zmq_errno");
-    return lib.ok() ? &a : nullptr;
-  }();
-  return loaded;
-}
-
-
-Error zmqError(const std::string& what) {
-  return Error{what + ": " + api()->strerror(api()->error_number())};
-}
+const ZmqApi* api() { return zmqApi(); }
 
 }  // namespace
 

@@ -105,6 +105,15 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   samplings_ = std::make_unique<store::SamplingStore>(dirs_.workingdir);
   services_.samplings = samplings_.get();
   services_.recipients = &recipients_;
+  if (!options_.zmq_publish_events.empty()) {
+    auto p = util::ZmqPublisher::bind(options_.zmq_publish_events);
+    if (!p) {
+      std::fprintf(stderr, "TestEnv: %s\n", p.error().c_str());
+      std::abort();
+    }
+    events_ = std::move(*p);
+    services_.events = events_.get();
+  }
   // The alert engine is made but not started: tests run its passes (checkOnce) themselves.
   if (auto store = alerts::AlertStore::open(dirs_.workingdir)) alert_store_ = std::move(*store);
   alert_engine_ = std::make_unique<alerts::AlertEngine>(
