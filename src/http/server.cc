@@ -95,8 +95,11 @@ void ConnectionStream::begin() {
   // HTTP/1.0 has no chunks: the body ends where the connection does (civetweb closes it).
   const char* version = mg_get_request_info(conn_)->http_version;
   chunked_ = version == nullptr || strcmp(version, "1.0") != 0;
-  if (chunked_) mg_response_header_add(conn_, "Transfer-Encoding", "chunked", -1);
-  mg_response_header_add(conn_, "Connection", "close", -1);
+  if (chunked_) {  // the last chunk ends the body: the connection may serve more requests
+    mg_response_header_add(conn_, "Transfer-Encoding", "chunked", -1);
+  } else {
+    mg_response_header_add(conn_, "Connection", "close", -1);
+  }
   mg_response_header_add(conn_, "X-Content-Type-Options", "nosniff", -1);
   mg_response_header_add(conn_, "Cache-Control", "no-store", -1);
   for (const auto& [k, v] : response_->headers) {

@@ -73,8 +73,8 @@ class Server {
   ServerStats stats_;
 };
 
-// A response streamed while its script runs (lua::ResponseStream): chunked (for an HTTP/1.0
-// request, raw until the connection closes), and the connection closed after it. finish() sends what the script printed since its last write and the last
+// A response streamed while its script runs (lua::ResponseStream): chunked, the connection kept
+// alive after the last chunk (for an HTTP/1.0 request: raw, until the connection closes). finish() sends what the script printed since its last write and the last
 // chunk; nothing happens if no write began the response.
 class ConnectionStream final : public lua::ResponseStream {
  public:

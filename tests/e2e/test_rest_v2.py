@@ -526,6 +526,15 @@ class RestV2Test(unittest.TestCase):
         self.assertEqual(headers.get("transfer-encoding"), "chunked")
         self.assertEqual(body[:4], b"\xd4\xc3\xb2\xa1")  # the header, in this machine's order
         self.assertEqual(len(body), 24)
+        # The last chunk ends the body: the connection serves the next request.
+        auth = "".join(f"{k}: {v}\r\n" for k, v in ADMIN.items())
+        pipelined = (f"GET {path}ifid=0&duration=0 HTTP/1.1\r\nHost: x\r\n{auth}\r\n"
+                     f"GET {API}get/ntopng/info.lua HTTP/1.1\r\nHost: x\r\n{auth}"
+                     "Connection: close\r\n\r\n").encode()
+        raw = raw_exchange(self.d.port, pipelined, timeout=10)
+        self.assertEqual(raw.count(b"HTTP/1.1 200 OK"), 2, raw[:600])
+        self.assertIn(b"\r\n18\r\n\xd4\xc3\xb2\xa1", raw)  # a 24-byte chunk: the pcap header
+        self.assertIn(b"\r\n0\r\n\r\nHTTP/1.1 200 OK", raw)
         # HTTP/1.0: no chunks, the body ends with the connection.
         request = (f"GET {path}ifid=0&duration=1 HTTP/1.0\r\n" + "".join(
             f"{k}: {v}\r\n" for k, v in ADMIN.items()) + "\r\n").encode()
