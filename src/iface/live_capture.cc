@@ -45,6 +45,7 @@ Result<std::shared_ptr<LiveCapture>> LiveCapture::create(int id, LiveCaptureSpec
   if (spec.bpf.size() > kMaxFilterBytes) {
     return Error{"bad BPF filter: over " + std::to_string(kMaxFilterBytes) + " bytes"};
   }
+  if (spec.bpf.find('\0') != std::string::npos) return Error{"bad BPF filter: a NUL byte"};
   std::shared_ptr<LiveCapture> c(new LiveCapture(id, std::move(spec)));
   if (!c->spec_.bpf.empty()) {
     if (Status st = compile(c->spec_.bpf, link_type, &c->program_); !st) {

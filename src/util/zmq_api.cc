@@ -31,6 +31,7 @@ const ZmqApi* zmqApi() {
 }
 
 Error zmqError(const std::string& what) {
+  if (zmqApi() == nullptr) return Error{what + ": libzmq is not installed (Debian package libzmq5)"};
   return Error{what + ": " + zmqApi()->strerror(zmqApi()->error_number())};
 }
 

@@ -106,7 +106,13 @@ TestEnv::TestEnv(Options options) : options_(std::move(options)) {
   services_.samplings = samplings_.get();
   services_.recipients = &recipients_;
   if (!options_.zmq_publish_events.empty()) {
-    auto p = util::ZmqPublisher::bind(options_.zmq_publish_events);
+    // "%DATA_DIR%": this run's own directory (ntop.getDirs().workingdir), so runs never share
+    // an ipc:// endpoint.
+    std::string& endpoint = options_.zmq_publish_events;
+    if (size_t at = endpoint.find("%DATA_DIR%"); at != std::string::npos) {
+      endpoint.replace(at, 10, dirs_.workingdir);
+    }
+    auto p = util::ZmqPublisher::bind(endpoint);
     if (!p) {
       std::fprintf(stderr, "TestEnv: %s\n", p.error().c_str());
       std::abort();

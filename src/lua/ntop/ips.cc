@@ -6,6 +6,7 @@
 
 #include <pcap/pcap.h>
 
+#include "iface/live_capture.h"
 #include "iface/packet_engine.h"
 #include "lua/args.h"
 #include "lua/interface/common.h"
@@ -56,9 +57,15 @@ int askToRefreshIPSRules(lua_State* L) {
 }
 
 // Whether `filter` compiles as a libpcap (BPF) filter for the selected interface's link type
-// (Ethernet before its capture opened); false when no interface is selected, as ntopng.
+// (Ethernet for an interface without a packet engine); false when no interface is selected, as
+// ntopng, and for a filter over 4,096 bytes.
 bool compiles(lua_State* L, const std::string& filter) {
   if (iface::selected(L) == nullptr) return false;
+  // Bounded as a live capture's (libpcap's optimiser runs on an HTTP worker, past the run's
+  // time limit); a NUL would end the text libpcap reads.
+  if (filter.size() > LiveCapture::kMaxFilterBytes || filter.find('\0') != std::string::npos) {
+    return false;
+  }
   const PacketEngine* e = iface::selectedEngine(L);
   pcap_t* dead = pcap_open_dead(e != nullptr ? e->linkType() : DLT_EN10MB, 65535);
   if (dead == nullptr) return false;

@@ -66,12 +66,17 @@ TEST(ZmqPublisherTest, PublishesNtopngsTwoPartMessage) {
     parts = sub.receive(50);
   }
   ASSERT_EQ(parts.size(), 2u);
-  ASSERT_EQ(parts[0].size(), ZmqPublisher::kHeaderBytes);
-  EXPECT_EQ(std::string(parts[0].c_str()), "ips");  // url[16], NUL-terminated
-  EXPECT_EQ(parts[0][16], 0);                        // version
-  uint16_t size;
-  std::memcpy(&size, parts[0].data() + 18, 2);
-  EXPECT_EQ(size, payload.size());
+  // ntopng's struct zmq_msg_hdr_v1, filled as its ZMQPublisher fills it.
+  struct HeaderV1 {
+    char url[16];
+    uint8_t version, source_id;
+    uint16_t size;
+    uint32_t msg_id;
+  } want{};
+  static_assert(sizeof(HeaderV1) == ZmqPublisher::kHeaderBytes);
+  std::strcpy(want.url, "ips");
+  want.size = uint16_t(payload.size());
+  EXPECT_EQ(parts[0], std::string(reinterpret_cast<const char*>(&want), sizeof want));
   EXPECT_EQ(parts[1], payload);
 }
 
