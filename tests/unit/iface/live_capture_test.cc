@@ -144,6 +144,21 @@ INSTANTIATE_TEST_SUITE_P(Files, LiveCaptureHostTest,
                                            HostCase{"iphone.pcap", "fe80::823:3f17:8298:a29c",
                                                     "udp"}));
 
+// A host is an address on a VLAN: the same address on another VLAN (or untagged) is another host.
+TEST(LiveCaptureTest, AHostIsItsAddressOnItsVlan) {
+  const std::vector<Record> want =
+      expected(pcapPath("syslog.pcap"), "vlan 1506 and host 10.186.117.194");
+  ASSERT_EQ(want.size(), 10u);
+  LiveCaptureSpec spec;
+  spec.host = *util::parseIp("10.186.117.194");
+  spec.vlan = 1506;
+  EXPECT_EQ(capture("syslog.pcap", 1, spec), want);
+  for (uint16_t other : {0, 1505, 121}) {
+    spec.vlan = other;
+    EXPECT_TRUE(capture("syslog.pcap", 1, spec).empty()) << "VLAN " << other;
+  }
+}
+
 // With neither host nor filter every frame comes once, IP or not, whichever thread keeps it.
 TEST(LiveCaptureTest, EveryFrameOnceWithoutHostOrFilter) {
   for (const char* file : {"1kxun.pcap", "iphone.pcap", "badpackets.pcap"}) {
