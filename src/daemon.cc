@@ -125,7 +125,8 @@ Status Daemon::setUp() {
     services_.alert_engine = alert_engine_.get();
     // ntopng's checks configset and alert exclusions, as a previous run or a script left them.
     for (Status st : {alert_engine_->checks().reloadConfig(cache_->store()),
-                      alert_engine_->checks().reloadExclusions(cache_->store())}) {
+                      alert_engine_->checks().reloadExclusions(cache_->store()),
+                      alert_engine_->checks().reloadServers(cache_->store())}) {
       if (!st) log::warning("alerts: {}", st.error());
     }
   }

@@ -20,6 +20,7 @@ struct Risky {
   uint64_t risk = 0, first_seen_us = 0;
   uint16_t master = 0, app = 0, category = 0;
   std::shared_ptr<const flow::FlowText> text;
+  bool dpi_done = false;
 };
 
 uint64_t flowId(int ifid, uint32_t hash, uint32_t serial) {
@@ -30,7 +31,7 @@ uint64_t flowId(int ifid, uint32_t hash, uint32_t serial) {
 
 Risky riskyOf(const flow::Flow& f) {
   return {f.key, f.lo_is_client, f.hash, f.serial, f.risk, f.first_seen_us,
-          f.master_proto, f.app_proto, f.category, f.text};
+          f.master_proto, f.app_proto, f.category, f.text, f.dpi_done};
 }
 
 }  // namespace
@@ -75,20 +76,60 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
   std::vector<FlowAlert> raised;  // flushed every kBatch alerts: a pass's memory stays bounded
   size_t total = 0;
   const auto checks = checks_.snapshot();
-  // The alerts for the risks of `r` not alerted yet. `gone`: its last look (it expired).
+  const bool servers = checks->serverChecksActive();
+  // An alert of `type` for flow `r`, and its raising.
+  auto alertOf = [now](int ifid, const Risky& r, const dpi::FlowAlertType& type) {
+    const flow::Endpoint& cli = r.lo_is_client ? r.key.lo : r.key.hi;
+    const flow::Endpoint& srv = r.lo_is_client ? r.key.hi : r.key.lo;
+    FlowAlert a;
+    a.ifid = ifid;
+    a.alert_id = type.id;
+    a.alert_key = std::string(type.key);
+    a.risk = type.risk;
+    a.score = type.score;
+    a.severity = static_cast<int>(dpi::severityOfScore(type.score));
+    a.category = static_cast<int>(type.category);
+    a.tstamp = now;
+    a.first_seen = static_cast<time_t>(r.first_seen_us / 1000000);
+    a.cli_ip = addressOf(cli, r.key.ip_version).toString();
+    a.srv_ip = addressOf(srv, r.key.ip_version).toString();
+    a.cli_port = cli.port;
+    a.srv_port = srv.port;
+    a.vlan_id = r.key.vlan;
+    a.proto = r.key.proto;
+    a.ip_version = r.key.ip_version == 6 ? 6 : 4;
+    a.l7_master_proto = r.master;
+    a.l7_proto = r.app;
+    a.l7_cat = r.category;
+    if (r.text) a.info = r.text->server_name;
+    return a;
+  };
+  auto raise = [&](FlowAlert a, uint64_t ns) {
+    const int id = a.alert_id;
+    if (out) out->push_back(a);
+    raised.push_back(std::move(a));
+    checks_.record(id, ns, true);
+    ++total;
+    if (raised.size() >= kBatch) flush(raised);
+  };
+  // The alerts for the risks of `r` not alerted yet, and its unexpected server. `gone`: its
+  // last look (it expired).
   auto consider = [&](int ifid, const Risky& r, bool gone) {
     const uint64_t id = flowId(ifid, r.hash, r.serial);
     uint64_t alerted = 0;
+    bool server_checked = false;
     Seen* seen = nullptr;
     if (gone) {
       if (auto it = seen_.find(id); it != seen_.end()) {
         alerted = it->second.alerted;
+        server_checked = it->second.server_checked;
         seen_.erase(it);
       }
     } else {
       seen = &seen_[id];
       seen->pass = pass_;
       alerted = seen->alerted;
+      server_checked = seen->server_checked;
     }
     const uint64_t fresh = r.risk & ~alerted;
     const flow::Endpoint& cli = r.lo_is_client ? r.key.lo : r.key.hi;
@@ -113,42 +154,48 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
         checks_.record(type->id, elapsed_ns(), false);
         continue;
       }
-      FlowAlert a;
-      a.ifid = ifid;
-      a.alert_id = type->id;
-      a.alert_key = std::string(type->key);
+      FlowAlert a = alertOf(ifid, r, *type);
       a.risk = bit;
-      a.score = type->score;
-      a.severity = static_cast<int>(dpi::severityOfScore(type->score));
-      a.category = static_cast<int>(type->category);
-      a.tstamp = now;
-      a.first_seen = static_cast<time_t>(r.first_seen_us / 1000000);
-      a.cli_ip = addressOf(cli, r.key.ip_version).toString();
-      a.srv_ip = addressOf(srv, r.key.ip_version).toString();
-      a.cli_port = cli.port;
-      a.srv_port = srv.port;
-      a.vlan_id = r.key.vlan;
-      a.proto = r.key.proto;
-      a.ip_version = r.key.ip_version == 6 ? 6 : 4;
-      a.l7_master_proto = r.master;
-      a.l7_proto = r.app;
-      a.l7_cat = r.category;
-      if (r.text) a.info = r.text->server_name;
-      if (out) out->push_back(a);
-      raised.push_back(std::move(a));
-      checks_.record(type->id, elapsed_ns(), true);
-      ++total;
-      if (raised.size() >= kBatch) flush(raised);
+      raise(std::move(a), elapsed_ns());
     }
+    // ntopng's unexpected-server checks: once a flow's application is known (or it ended), its
+    // server against the configured ones. A check that is off leaves the flow unchecked: turned
+    // on later, it still looks at the flows alive then.
+    if (!servers || server_checked || !(r.dpi_done || gone)) return;
+    const util::IpAddress cli_ip = addressOf(cli, r.key.ip_version);
+    const util::IpAddress srv_ip = addressOf(srv, r.key.ip_version);
+    const auto under = serverUnderCheck(r.master, r.app, cli_ip, cli.port, srv_ip, srv.port);
+    if (!under) return;
+    const ServerCheck& check = serverChecks()[size_t(under->kind)];
+    if (!checks->enabled(check.alert_id) || checks->servers().empty(under->kind)) return;
+    if (seen) seen->server_checked = true;
+    const auto started = std::chrono::steady_clock::now();
+    const bool allowed = checks->servers().allowed(under->kind, under->address, r.key.vlan);
+    const uint64_t ns = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - started).count());
+    const auto type = dpi::flowAlertType(check.alert_id);
+    if (allowed || !type) return;
+    if (checks->exclusions() != 0 &&
+        checks->excluded(type->id, cli_ip, srv_ip, r.key.vlan,
+                         r.text ? std::string_view(r.text->server_name) : std::string_view())) {
+      checks_.record(type->id, ns, false);
+      return;
+    }
+    FlowAlert a = alertOf(ifid, r, *type);
+    a.server_ip = under->address.toString();
+    raise(std::move(a), ns);
   };
   for (const auto& iface : interfaces_->all()) {
     const PacketEngine* engine = iface->engine();
     if (!engine) continue;
     // The live flows first, then those expired meanwhile: a flow that expires during the scan
     // is then in the second list, not in neither (and alerted again as new).
+    engine->collectServerFlows(servers);  // expired from now on (those before: not kept)
     std::vector<Risky> risky;
-    engine->scanFlows([&risky](const flow::Flow& f) {
-      if (f.risk != 0) risky.push_back(riskyOf(f));
+    engine->scanFlows([&risky, servers](const flow::Flow& f) {
+      if (f.risk != 0 || (servers && dpi::serverCheckProtocol(f.master_proto, f.app_proto))) {
+        risky.push_back(riskyOf(f));
+      }
     });
     for (const Risky& r : risky) consider(iface->id(), r, false);
     std::vector<flow::Flow> expired;

@@ -58,6 +58,7 @@ class AlertEngine {
  private:
   struct Seen {
     uint64_t alerted = 0;  // risks already alerted for this flow
+    bool server_checked = false;  // by the unexpected-server check of its protocol
     uint64_t pass = 0;     // the last pass that saw the flow
   };
   void run();

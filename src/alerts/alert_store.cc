@@ -63,6 +63,7 @@ std::string FlowAlert::json() const {
       {"l7_proto", l7_proto},   {"l7_cat", l7_cat},         {"info", info},
       {"ip_version", ip_version},
   };
+  if (!server_ip.empty()) j["server_ip"] = server_ip;
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

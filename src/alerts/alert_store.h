@@ -36,6 +36,7 @@ struct FlowAlert {
   uint16_t l7_master_proto = 0, l7_proto = 0, l7_cat = 0;
   std::string info;      // the flow's server name (SNI, Host, query)
   int ip_version = 4;
+  std::string server_ip;  // an unexpected-server alert's server (ntopng's "server_ip")
 
   // The alert as ntopng's notification JSON (alert_id, entity_id 4 = flow, score, ...).
   std::string json() const;

@@ -18,10 +18,24 @@ constexpr int64_t kMaxAlertId = 65535;
 constexpr size_t kMaxIdsPerSubject = 1024;
 constexpr size_t kMaxJsonBytes = 4u << 20;
 
-// The checks, in dpi::riskAlertTypes() order (constant: built once).
+// The checks: the risk checks in dpi::riskAlertTypes() order, then the unexpected-server ones
+// (constant: built once).
 const std::vector<dpi::FlowAlertType>& checks() {
-  static const std::vector<dpi::FlowAlertType> all = dpi::riskAlertTypes();
+  static const std::vector<dpi::FlowAlertType> all = [] {
+    std::vector<dpi::FlowAlertType> v = dpi::riskAlertTypes();
+    for (const ServerCheck& c : serverChecks()) {
+      v.push_back({c.alert_id, c.check_key, dpi::AlertCategory::kSecurity, dpi::kScoreError, 0});
+    }
+    return v;
+  }();
   return all;
+}
+
+// Off unless the configset enables them (ntopng's default_enabled = false).
+std::unordered_set<int> offByDefault() {
+  std::unordered_set<int> ids;
+  for (const ServerCheck& c : serverChecks()) ids.insert(c.alert_id);
+  return ids;
 }
 
 std::string lower(std::string_view s) {
@@ -92,9 +106,21 @@ bool FlowChecks::Snapshot::excluded(int alert_id, const util::IpAddress& cli,
   return false;
 }
 
-FlowChecks::FlowChecks()
-    : current_(std::make_shared<Snapshot>()),
-      counters_(std::make_unique<Counters[]>(checks().size())) {}
+bool FlowChecks::Snapshot::serverChecksActive() const {
+  if (!servers_->anyConfigured()) return false;
+  for (const ServerCheck& c : serverChecks()) {
+    if (enabled(c.alert_id) && !servers_->empty(c.kind)) return true;
+  }
+  return false;
+}
+
+FlowChecks::FlowChecks() : counters_(std::make_unique<Counters[]>(checks().size())) {
+  auto first = std::make_shared<Snapshot>();
+  first->disabled_ = offByDefault();
+  current_ = std::move(first);
+}
+
+const std::vector<dpi::FlowAlertType>& FlowChecks::all() { return checks(); }
 
 std::optional<dpi::FlowAlertType> FlowChecks::check(std::string_view key) {
   for (const dpi::FlowAlertType& t : checks()) {
@@ -112,7 +138,7 @@ std::optional<size_t> FlowChecks::indexOf(int alert_id) {
 }
 
 Status FlowChecks::loadConfig(const std::optional<std::string>& text) {
-  std::unordered_set<int> disabled;
+  std::unordered_set<int> disabled = offByDefault();
   if (text && text->size() > kMaxJsonBytes) return Error{"the checks configset is over 4 MiB"};
   if (text && !text->empty()) {
     const json j = json::parse(*text, nullptr, /*allow_exceptions=*/false);
@@ -130,7 +156,11 @@ Status FlowChecks::loadConfig(const std::optional<std::string>& text) {
         const json* all = conf.is_object() && conf.contains("all") ? &conf["all"] : nullptr;
         const bool enabled = all != nullptr && all->is_object() && all->contains("enabled") &&
                              (*all)["enabled"].is_boolean() && (*all)["enabled"].get<bool>();
-        if (!enabled) disabled.insert(t->id);
+        if (enabled) {
+          disabled.erase(t->id);
+        } else {
+          disabled.insert(t->id);
+        }
       }
     }
   }
@@ -175,6 +205,7 @@ Status FlowChecks::loadExclusions(const std::optional<std::string>& text) {
   }
   std::lock_guard lock(mu_);
   rules->disabled_ = current_->disabled_;  // the configset's part stays
+  rules->servers_ = current_->servers_;
   current_ = std::move(rules);
   return Status::Ok();
 }
@@ -191,6 +222,22 @@ Status FlowChecks::reloadExclusions(store::KvStore& store) {
   auto text = store.get(kExclusionsKey);
   if (!text) return Error{"cannot read " + std::string(kExclusionsKey) + ": " + text.error()};
   return loadExclusions(*text);
+}
+
+Status FlowChecks::reloadServers(store::KvStore& store) {
+  std::lock_guard reload(reload_mu_);
+  auto lists = ServerLists::load(store);
+  if (!lists) return Error{lists.error()};
+  setServers(std::move(*lists));
+  return Status::Ok();
+}
+
+void FlowChecks::setServers(ServerLists lists) {
+  auto servers = std::make_shared<const ServerLists>(std::move(lists));
+  std::lock_guard lock(mu_);
+  auto next = std::make_shared<Snapshot>(*current_);
+  next->servers_ = std::move(servers);
+  current_ = std::move(next);
 }
 
 std::shared_ptr<const FlowChecks::Snapshot> FlowChecks::snapshot() const {

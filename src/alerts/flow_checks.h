@@ -1,6 +1,8 @@
 #pragma once
 // Spec section 31's check management for flowlens's flow checks, one per nDPI risk alert type
-// (dpi::riskAlertTypes(), keyed as ntopng's checks: "ndpi_suspicious_dga_domain"):
+// (dpi::riskAlertTypes(), keyed as ntopng's checks: "ndpi_suspicious_dga_domain"), and ntopng's
+// four unexpected-server checks (alerts/server_checks.h: "unexpected_dns", off unless the
+// configset enables them, as in ntopng):
 //  - which checks run, from ntopng's configset (JSON under kConfigKey:
 //    {"config": {"flow": {"<check>": {"all": {"enabled": bool, ...}}}}});
 //  - alert exclusions (JSON under kExclusionsKey, ntopng's layout:
@@ -22,6 +24,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "alerts/server_checks.h"
 #include "core/result.h"
 #include "dpi/flow_alerts.h"
 #include "util/ip.h"
@@ -47,6 +50,10 @@ class FlowChecks {
     bool excluded(int alert_id, const util::IpAddress& cli, const util::IpAddress& srv,
                   uint16_t vlan, std::string_view server_name) const;
     size_t exclusions() const { return hosts_.size() + domains_.size(); }
+    // The configured servers of the unexpected-server checks.
+    const ServerLists& servers() const { return *servers_; }
+    // Whether some unexpected-server check is on and has servers to compare with.
+    bool serverChecksActive() const;
 
    private:
     friend class FlowChecks;
@@ -60,6 +67,7 @@ class FlowChecks {
       std::unordered_set<int> alerts;
     };
     std::unordered_set<int> disabled_;  // alert ids of disabled checks
+    std::shared_ptr<const ServerLists> servers_ = std::make_shared<ServerLists>();
     std::vector<HostRule> hosts_;
     std::vector<DomainRule> domains_;
   };
@@ -84,9 +92,15 @@ class FlowChecks {
   // The same, read from the store's kConfigKey and kExclusionsKey.
   Status reloadConfig(store::KvStore& store);
   Status reloadExclusions(store::KvStore& store);
+  // The unexpected-server checks' lists, from ntopng's nw_config_*_list preferences
+  // (ntop.reloadServersConfiguration). An error (a malformed list) leaves them as they were.
+  Status reloadServers(store::KvStore& store);
+  void setServers(ServerLists lists);
 
   std::shared_ptr<const Snapshot> snapshot() const;
 
+  // Every flow check (its key is the configset's), the risk checks first.
+  static const std::vector<dpi::FlowAlertType>& all();
   // The check of a key; nullopt for none of flowlens's flow checks.
   static std::optional<dpi::FlowAlertType> check(std::string_view key);
 
@@ -102,7 +116,7 @@ class FlowChecks {
   struct Counters {
     std::atomic<uint64_t> ns{0}, raised{0}, excluded{0};
   };
-  std::unique_ptr<Counters[]> counters_;  // by position in dpi::riskAlertTypes()
+  std::unique_ptr<Counters[]> counters_;  // by position in all()
 };
 
 }  // namespace flowlens::alerts

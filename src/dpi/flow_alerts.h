@@ -31,6 +31,17 @@ struct FlowAlertType {
   int risk = 0;   // the nDPI risk the alert stands for; 0 for other alerts
 };
 
+// nDPI 4.2's ids of the protocols ntopng's unexpected-server checks look at (alerts/
+// server_checks.h), and whether a flow of that master / application protocol is one of them.
+inline constexpr uint16_t kProtoSmtp = 3, kProtoDns = 5, kProtoNtp = 9, kProtoDhcp = 18,
+                          kProtoSmtps = 29;
+inline bool serverCheckProtocol(uint16_t master, uint16_t app) {
+  for (uint16_t p : {kProtoSmtp, kProtoDns, kProtoNtp, kProtoDhcp, kProtoSmtps}) {
+    if (master == p || app == p) return true;
+  }
+  return false;
+}
+
 // ntopng's mapping both ways (Utils::mapScoreToSeverity / mapSeverityToScore).
 Severity severityOfScore(int64_t score);
 int scoreOfSeverity(int64_t severity);

@@ -496,6 +496,10 @@ void PacketEngine::collectExpiredRisky(bool on) {
   for (auto& s : shards_) s->collectExpiredRisky(on);
 }
 
+void PacketEngine::collectServerFlows(bool on) const {
+  for (const auto& s : shards_) s->collectServerFlows(on);
+}
+
 uint64_t PacketEngine::takeExpiredRisky(std::vector<flow::Flow>* out) const {
   uint64_t dropped = 0;
   for (const auto& s : shards_) {

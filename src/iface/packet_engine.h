@@ -120,6 +120,8 @@ class PacketEngine {
   // The alert engine's feed: flows with nDPI risks expired since the last take (see
   // Shard::takeExpiredRisky), kept only once collecting is on. Returns how many were dropped.
   void collectExpiredRisky(bool on);
+  // Also the expired flows of the unexpected-server checks' protocols (Shard::collectServerFlows).
+  void collectServerFlows(bool on) const;
   uint64_t takeExpiredRisky(std::vector<flow::Flow>* out) const;
   static constexpr size_t kScanChunk = 4096;
   // Runs `read` under the shared lock: keep it short (copy, then work outside).

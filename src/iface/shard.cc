@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "dpi/flow_alerts.h"
+
 namespace flowlens {
 namespace {
 
@@ -409,7 +411,9 @@ bool Shard::housekeepingStep(uint64_t now_us, bool final, size_t max_flows) {
     if ((sync && f.unsynced()) || gone) {
       if (!lock.owns_lock()) lock.lock();
       if (sync) syncFlow(f, now_us);
-      if (gone && f.risk != 0 && collect_risky_.load(std::memory_order_relaxed)) {
+      if (gone && collect_risky_.load(std::memory_order_relaxed) &&
+          (f.risk != 0 || (collect_servers_.load(std::memory_order_relaxed) &&
+                           dpi::serverCheckProtocol(f.master_proto, f.app_proto)))) {
         if (expired_risky_.size() < kMaxExpiredRisky) {
           expired_risky_.push_back(f);
         } else {

@@ -51,7 +51,11 @@ ntop.delCache(EXCLUSIONS)
 eq(select("#", ntop.reloadAlertExclusions()), 0, "none")
 
 local stats = ntop.getFlowChecksStats()
-eq(t.count(stats), t.count(ntop.getFlowRiskAlerts()), "one entry per flow check")
+eq(t.count(stats), t.count(ntop.getFlowRiskAlerts()) + 4,
+   "one entry per flow check: a risk's each, and the 4 unexpected-server checks")
+for _, key in ipairs({"unexpected_dns", "unexpected_ntp", "unexpected_smtp", "unexpected_dhcp"}) do
+   assert(stats[key], key)
+end
 for key, s in pairs(stats) do
    eq(math.type(s.stats.execution_time), "integer", key .. ": execution time (ns)")
    eq(s.stats.alerts_raised, 0, key .. ": nothing captured, nothing raised")

@@ -91,6 +91,12 @@ int reloadAlertExclusions(lua_State* L) {
   return reloadChecks<&alerts::FlowChecks::reloadExclusions>(L, "ntop.reloadAlertExclusions");
 }
 
+// reloadServersConfiguration(): the DNS, NTP, SMTP and DHCP servers of the unexpected-server
+// checks, from ntopng.prefs.nw_config_<kind>_list (spec section 33).
+int reloadServersConfiguration(lua_State* L) {
+  return reloadChecks<&alerts::FlowChecks::reloadServers>(L, "ntop.reloadServersConfiguration");
+}
+
 // reloadHostChecks(): flowlens has no host checks; the configset is checked all the same, as
 // ntopng's checks.lua calls both reloads after writing it.
 int reloadHostChecks(lua_State* L) {
@@ -108,7 +114,7 @@ int getFlowChecksStats(lua_State* L) {
     lua_pushnil(L);
     return 1;
   }
-  const auto types = dpi::riskAlertTypes();
+  const auto& types = alerts::FlowChecks::all();
   lua_createtable(L, 0, static_cast<int>(types.size()));
   for (const dpi::FlowAlertType& t : types) {
     const auto st = engine->checks().stats(t.id).value_or(alerts::FlowChecks::CheckStats{});
@@ -155,6 +161,7 @@ const luaL_Reg kRisks[] = {
     {"reloadFlowChecks", reloadFlowChecks},
     {"reloadHostChecks", reloadHostChecks},
     {"reloadAlertExclusions", reloadAlertExclusions},
+    {"reloadServersConfiguration", reloadServersConfiguration},
     {"getFlowChecksStats", getFlowChecksStats},
     {"getFlowCheckInfo", getFlowCheckInfo},
     {"getHostCheckInfo", getHostCheckInfo},
