@@ -76,7 +76,7 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
   std::vector<FlowAlert> raised;  // flushed every kBatch alerts: a pass's memory stays bounded
   size_t total = 0;
   const auto checks = checks_.snapshot();
-  const bool servers = checks->serverChecksActive();
+  const uint8_t kinds = checks->activeServerKinds();  // dpi::serverCheckBit's bits
   // An alert of `type` for flow `r`, and its raising.
   auto alertOf = [now](int ifid, const Risky& r, const dpi::FlowAlertType& type) {
     const flow::Endpoint& cli = r.lo_is_client ? r.key.lo : r.key.hi;
@@ -161,7 +161,10 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
     // ntopng's unexpected-server checks: once a flow's application is known (or it ended), its
     // server against the configured ones. A check that is off leaves the flow unchecked: turned
     // on later, it still looks at the flows alive then.
-    if (!servers || server_checked || !(r.dpi_done || gone)) return;
+    if (!(kinds & dpi::serverCheckBit(r.master, r.app)) || server_checked ||
+        !(r.dpi_done || gone)) {
+      return;
+    }
     const util::IpAddress cli_ip = addressOf(cli, r.key.ip_version);
     const util::IpAddress srv_ip = addressOf(srv, r.key.ip_version);
     const auto under = serverUnderCheck(r.master, r.app, cli_ip, cli.port, srv_ip, srv.port);
@@ -174,7 +177,10 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
     const uint64_t ns = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                      std::chrono::steady_clock::now() - started).count());
     const auto type = dpi::flowAlertType(check.alert_id);
-    if (allowed || !type) return;
+    if (allowed || !type) {
+      checks_.recordTime(check.alert_id, ns);
+      return;
+    }
     if (checks->exclusions() != 0 &&
         checks->excluded(type->id, cli_ip, srv_ip, r.key.vlan,
                          r.text ? std::string_view(r.text->server_name) : std::string_view())) {
@@ -190,12 +196,25 @@ size_t AlertEngine::checkOnce(time_t now, std::vector<FlowAlert>* out) {
     if (!engine) continue;
     // The live flows first, then those expired meanwhile: a flow that expires during the scan
     // is then in the second list, not in neither (and alerted again as new).
-    engine->collectServerFlows(servers);  // expired from now on (those before: not kept)
+    engine->collectServerFlows(kinds);  // expired from now on (those before: not kept)
     std::vector<Risky> risky;
-    engine->scanFlows([&risky, servers](const flow::Flow& f) {
-      if (f.risk != 0 || (servers && dpi::serverCheckProtocol(f.master_proto, f.app_proto))) {
-        risky.push_back(riskyOf(f));
+    const int ifid = iface->id();
+    // A flow is copied when it has something to judge: risks not alerted yet, or a server its
+    // active check has not judged. One that has nothing new only stays known (its `pass`), so
+    // that what was alerted or judged is not again, whatever checks come and go meanwhile.
+    engine->scanFlows([&](const flow::Flow& f) {
+      const uint8_t bit = dpi::serverCheckBit(f.master_proto, f.app_proto);
+      if (f.risk == 0 && bit == 0) return;
+      if (auto it = seen_.find(flowId(ifid, f.hash, f.serial)); it != seen_.end()) {
+        const bool judged = it->second.server_checked || !(kinds & bit);
+        if ((f.risk & ~it->second.alerted) == 0 && judged) {
+          it->second.pass = pass_;
+          return;
+        }
+      } else if (f.risk == 0 && !(kinds & bit)) {
+        return;
       }
+      risky.push_back(riskyOf(f));
     });
     for (const Risky& r : risky) consider(iface->id(), r, false);
     std::vector<flow::Flow> expired;

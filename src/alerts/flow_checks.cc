@@ -106,12 +106,12 @@ bool FlowChecks::Snapshot::excluded(int alert_id, const util::IpAddress& cli,
   return false;
 }
 
-bool FlowChecks::Snapshot::serverChecksActive() const {
-  if (!servers_->anyConfigured()) return false;
+uint8_t FlowChecks::Snapshot::activeServerKinds() const {
+  uint8_t kinds = 0;
   for (const ServerCheck& c : serverChecks()) {
-    if (enabled(c.alert_id) && !servers_->empty(c.kind)) return true;
+    if (enabled(c.alert_id) && !servers_->empty(c.kind)) kinds |= uint8_t(1u << int(c.kind));
   }
-  return false;
+  return kinds;
 }
 
 FlowChecks::FlowChecks() : counters_(std::make_unique<Counters[]>(checks().size())) {
@@ -226,10 +226,10 @@ Status FlowChecks::reloadExclusions(store::KvStore& store) {
 
 Status FlowChecks::reloadServers(store::KvStore& store) {
   std::lock_guard reload(reload_mu_);
-  auto lists = ServerLists::load(store);
-  if (!lists) return Error{lists.error()};
-  setServers(std::move(*lists));
-  return Status::Ok();
+  ServerLists lists = snapshot()->servers();  // a malformed list keeps its servers
+  const Status st = lists.reload(store);
+  setServers(std::move(lists));
+  return st;
 }
 
 void FlowChecks::setServers(ServerLists lists) {
@@ -251,6 +251,10 @@ void FlowChecks::record(int alert_id, uint64_t ns, bool raised) {
   Counters& c = counters_[*i];
   c.ns.fetch_add(ns, std::memory_order_relaxed);
   (raised ? c.raised : c.excluded).fetch_add(1, std::memory_order_relaxed);
+}
+
+void FlowChecks::recordTime(int alert_id, uint64_t ns) {
+  if (const auto i = indexOf(alert_id)) counters_[*i].ns.fetch_add(ns, std::memory_order_relaxed);
 }
 
 std::optional<FlowChecks::CheckStats> FlowChecks::stats(int alert_id) const {

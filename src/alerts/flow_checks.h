@@ -52,8 +52,9 @@ class FlowChecks {
     size_t exclusions() const { return hosts_.size() + domains_.size(); }
     // The configured servers of the unexpected-server checks.
     const ServerLists& servers() const { return *servers_; }
-    // Whether some unexpected-server check is on and has servers to compare with.
-    bool serverChecksActive() const;
+    // The unexpected-server checks that are on and have servers to compare with, as
+    // dpi::serverCheckBit's bits (0: none).
+    uint8_t activeServerKinds() const;
 
    private:
     friend class FlowChecks;
@@ -93,7 +94,8 @@ class FlowChecks {
   Status reloadConfig(store::KvStore& store);
   Status reloadExclusions(store::KvStore& store);
   // The unexpected-server checks' lists, from ntopng's nw_config_*_list preferences
-  // (ntop.reloadServersConfiguration). An error (a malformed list) leaves them as they were.
+  // (ntop.reloadServersConfiguration). A malformed list keeps its servers (and is named in the
+  // error); the others are loaded.
   Status reloadServers(store::KvStore& store);
   void setServers(ServerLists lists);
 
@@ -105,6 +107,7 @@ class FlowChecks {
   static std::optional<dpi::FlowAlertType> check(std::string_view key);
 
   void record(int alert_id, uint64_t ns, bool raised);
+  void recordTime(int alert_id, uint64_t ns);  // a run that raised nothing
   std::optional<CheckStats> stats(int alert_id) const;
 
  private:

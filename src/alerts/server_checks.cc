@@ -18,39 +18,43 @@ const std::array<ServerCheck, size_t(ServerKind::kCount)>& serverChecks() {
 }
 
 Status ServerLists::set(ServerKind kind, std::string_view csv) {
+  constexpr std::string_view kBlank = " \t\r";
   std::vector<Entry> entries;
   size_t start = 0;
   while (start <= csv.size()) {
-    size_t end = csv.find(',', start);
+    size_t end = csv.find_first_of(",\n", start);
     if (end == std::string_view::npos) end = csv.size();
-    std::string item;
-    for (char c : csv.substr(start, end - start)) {
-      if (c != ' ' && c != '\t' && c != '\r' && c != '\n') item += c;
-    }
+    std::string_view item = csv.substr(start, end - start);
     start = end + 1;
-    if (item.empty()) continue;
+    const size_t first = item.find_first_not_of(kBlank);
+    if (first == std::string_view::npos) continue;  // an empty entry
+    item = item.substr(first, item.find_last_not_of(kBlank) - first + 1);
+    if (item.find_first_of(kBlank) != std::string_view::npos) {
+      return Error{"'" + std::string(item) + "' is not an address or network (a blank inside)"};
+    }
     if (entries.size() >= kMaxEntries) {
       return Error{"more than " + std::to_string(kMaxEntries) + " servers in a list"};
     }
-    const bool has_vlan = item.find('@') != std::string::npos;
     auto p = util::parseVlanPrefix(item);
-    if (!p) return Error{"'" + item + "' is not an address or network: " + p.error()};
-    entries.push_back({p->prefix, has_vlan ? std::optional<uint16_t>(p->vlan) : std::nullopt});
+    if (!p) return Error{"'" + std::string(item) + "' is not an address or network: " + p.error()};
+    // ntopng's rule: an address listed for the flow's VLAN or VLAN 0 passes.
+    const bool vlan = item.find('@') != std::string_view::npos && p->vlan != 0;
+    entries.push_back({p->prefix, vlan ? std::optional<uint16_t>(p->vlan) : std::nullopt});
   }
   lists_[size_t(kind)] = std::move(entries);
   return Status::Ok();
 }
 
-Result<ServerLists> ServerLists::load(store::KvStore& store) {
-  ServerLists lists;
+Status ServerLists::reload(store::KvStore& store) {
+  std::string errors;
   for (const ServerCheck& c : serverChecks()) {
     auto text = store.get(std::string(c.list_key));
-    if (!text) return Error{"cannot read " + std::string(c.list_key) + ": " + text.error()};
-    if (Status st = lists.set(c.kind, text->has_value() ? **text : std::string()); !st) {
-      return Error{std::string(c.list_key) + ": " + st.error()};
-    }
+    Status st = text ? set(c.kind, text->has_value() ? **text : std::string())
+                     : Status(Error{"cannot read it: " + text.error()});
+    if (!st) errors += (errors.empty() ? "" : "; ") + std::string(c.list_key) + ": " + st.error();
   }
-  return lists;
+  if (!errors.empty()) return Error{errors};
+  return Status::Ok();
 }
 
 bool ServerLists::anyConfigured() const {

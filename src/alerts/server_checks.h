@@ -2,7 +2,8 @@
 // ntopng's "unexpected server" flow checks (community edition): the DNS, NTP, SMTP and DHCP
 // servers a network is meant to use, from ntopng's preferences
 // ntopng.prefs.nw_config_<dns|ntp|smtp|dhcp>_list (comma-separated entries: an address, a
-// network "net/bits", either with "@vlan"), applied when a flow's application is known:
+// network "net/bits", either with "@vlan"; "@0" as none), applied when a flow's application is
+// known:
 //  - unexpected_dns (alert 33): a DNS flow's server (the client when the client's port is 53);
 //  - unexpected_ntp (35): an NTP flow's server;
 //  - unexpected_smtp (34): an SMTP or SMTPS flow's server;
@@ -42,10 +43,12 @@ class ServerLists {
  public:
   static constexpr size_t kMaxEntries = 4096;  // per list
 
-  // Parses one list ("" = empty); an error names the entry that is not an address or network.
+  // Parses one list ("" = empty; entries separated by commas or line ends, blanks around them
+  // ignored); an error names the entry that is not an address or network, and the list stays.
   Status set(ServerKind kind, std::string_view csv);
-  // The lists the store holds (a missing key: an empty list). An error for a malformed list.
-  static Result<ServerLists> load(store::KvStore& store);
+  // Each list the store holds (a missing key: an empty list). A malformed list keeps its
+  // previous content, the others are loaded; the error names each malformed key.
+  Status reload(store::KvStore& store);
 
   bool empty(ServerKind kind) const { return lists_[size_t(kind)].empty(); }
   bool anyConfigured() const;

@@ -35,11 +35,14 @@ struct FlowAlertType {
 // server_checks.h), and whether a flow of that master / application protocol is one of them.
 inline constexpr uint16_t kProtoSmtp = 3, kProtoDns = 5, kProtoNtp = 9, kProtoDhcp = 18,
                           kProtoSmtps = 29;
-inline bool serverCheckProtocol(uint16_t master, uint16_t app) {
-  for (uint16_t p : {kProtoSmtp, kProtoDns, kProtoNtp, kProtoDhcp, kProtoSmtps}) {
-    if (master == p || app == p) return true;
-  }
-  return false;
+// The checks' kinds as bits: DNS 1, NTP 2, SMTP (and SMTPS) 4, DHCP 8; 0 for other protocols.
+inline uint8_t serverCheckBit(uint16_t master, uint16_t app) {
+  const auto is = [&](uint16_t p) { return master == p || app == p; };
+  if (is(kProtoDns)) return 1;
+  if (is(kProtoNtp)) return 2;
+  if (is(kProtoSmtp) || is(kProtoSmtps)) return 4;
+  if (is(kProtoDhcp)) return 8;
+  return 0;
 }
 
 // ntopng's mapping both ways (Utils::mapScoreToSeverity / mapSeverityToScore).

@@ -496,8 +496,8 @@ void PacketEngine::collectExpiredRisky(bool on) {
   for (auto& s : shards_) s->collectExpiredRisky(on);
 }
 
-void PacketEngine::collectServerFlows(bool on) const {
-  for (const auto& s : shards_) s->collectServerFlows(on);
+void PacketEngine::collectServerFlows(uint8_t kinds) const {
+  for (const auto& s : shards_) s->collectServerFlows(kinds);
 }
 
 uint64_t PacketEngine::takeExpiredRisky(std::vector<flow::Flow>* out) const {

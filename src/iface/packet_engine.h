@@ -120,8 +120,10 @@ class PacketEngine {
   // The alert engine's feed: flows with nDPI risks expired since the last take (see
   // Shard::takeExpiredRisky), kept only once collecting is on. Returns how many were dropped.
   void collectExpiredRisky(bool on);
-  // Also the expired flows of the unexpected-server checks' protocols (Shard::collectServerFlows).
-  void collectServerFlows(bool on) const;
+  // Also the expired flows of the active unexpected-server checks' protocols (`kinds`: see
+  // Shard::collectServerFlows); only while collecting expired risky flows. A reader's request,
+  // as the alert engine's: const.
+  void collectServerFlows(uint8_t kinds) const;
   uint64_t takeExpiredRisky(std::vector<flow::Flow>* out) const;
   static constexpr size_t kScanChunk = 4096;
   // Runs `read` under the shared lock: keep it short (copy, then work outside).

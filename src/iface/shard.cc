@@ -368,6 +368,7 @@ void Shard::releaseFlow(flow::Flow& f) {
 uint64_t Shard::takeExpiredRisky(std::vector<flow::Flow>* out) {
   for (flow::Flow& f : expired_risky_) out->push_back(std::move(f));
   expired_risky_.clear();
+  expired_servers_ = 0;
   return std::exchange(expired_risky_dropped_, 0);
 }
 
@@ -411,13 +412,18 @@ bool Shard::housekeepingStep(uint64_t now_us, bool final, size_t max_flows) {
     if ((sync && f.unsynced()) || gone) {
       if (!lock.owns_lock()) lock.lock();
       if (sync) syncFlow(f, now_us);
-      if (gone && collect_risky_.load(std::memory_order_relaxed) &&
-          (f.risk != 0 || (collect_servers_.load(std::memory_order_relaxed) &&
-                           dpi::serverCheckProtocol(f.master_proto, f.app_proto)))) {
-        if (expired_risky_.size() < kMaxExpiredRisky) {
+      if (gone && collect_risky_.load(std::memory_order_relaxed)) {
+        if (f.risk != 0) {
+          if (expired_risky_.size() - expired_servers_ < kMaxExpiredRisky) {
+            expired_risky_.push_back(f);
+          } else {
+            ++expired_risky_dropped_;
+          }
+        } else if ((server_kinds_.load(std::memory_order_relaxed) &
+                    dpi::serverCheckBit(f.master_proto, f.app_proto)) != 0 &&
+                   expired_servers_ < kMaxExpiredRisky) {
           expired_risky_.push_back(f);
-        } else {
-          ++expired_risky_dropped_;
+          ++expired_servers_;
         }
       }
       if (gone) releaseFlow(f);

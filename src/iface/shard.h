@@ -139,12 +139,14 @@ class Shard {
   void packetRead() { ++packets_since_housekeeping_; }
 
   // Flows with nDPI risks that housekeeping expired, kept (while collecting) for the alert
-  // engine until it takes them: at most kMaxExpiredRisky, the rest counted as dropped. With
-  // `servers` on, also the flows of the unexpected-server checks' protocols
-  // (dpi::serverCheckProtocol: DNS, NTP, SMTP, DHCP), while some such check is active.
+  // engine until it takes them: at most kMaxExpiredRisky, the rest counted as dropped. While
+  // collecting, also the flows without risks of the protocols of the active unexpected-server
+  // checks (`kinds`: dpi::serverCheckBit's bits), in a buffer of their own (at most
+  // kMaxExpiredRisky more; beyond, not kept and not counted: they are not alerts), so that
+  // they never take a risky flow's place.
   static constexpr size_t kMaxExpiredRisky = 4096;
   void collectExpiredRisky(bool on) { collect_risky_.store(on, std::memory_order_relaxed); }
-  void collectServerFlows(bool on) { collect_servers_.store(on, std::memory_order_relaxed); }
+  void collectServerFlows(uint8_t kinds) { server_kinds_.store(kinds, std::memory_order_relaxed); }
   // Moves them to `out` and returns how many were dropped since (caller holds the reader lock).
   uint64_t takeExpiredRisky(std::vector<flow::Flow>* out);
 
@@ -186,7 +188,9 @@ class Shard {
   uint64_t last_housekeeping_us_ = 0;
   uint64_t packets_since_housekeeping_ = 0;
   size_t clock_slot_ = 0;  // this shard's entry in shared_->shard_clocks
-  std::atomic<bool> collect_risky_{false}, collect_servers_{false};
+  std::atomic<bool> collect_risky_{false};
+  std::atomic<uint8_t> server_kinds_{0};
+  size_t expired_servers_ = 0;  // mutex_ held: the server flows among expired_risky_
   std::vector<flow::Flow> expired_risky_;  // mutex_ held
   uint64_t expired_risky_dropped_ = 0;     // mutex_ held
   bool in_pass_ = false;   // a housekeeping pass is under way, next at pass_position_

@@ -17,7 +17,8 @@ ntop.reloadFlowChecks()
 assert(ntop.getFlowCheckInfo("unexpected_dns").enabled == true)
 assert(ntop.getFlowCheckInfo("unexpected_ntp").enabled == false, "not named: still off")
 
--- A list that is not addresses: nil and the reason, the servers loaded before stay.
+-- A list that is not addresses: nil and the reason naming its key (it keeps its servers; the
+-- unit test checks which lists are loaded).
 ntop.setCache("ntopng.prefs.nw_config_smtp_list", "mail.example.com")
 local r, err = ntop.reloadServersConfiguration()
 assert(r == nil and err and err:find("nw_config_smtp_list", 1, true) and

@@ -97,6 +97,7 @@ int popInternalAlerts(lua_State* L) {
     setField(L, "l7_cat", int{al.l7_cat});
     setField(L, "info", al.info);
     setField(L, "ip_version", al.ip_version);
+    if (!al.server_ip.empty()) setField(L, "server_ip", al.server_ip);
     setField(L, "json", al.json());
     lua_rawseti(L, -2, ++i);
   }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "alerts/alert_engine.h"
@@ -16,6 +17,8 @@
 #include "iface/queries.h"
 #include "iface/registry.h"
 #include "store/cache_service.h"
+#include "capture_run.h"
+#include "iface/packet_engine.h"
 #include "test_env.h"
 
 namespace flowlens::alerts {
@@ -38,12 +41,20 @@ TEST(ServerListsTest, EntriesAreAddressesOrNetworksWithAnOptionalVlan) {
   EXPECT_TRUE(lists.allowed(ServerKind::kDns, ip("2001:db8::53"), 0));
   EXPECT_TRUE(lists.allowed(ServerKind::kNtp, ip("198.51.100.1"), 0)) << "another kind's list";
 
+  ASSERT_TRUE(lists.set(ServerKind::kNtp, "192.0.2.123@0\n 198.51.100.0/24@0 \n").ok());
+  EXPECT_TRUE(lists.allowed(ServerKind::kNtp, ip("192.0.2.123"), 9)) << "@0: every VLAN, as ntopng";
+  EXPECT_TRUE(lists.allowed(ServerKind::kNtp, ip("198.51.100.7"), 0)) << "line ends separate";
+  EXPECT_FALSE(lists.set(ServerKind::kNtp, "10.0.0.1 0").ok()) << "no blank inside an entry";
+  EXPECT_TRUE(lists.allowed(ServerKind::kNtp, ip("192.0.2.123"), 9)) << "refused: unchanged";
+
   const Status bad = lists.set(ServerKind::kDns, "192.0.2.53,dns.example.com");
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().find("'dns.example.com' is not an address or network"), std::string::npos)
       << bad.error();
   EXPECT_TRUE(lists.allowed(ServerKind::kDns, ip("10.1.2.3"), 5)) << "a refused list changes nothing";
   ASSERT_TRUE(lists.set(ServerKind::kDns, "").ok());
+  EXPECT_TRUE(lists.anyConfigured()) << "NTP's";
+  ASSERT_TRUE(lists.set(ServerKind::kNtp, " , ").ok());
   EXPECT_FALSE(lists.anyConfigured());
 }
 
@@ -83,11 +94,11 @@ TEST(ServerListsTest, ChecksAreOffUntilTheConfigsetTurnsThemOn) {
   ServerLists lists;
   ASSERT_TRUE(lists.set(ServerKind::kDns, "192.0.2.53").ok());
   c.setServers(lists);
-  EXPECT_FALSE(c.snapshot()->serverChecksActive()) << "servers, but the check is off";
+  EXPECT_EQ(c.snapshot()->activeServerKinds(), 0) << "servers, but the check is off";
   ASSERT_TRUE(c.loadConfig(R"({"config": {"flow": {"unexpected_dns": {"all": {"enabled": true}}}}})").ok());
   EXPECT_TRUE(c.snapshot()->enabled(33));
   EXPECT_FALSE(c.snapshot()->enabled(35)) << "not named: still off";
-  EXPECT_TRUE(c.snapshot()->serverChecksActive());
+  EXPECT_EQ(c.snapshot()->activeServerKinds(), 1) << "DNS";
   ASSERT_TRUE(c.loadExclusions(std::nullopt).ok());
   EXPECT_FALSE(c.snapshot()->servers().empty(ServerKind::kDns)) << "exclusions keep the servers";
   ASSERT_TRUE(c.loadConfig("").ok());
@@ -169,12 +180,85 @@ TEST(ServerListsTest, TheEngineAlertsForTheFlowsOfOtherServers) {
     EXPECT_EQ(n, want);
   }
 
-  // A malformed list is refused and the servers stay.
+  // A malformed list keeps its servers; the others are loaded all the same.
+  ASSERT_TRUE(store.set("ntopng.prefs.nw_config_ntp_list", "192.0.2.123", 0).ok());
+  ASSERT_TRUE(engine->checks().reloadServers(store).ok());
   ASSERT_TRUE(store.set("ntopng.prefs.nw_config_ntp_list", "pool.ntp.org", 0).ok());
+  ASSERT_TRUE(store.set("ntopng.prefs.nw_config_dns_list", "75.75.0.0/16", 0).ok());
   const Status bad = engine->checks().reloadServers(store);
   ASSERT_FALSE(bad.ok());
-  EXPECT_NE(bad.error().find("ntopng.prefs.nw_config_ntp_list"), std::string::npos) << bad.error();
-  EXPECT_FALSE(engine->checks().snapshot()->servers().empty(ServerKind::kDns));
+  EXPECT_NE(bad.error().find("ntopng.prefs.nw_config_ntp_list: 'pool.ntp.org'"), std::string::npos)
+      << bad.error();
+  EXPECT_EQ(bad.error().find("nw_config_dns_list"), std::string::npos) << bad.error();
+  const auto s = engine->checks().snapshot();
+  EXPECT_TRUE(s->servers().allowed(ServerKind::kNtp, ip("192.0.2.123"), 0));
+  EXPECT_FALSE(s->servers().allowed(ServerKind::kNtp, ip("192.0.2.124"), 0)) << "kept";
+  EXPECT_TRUE(s->servers().allowed(ServerKind::kDns, ip("75.75.76.76"), 0)) << "loaded";
+}
+
+// Turning the check off and on again does not judge a flow twice; while it is off, a new list
+// is not applied to the flows judged before.
+TEST(ServerListsTest, AFlowIsJudgedOnceWhateverTheChecksDoMeanwhile) {
+  Options o;
+  o.interfaces = {std::string(build::kSourceDir) + "/tests/data/pcap/anyconnect-vpn.pcap"};
+  testing::TestEnv env(o);
+  AlertEngine* engine = env.services().alert_engine;
+  auto& store = env.services().cache->store();
+  const std::string on = R"({"config": {"flow": {"unexpected_dns": {"all": {"enabled": true}}}}})";
+  const auto dnsAlerts = [&](time_t now) {
+    std::vector<FlowAlert> raised;
+    engine->checkOnce(now, &raised);
+    return std::count_if(raised.begin(), raised.end(),
+                         [](const FlowAlert& a) { return a.alert_id == 33; });
+  };
+  ASSERT_TRUE(store.set("ntopng.prefs.nw_config_dns_list", "75.75.75.75", 0).ok());
+  ASSERT_TRUE(engine->checks().reloadServers(store).ok());
+  ASSERT_TRUE(engine->checks().loadConfig(on).ok());
+  EXPECT_EQ(dnsAlerts(1700000000), 5);
+  ASSERT_TRUE(engine->checks().loadConfig("").ok());  // off
+  EXPECT_EQ(dnsAlerts(1700000001), 0);
+  EXPECT_EQ(dnsAlerts(1700000002), 0);
+  ASSERT_TRUE(engine->checks().loadConfig(on).ok());  // on again
+  EXPECT_EQ(dnsAlerts(1700000003), 0) << "judged before: not again";
+  ASSERT_TRUE(store.set("ntopng.prefs.nw_config_dns_list", "192.0.2.1", 0).ok());
+  ASSERT_TRUE(engine->checks().reloadServers(store).ok());
+  EXPECT_EQ(dnsAlerts(1700000004), 0) << "a flow is judged once, by the list of its time";
+  EXPECT_EQ(engine->checks().stats(33)->raised, 5u);
+}
+
+// The packet threads keep the expired flows of the active checks' protocols for the alert
+// pass, besides the risky ones, and only while asked.
+TEST(ServerListsTest, ExpiredFlowsOfTheActiveChecksAreKept) {
+  EngineLimits limits;  // flows idle for a second of the capture's time expire
+  limits.flow_idle_us = 1'000'000;
+  for (uint8_t kinds : {uint8_t{0}, uint8_t{1}, uint8_t{2}}) {
+    SCOPED_TRACE(int(kinds));
+    auto engine = testing::runCapture(
+        std::string(build::kSourceDir) + "/tests/data/pcap/anyconnect-vpn.pcap", 1, &limits, "",
+        {}, [kinds](PacketEngine& e) {
+          e.collectExpiredRisky(true);
+          e.collectServerFlows(kinds);
+        });
+    ASSERT_TRUE(engine);
+    std::vector<flow::Flow> expired;
+    EXPECT_EQ(engine->takeExpiredRisky(&expired), 0u);
+    int dns = 0, risky = 0, other = 0;
+    for (const flow::Flow& f : expired) {
+      if (f.risk != 0) {
+        ++risky;
+      } else if (dpi::serverCheckBit(f.master_proto, f.app_proto) == 1) {
+        ++dns;
+      } else {
+        ++other;
+      }
+    }
+    EXPECT_EQ(other, 0) << "nothing else is kept";
+    if (kinds == 1) {
+      EXPECT_EQ(dns, 21) << "every DNS flow of the capture (16 + 5)";
+    } else {
+      EXPECT_EQ(dns, 0) << "DNS is not asked for";
+    }
+  }
 }
 
 }  // namespace
