@@ -1,7 +1,10 @@
 #include "iface/live_capture.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
+
+#include "capture/bpf.h"
 
 namespace flowlens {
 namespace {
@@ -25,31 +28,18 @@ void appendFileHeader(std::string* out, int link_type) {
   appendRaw(out, &linktype, 4);
 }
 
-// Compiles `filter` for `link_type` into *program; libpcap's reason when it does not compile.
-Status compile(const std::string& filter, int link_type, bpf_program* program) {
-  pcap_t* dead = pcap_open_dead(link_type, int(LiveCapture::kSnaplen));
-  if (dead == nullptr) return Error{"cannot compile a BPF filter for this link type"};
-  const int rc = pcap_compile(dead, program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN);
-  const std::string why = rc == 0 ? "" : pcap_geterr(dead);
-  pcap_close(dead);
-  if (rc != 0) return Error{why};
-  return Status::Ok();
-}
-
 }  // namespace
 
 LiveCapture::LiveCapture(int id, LiveCaptureSpec spec) : id_(id), spec_(std::move(spec)) {}
 
 Result<std::shared_ptr<LiveCapture>> LiveCapture::create(int id, LiveCaptureSpec spec,
                                                          int link_type) {
-  if (spec.bpf.size() > kMaxFilterBytes) {
-    return Error{"bad BPF filter: over " + std::to_string(kMaxFilterBytes) + " bytes"};
-  }
-  if (spec.bpf.find('\0') != std::string::npos) return Error{"bad BPF filter: a NUL byte"};
   std::shared_ptr<LiveCapture> c(new LiveCapture(id, std::move(spec)));
-  if (!c->spec_.bpf.empty()) {
-    if (Status st = compile(c->spec_.bpf, link_type, &c->program_); !st) {
-      return Error{"bad BPF filter '" + c->spec_.bpf + "': " + st.error()};
+  const std::string& bpf = c->spec_.bpf;
+  if (!bpf.empty()) {
+    if (Status st = capture::compileFilter(bpf, link_type, &c->program_); !st) {
+      const bool quotable = bpf.size() <= capture::kMaxFilterBytes;  // (not 4 KiB more of it)
+      return Error{"bad BPF filter" + (quotable ? " '" + bpf + "'" : "") + ": " + st.error()};
     }
     c->has_program_ = true;
   }
@@ -58,7 +48,7 @@ Result<std::shared_ptr<LiveCapture>> LiveCapture::create(int id, LiveCaptureSpec
     for (const util::IpPrefix& p : c->spec_.allowed) {
       nets += (nets.empty() ? "net " : " or net ") + p.toString();
     }
-    if (Status st = compile(nets, link_type, &c->allowed_program_); !st) {
+    if (Status st = capture::compileFilter(nets, link_type, &c->allowed_program_, SIZE_MAX); !st) {
       return Error{"the allowed networks make no filter (" + nets + "): " + st.error()};
     }
     c->has_allowed_program_ = true;
@@ -117,13 +107,10 @@ void LiveCapture::take(std::string* out) {
 }
 
 void LiveCapture::release() {
+  stop();
   std::string freed;
-  {
-    std::lock_guard g(mutex_);
-    ended_.store(true, std::memory_order_release);
-    ended_cv_.notify_all();
-    buffer_.swap(freed);
-  }
+  std::lock_guard g(mutex_);
+  buffer_.swap(freed);
 }
 
 void LiveCapture::waitFor(std::chrono::milliseconds timeout) {
@@ -179,8 +166,12 @@ void LiveCaptures::remove(const std::shared_ptr<LiveCapture>& capture) {
 }
 
 std::vector<std::shared_ptr<LiveCapture>> LiveCaptures::list() const {
+  std::vector<std::shared_ptr<LiveCapture>> running;
   std::lock_guard g(mutex_);
-  return captures_;
+  for (const auto& c : captures_) {
+    if (!c->ended()) running.push_back(c);
+  }
+  return running;
 }
 
 void LiveCaptures::View::refresh(const LiveCaptures& all) {

@@ -31,7 +31,7 @@ namespace flowlens {
 struct LiveCaptureSpec {
   std::optional<util::IpAddress> host;  // either address of the packet (the innermost IP)
   uint16_t vlan = 0;                    // with `host`: the packet's VLAN tag must be this
-  std::string bpf;                      // "" = every packet; at most kMaxFilterBytes
+  std::string bpf;                      // "" = every packet; at most capture::kMaxFilterBytes
   // A user kept to networks (allowed_nets): only packets to or from them, "net A or net B",
   // a program of its own that a packet must match as well as `bpf` (so no text of `bpf` can
   // undo it). Empty: every network.
@@ -45,7 +45,6 @@ struct LiveCaptureSpec {
 class LiveCapture {
  public:
   static constexpr uint32_t kSnaplen = 262144;  // the file header's (libpcap's largest)
-  static constexpr size_t kMaxFilterBytes = 4096;
 
   // Compiles the BPF program for `link_type`; an error names the filter's fault.
   static Result<std::shared_ptr<LiveCapture>> create(int id, LiveCaptureSpec spec, int link_type);
@@ -106,6 +105,7 @@ class LiveCaptures {
   bool stop(int id);
   // Removes `capture` (its reader is done): the packet threads drop it at their next packet.
   void remove(const std::shared_ptr<LiveCapture>& capture);
+  // The captures running (not ended), in the order they started.
   std::vector<std::shared_ptr<LiveCapture>> list() const;
 
   // A packet thread's copy of the list, renewed when it changed (one atomic load per packet).

@@ -29,6 +29,13 @@
 
 namespace flowlens::testing {
 
+// Options that monitor one capture of tests/data/pcap (read to its end by TestEnv).
+inline Options withCapture(const std::string& file) {
+  Options o;
+  o.interfaces = {"tests/data/pcap/" + file};
+  return o;
+}
+
 class TestEnv {
  public:
   explicit TestEnv(Options options = {});

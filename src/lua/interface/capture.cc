@@ -107,11 +107,7 @@ int liveCapture(lua_State* L) {
   const std::string host_text(a.optString(1, "host").value_or(""));
   const double duration = a.number(2, "duration");
   const std::string bpf(a.string(3, "bpf"));
-  const auto fail = [&](const std::string& why) {
-    failWithNil(L, fn, why);
-    pushString(L, why);
-    return 2;
-  };
+  const auto fail = [&](const std::string& why) { return nothingOrNilAndError(L, fn, Error{why}); };
   ScriptContext& c = LuaState::from(L)->context();
   if (!pcapDownloadAllowed(L)) return fail("pcap download not allowed for this user");
   const NetworkInterface* i = selected(L);
@@ -210,7 +206,6 @@ int dumpLiveCaptures(lua_State* L) {
   if (e == nullptr) return 1;
   lua_Integer n = 0;
   for (const auto& capture : e->liveCaptureRegistry()->list()) {
-    if (capture->ended()) continue;
     const LiveCaptureSpec& s = capture->spec();
     lua_createtable(L, 0, 5);
     setField(L, "id", int64_t{capture->id()});

@@ -84,11 +84,9 @@ int getStats(lua_State* L) {
   setField(L, "non_ip_packets", t.non_ip_packets);
   setField(L, "flow_drops", t.flow_drops);  // packets whose flow found no room (-X)
   setField(L, "host_drops", t.host_drops);  // flows whose host found no room (-x)
-  uint64_t live_captures = 0;  // running (interface.liveCapture)
-  if (const PacketEngine* e = i->engine()) {
-    for (const auto& c : e->liveCaptureRegistry()->list()) live_captures += c->ended() ? 0 : 1;
-  }
-  setField(L, "num_live_captures", live_captures);
+  const PacketEngine* engine = i->engine();  // running live captures (interface.liveCapture)
+  setField(L, "num_live_captures",
+           uint64_t(engine != nullptr ? engine->liveCaptureRegistry()->list().size() : 0));
   lua_createtable(L, 0, int(t.malformed_by_reason.size()));
   for (size_t k = 1; k < t.malformed_by_reason.size(); ++k) {
     if (t.malformed_by_reason[k] != 0) {

@@ -4,9 +4,7 @@
 // functions (routing mode, LAN/WAN interfaces, bind addresses) are not registered: flowlens is
 // a passive monitor, as ntopng's non-nEdge builds, which do not have them either.
 
-#include <pcap/pcap.h>
-
-#include "iface/live_capture.h"
+#include "capture/bpf.h"
 #include "iface/packet_engine.h"
 #include "lua/args.h"
 #include "lua/interface/common.h"
@@ -61,19 +59,8 @@ int askToRefreshIPSRules(lua_State* L) {
 // ntopng, and for a filter over 4,096 bytes.
 bool compiles(lua_State* L, const std::string& filter) {
   if (iface::selected(L) == nullptr) return false;
-  // Bounded as a live capture's (libpcap's optimiser runs on an HTTP worker, past the run's
-  // time limit); a NUL would end the text libpcap reads.
-  if (filter.size() > LiveCapture::kMaxFilterBytes || filter.find('\0') != std::string::npos) {
-    return false;
-  }
   const PacketEngine* e = iface::selectedEngine(L);
-  pcap_t* dead = pcap_open_dead(e != nullptr ? e->linkType() : DLT_EN10MB, 65535);
-  if (dead == nullptr) return false;
-  bpf_program program;
-  const bool ok = pcap_compile(dead, &program, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) == 0;
-  if (ok) pcap_freecode(&program);
-  pcap_close(dead);
-  return ok;
+  return bool(capture::checkFilter(filter, e != nullptr ? e->linkType() : DLT_EN10MB));
 }
 
 // checkFilterSyntax(filter) -> boolean: a traffic profile's filter.

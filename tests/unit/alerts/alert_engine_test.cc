@@ -9,7 +9,6 @@
 #include <map>
 #include <set>
 
-#include "core/build_info.h"
 #include "dpi/flow_alerts.h"
 #include "iface/registry.h"
 #include "test_env.h"
@@ -17,11 +16,7 @@
 namespace flowlens::alerts {
 namespace {
 
-Options withCapture(const std::string& file) {
-  Options o;
-  o.interfaces = {std::string(build::kSourceDir) + "/tests/data/pcap/" + file};
-  return o;
-}
+using testing::withCapture;
 
 // (alert id -> count) expected from the flows' risk bitmaps.
 std::map<int, int> expectedAlerts(testing::TestEnv& env) {

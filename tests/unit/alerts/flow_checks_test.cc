@@ -8,7 +8,6 @@
 #include <map>
 
 #include "alerts/alert_engine.h"
-#include "core/build_info.h"
 #include "iface/queries.h"
 #include "iface/registry.h"
 #include "test_env.h"
@@ -122,9 +121,7 @@ TEST(FlowChecksTest, ConfigsetAndExclusionsAreIndependent) {
 // Over the capture: a disabled check raises nothing, and enabled again it alerts for the live
 // flows; an excluded host's alerts are counted, not raised.
 TEST(FlowChecksTest, TheEngineHonoursChecksAndExclusions) {
-  Options o;
-  o.interfaces = {std::string(build::kSourceDir) + "/tests/data/pcap/WebattackRCE.pcap"};
-  testing::TestEnv env(o);
+  testing::TestEnv env(testing::withCapture("WebattackRCE.pcap"));
   AlertEngine* engine = env.services().alert_engine;
   ASSERT_NE(engine, nullptr);
   std::map<int, int> want;

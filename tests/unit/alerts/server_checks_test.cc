@@ -7,12 +7,10 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <map>
 
 #include "alerts/alert_engine.h"
 #include "alerts/flow_checks.h"
-#include "core/build_info.h"
 #include "dpi/flow_alerts.h"
 #include "iface/queries.h"
 #include "iface/registry.h"
@@ -25,6 +23,10 @@ namespace flowlens::alerts {
 namespace {
 
 util::IpAddress ip(const char* text) { return *util::parseIp(text); }
+
+// A checks configset that turns unexpected_dns on.
+constexpr const char* kDnsOn =
+    R"({"config": {"flow": {"unexpected_dns": {"all": {"enabled": true}}}}})";
 
 TEST(ServerListsTest, EntriesAreAddressesOrNetworksWithAnOptionalVlan) {
   ServerLists lists;
@@ -95,7 +97,7 @@ TEST(ServerListsTest, ChecksAreOffUntilTheConfigsetTurnsThemOn) {
   ASSERT_TRUE(lists.set(ServerKind::kDns, "192.0.2.53").ok());
   c.setServers(lists);
   EXPECT_EQ(c.snapshot()->activeServerKinds(), 0) << "servers, but the check is off";
-  ASSERT_TRUE(c.loadConfig(R"({"config": {"flow": {"unexpected_dns": {"all": {"enabled": true}}}}})").ok());
+  ASSERT_TRUE(c.loadConfig(kDnsOn).ok());
   EXPECT_TRUE(c.snapshot()->enabled(33));
   EXPECT_FALSE(c.snapshot()->enabled(35)) << "not named: still off";
   EXPECT_EQ(c.snapshot()->activeServerKinds(), 1) << "DNS";
@@ -117,9 +119,28 @@ std::map<std::string, int> dnsFlowsByServer(testing::TestEnv& env) {
   return by_server;
 }
 
+// One alert pass: the alerts it raised, and its unexpected-DNS alerts counted by server.
+std::pair<std::vector<FlowAlert>, std::map<std::string, int>> pass(AlertEngine* engine,
+                                                                   time_t now) {
+  std::vector<FlowAlert> raised;
+  engine->checkOnce(now, &raised);
+  std::map<std::string, int> by_server;
+  for (const FlowAlert& a : raised) {
+    if (a.alert_id == 33) ++by_server[a.server_ip];
+  }
+  return {raised, by_server};
+}
+
+// Sets the DNS servers and turns unexpected_dns on.
+void dnsServers(testing::TestEnv& env, const std::string& list) {
+  auto& store = env.services().cache->store();
+  ASSERT_TRUE(store.set("ntopng.prefs.nw_config_dns_list", list, 0).ok());
+  ASSERT_TRUE(env.services().alert_engine->checks().reloadServers(store).ok());
+  ASSERT_TRUE(env.services().alert_engine->checks().loadConfig(kDnsOn).ok());
+}
+
 TEST(ServerListsTest, TheEngineAlertsForTheFlowsOfOtherServers) {
-  Options o;
-  o.interfaces = {std::string(build::kSourceDir) + "/tests/data/pcap/anyconnect-vpn.pcap"};
+  const Options o = testing::withCapture("anyconnect-vpn.pcap");
   testing::TestEnv env(o);
   AlertEngine* engine = env.services().alert_engine;
   ASSERT_NE(engine, nullptr);
@@ -127,24 +148,13 @@ TEST(ServerListsTest, TheEngineAlertsForTheFlowsOfOtherServers) {
   ASSERT_EQ(by_server.size(), 2u);
   ASSERT_EQ(by_server.at("75.75.75.75"), 16);
   ASSERT_EQ(by_server.at("75.75.76.76"), 5);
-  const auto raisedBy = [&](time_t now) {
-    std::vector<FlowAlert> raised;
-    engine->checkOnce(now, &raised);
-    std::map<std::string, int> n;
-    for (const FlowAlert& a : raised) {
-      if (a.alert_id == 33) ++n[a.server_ip];
-    }
-    return std::make_pair(raised, n);
-  };
   auto& store = env.services().cache->store();
   ASSERT_TRUE(store.set("ntopng.prefs.nw_config_dns_list", "75.75.75.75", 0).ok());
   ASSERT_TRUE(engine->checks().reloadServers(store).ok());
-  EXPECT_TRUE(raisedBy(1700000000).second.empty()) << "the check is off";
+  EXPECT_TRUE(pass(engine, 1700000000).second.empty()) << "the check is off";
 
-  ASSERT_TRUE(engine->checks()
-                  .loadConfig(R"({"config": {"flow": {"unexpected_dns": {"all": {"enabled": true}}}}})")
-                  .ok());
-  auto [raised, by_alert] = raisedBy(1700000001);
+  ASSERT_TRUE(engine->checks().loadConfig(kDnsOn).ok());
+  auto [raised, by_alert] = pass(engine, 1700000001);
   EXPECT_EQ(by_alert, (std::map<std::string, int>{{"75.75.76.76", 5}}));
   for (const FlowAlert& a : raised) {
     if (a.alert_id != 33) continue;
@@ -154,7 +164,7 @@ TEST(ServerListsTest, TheEngineAlertsForTheFlowsOfOtherServers) {
     EXPECT_NE(a.json().find(R"("server_ip":"75.75.76.76")"), std::string::npos) << a.json();
   }
   EXPECT_EQ(engine->checks().stats(33)->raised, 5u);
-  EXPECT_TRUE(raisedBy(1700000002).second.empty()) << "a flow is judged once";
+  EXPECT_TRUE(pass(engine, 1700000002).second.empty()) << "a flow is judged once";
 
   // Other lists, on a fresh engine's view of the same flows.
   for (const auto& [list, want] :
@@ -164,20 +174,8 @@ TEST(ServerListsTest, TheEngineAlertsForTheFlowsOfOtherServers) {
            {"192.0.2.1", {{"75.75.75.75", 16}, {"75.75.76.76", 5}}}}) {
     SCOPED_TRACE(list);
     testing::TestEnv fresh(o);
-    AlertEngine* e = fresh.services().alert_engine;
-    auto& s = fresh.services().cache->store();
-    ASSERT_TRUE(s.set("ntopng.prefs.nw_config_dns_list", list, 0).ok());
-    ASSERT_TRUE(e->checks().reloadServers(s).ok());
-    ASSERT_TRUE(e->checks()
-                    .loadConfig(R"({"config": {"flow": {"unexpected_dns": {"all": {"enabled": true}}}}})")
-                    .ok());
-    std::vector<FlowAlert> got;
-    e->checkOnce(1700000000, &got);
-    std::map<std::string, int> n;
-    for (const FlowAlert& a : got) {
-      if (a.alert_id == 33) ++n[a.server_ip];
-    }
-    EXPECT_EQ(n, want);
+    dnsServers(fresh, list);
+    EXPECT_EQ(pass(fresh.services().alert_engine, 1700000000).second, want);
   }
 
   // A malformed list keeps its servers; the others are loaded all the same.
@@ -199,29 +197,21 @@ TEST(ServerListsTest, TheEngineAlertsForTheFlowsOfOtherServers) {
 // Turning the check off and on again does not judge a flow twice; while it is off, a new list
 // is not applied to the flows judged before.
 TEST(ServerListsTest, AFlowIsJudgedOnceWhateverTheChecksDoMeanwhile) {
-  Options o;
-  o.interfaces = {std::string(build::kSourceDir) + "/tests/data/pcap/anyconnect-vpn.pcap"};
-  testing::TestEnv env(o);
+  testing::TestEnv env(testing::withCapture("anyconnect-vpn.pcap"));
   AlertEngine* engine = env.services().alert_engine;
-  auto& store = env.services().cache->store();
-  const std::string on = R"({"config": {"flow": {"unexpected_dns": {"all": {"enabled": true}}}}})";
-  const auto dnsAlerts = [&](time_t now) {
-    std::vector<FlowAlert> raised;
-    engine->checkOnce(now, &raised);
-    return std::count_if(raised.begin(), raised.end(),
-                         [](const FlowAlert& a) { return a.alert_id == 33; });
+  const auto dnsAlerts = [engine](time_t now) {
+    int n = 0;
+    for (const auto& [server, count] : pass(engine, now).second) n += count;
+    return n;
   };
-  ASSERT_TRUE(store.set("ntopng.prefs.nw_config_dns_list", "75.75.75.75", 0).ok());
-  ASSERT_TRUE(engine->checks().reloadServers(store).ok());
-  ASSERT_TRUE(engine->checks().loadConfig(on).ok());
+  dnsServers(env, "75.75.75.75");
   EXPECT_EQ(dnsAlerts(1700000000), 5);
   ASSERT_TRUE(engine->checks().loadConfig("").ok());  // off
   EXPECT_EQ(dnsAlerts(1700000001), 0);
   EXPECT_EQ(dnsAlerts(1700000002), 0);
-  ASSERT_TRUE(engine->checks().loadConfig(on).ok());  // on again
+  ASSERT_TRUE(engine->checks().loadConfig(kDnsOn).ok());  // on again
   EXPECT_EQ(dnsAlerts(1700000003), 0) << "judged before: not again";
-  ASSERT_TRUE(store.set("ntopng.prefs.nw_config_dns_list", "192.0.2.1", 0).ok());
-  ASSERT_TRUE(engine->checks().reloadServers(store).ok());
+  dnsServers(env, "192.0.2.1");
   EXPECT_EQ(dnsAlerts(1700000004), 0) << "a flow is judged once, by the list of its time";
   EXPECT_EQ(engine->checks().stats(33)->raised, 5u);
 }
@@ -234,7 +224,7 @@ TEST(ServerListsTest, ExpiredFlowsOfTheActiveChecksAreKept) {
   for (uint8_t kinds : {uint8_t{0}, uint8_t{1}, uint8_t{2}}) {
     SCOPED_TRACE(int(kinds));
     auto engine = testing::runCapture(
-        std::string(build::kSourceDir) + "/tests/data/pcap/anyconnect-vpn.pcap", 1, &limits, "",
+        testing::pcapDir() + "/anyconnect-vpn.pcap", 1, &limits, "",
         {}, [kinds](PacketEngine& e) {
           e.collectExpiredRisky(true);
           e.collectServerFlows(kinds);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/bpf.h"
 #include "capture_run.h"
 #include "iface/packet_engine.h"
 
@@ -199,8 +200,8 @@ TEST(LiveCaptureTest, AllowedNetworksHoldWhateverTheFilter) {
     ASSERT_FALSE(refused) << escape;
     EXPECT_NE(refused.error().find("bad BPF filter"), std::string::npos) << refused.error();
   }
-  spec.bpf = std::string(LiveCapture::kMaxFilterBytes / 4 + 1, ' ') + "ip" +
-             std::string(LiveCapture::kMaxFilterBytes, ' ');
+  spec.bpf = std::string(capture::kMaxFilterBytes / 4 + 1, ' ') + "ip" +
+             std::string(capture::kMaxFilterBytes, ' ');
   auto too_long = registry.start(spec);
   ASSERT_FALSE(too_long);
   EXPECT_NE(too_long.error().find("over 4096 bytes"), std::string::npos) << too_long.error();
